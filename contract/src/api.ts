@@ -1,0 +1,91 @@
+/**
+ * Response shapes of the server's public HTTP API, shared by the agent and the portal.
+ * Types only: importing this file pulls in no runtime code.
+ */
+import type { NodeRole, PeerInfo } from './nodes.js';
+import type { UserRole } from './tokens.js';
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+  page: number;
+  size: number;
+}
+
+/** Every error body: a stable machine code, a human message, and the fields at fault. */
+export interface ApiErrorBody {
+  statusCode: number;
+  code: string;
+  message: string;
+  errors?: Record<string, string>;
+}
+
+export interface LoginResponse {
+  accessToken: string;
+  expiresAt: string;
+  user: UserSummary;
+}
+
+export interface UserSummary {
+  id: string;
+  username: string;
+  role: UserRole;
+  disabled: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export const RESOURCE_SORT_FIELDS = ['name', 'size', 'seeds', 'downloaders', 'created', 'updated'] as const;
+export type ResourceSortField = (typeof RESOURCE_SORT_FIELDS)[number];
+
+export interface ResourceSummary {
+  id: string;
+  contentId: string;
+  name: string;
+  description: string;
+  tags: string[];
+  size: number;
+  fileCount: number;
+  /** Seed servers online that hold the resource completely. */
+  seedCount: number;
+  /** Nodes currently downloading it (announced, not complete, not expired). */
+  downloaderCount: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ProviderInfo extends PeerInfo {
+  online: boolean;
+  lastHeartbeatAt: string | null;
+}
+
+export interface ResourceDetail extends ResourceSummary {
+  pieceSize: number;
+  pieceCount: number;
+  files: { path: string; size: number }[];
+  publishedBy: string | null;
+  providers: ProviderInfo[];
+  downloaders: PeerInfo[];
+}
+
+export interface NodeSummary {
+  id: string;
+  name: string;
+  role: NodeRole;
+  site: string | null;
+  addresses: string[];
+  online: boolean;
+  revoked: boolean;
+  lastHeartbeatAt: string | null;
+  resourcesHeld: number;
+  uploadedBytes: number;
+  downloadedBytes: number;
+  createdAt: string;
+}
+
+export interface EnrollmentTokenResponse {
+  token: string;
+  expiresAt: string;
+  /** The command ops paste on a seed server. */
+  enrollCommand: string;
+}

@@ -1,0 +1,73 @@
+import { z } from 'zod';
+import { LIMITS } from './limits.js';
+
+export const NODE_ROLES = ['seed', 'client'] as const;
+export type NodeRole = (typeof NODE_ROLES)[number];
+
+/** "host:port" or "[v6]:port"; a listen address other agents dial. */
+export const ListenAddressSchema = z
+  .string()
+  .max(300)
+  .regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'must be host:port')
+  .refine((a) => {
+    const port = Number(a.slice(a.lastIndexOf(':') + 1));
+    return port > 0 && port < 65536;
+  }, 'port must be 1-65535');
+
+/** What an agent learns about another agent: where to dial it and what it is. */
+export interface PeerInfo {
+  nodeId: string;
+  name: string;
+  role: NodeRole;
+  site: string | null;
+  addresses: string[];
+  /** True when the peer holds every piece. */
+  complete: boolean;
+}
+
+export const SiteSchema = z.string().min(1).max(LIMITS.maxSiteLength).regex(/^[A-Za-z0-9._-]+$/);
+
+/** POST /api/nodes/enroll */
+export interface EnrollRequest {
+  token: string;
+  name: string;
+  role: NodeRole;
+  site?: string;
+  addresses: string[];
+  /** The node's Ed25519 public key as a JWK ({kty:"OKP",crv:"Ed25519",x}). */
+  publicKey: { kty: 'OKP'; crv: 'Ed25519'; x: string };
+}
+
+export interface EnrollResponse {
+  nodeId: string;
+  credential: string;
+  credentialExpiresAt: string;
+  jwksUrl: string;
+  trackerUrl: string;
+}
+
+export interface HoldingReport {
+  resourceId: string;
+  complete: boolean;
+  /** Pieces held, for partial holdings. */
+  piecesHeld: number;
+}
+
+/** POST /api/nodes/heartbeat (node credential) */
+export interface HeartbeatRequest {
+  addresses?: string[];
+  holdings: HoldingReport[];
+  /** Bytes counters since the agent started (monotonic per agent run). */
+  uploadedBytes: number;
+  downloadedBytes: number;
+  uploadedToPeersBytes?: number;
+}
+
+export interface HeartbeatResponse {
+  /** A renewed credential once the current one has used half of its life. */
+  credential?: string;
+  credentialExpiresAt?: string;
+  /** Node ids revoked since the server started, so peers can refuse them before their credentials expire. */
+  revokedNodeIds: string[];
+  intervalSeconds: number;
+}
