@@ -89,3 +89,24 @@ export interface EnrollmentTokenResponse {
   /** The command ops paste on a seed server. */
   enrollCommand: string;
 }
+
+export interface AuditEntry {
+  id: string;
+  action: string;
+  userId: string | null;
+  username: string | null;
+  resourceId: string | null;
+  nodeId: string | null;
+  at: string;
+}
+
+/** GET /api/admin/stats: the dashboard. */
+export interface DashboardStats {
+  resources: number;
+  totalBytes: number;
+  onlineSeeds: number;
+  onlineNodes: number;
+  activeDownloads: number;
+  /** Bytes served per time bucket, by seed servers versus by other downloaders (the swarm). */
+  traffic: { at: string; seedBytes: number; peerBytes: number }[];
+}
