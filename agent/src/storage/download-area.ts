@@ -1,0 +1,142 @@
+import { mkdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { Bitfield } from '../pieces/bitfield.js';
+import type { HashPool } from '../pieces/hash-pool.js';
+import type { ResourceLayout } from '../pieces/resource-layout.js';
+import { FileStorage } from './file-storage.js';
+import { ResumeLog } from './resume-log.js';
+import { resolveInside } from './safe-path.js';
+
+export const PARTIAL_DIR = '.shoal-partial';
+
+/**
+ * A download's place on disk. Pieces are written under `<out>/.shoal-partial/<contentId>/`
+ * and a resume log records which are verified; only when every wanted piece is verified
+ * are the wanted files renamed to their final names under `<out>`. Nothing is written
+ * outside `<out>`.
+ */
+export class DownloadArea {
+  private finalized = false;
+  private readonly servableAfterFinal: Set<number>;
+
+  private constructor(
+    readonly outDir: string,
+    readonly layout: ResourceLayout,
+    private readonly wantedFiles: ReadonlySet<number>,
+    readonly wantedPieces: ReadonlySet<number>,
+    private readonly partialDir: string,
+    public storage: FileStorage,
+    private log: ResumeLog | null,
+    readonly held: Bitfield,
+  ) {
+    this.servableAfterFinal = layout.piecesWithin(wantedFiles);
+  }
+
+  static async open(
+    outDir: string,
+    contentId: string,
+    layout: ResourceLayout,
+    wantedFiles: ReadonlySet<number>,
+    wantedPieces: ReadonlySet<number>,
+    pool: HashPool,
+    pieceHashes: readonly string[],
+  ): Promise<DownloadArea> {
+    const partialDir = resolveInside(outDir, `${PARTIAL_DIR}/${contentId}`);
+    const hasPartial = await stat(partialDir).then(
+      () => true,
+      () => false,
+    );
+    if (!hasPartial) {
+      const done = await DownloadArea.verifyFinal(outDir, layout, wantedFiles, wantedPieces, pool, pieceHashes);
+      if (done) {
+        const storage = new FileStorage(outDir, layout, false);
+        const area = new DownloadArea(outDir, layout, wantedFiles, wantedPieces, partialDir, storage, null, done);
+        area.finalized = true;
+        return area;
+      }
+    }
+    await mkdir(join(partialDir, 'files'), { recursive: true });
+    const log = await ResumeLog.open(join(partialDir, 'verified.log'), layout.pieceCount);
+    const storage = new FileStorage(join(partialDir, 'files'), layout, true);
+    return new DownloadArea(outDir, layout, wantedFiles, wantedPieces, partialDir, storage, log, log.verified);
+  }
+
+  /** Output already complete from an earlier run: re-verify every wanted piece in place. */
+  private static async verifyFinal(
+    outDir: string,
+    layout: ResourceLayout,
+    wantedFiles: ReadonlySet<number>,
+    wantedPieces: ReadonlySet<number>,
+    pool: HashPool,
+    pieceHashes: readonly string[],
+  ): Promise<Bitfield | null> {
+    for (const i of wantedFiles) {
+      const size = await stat(resolveInside(outDir, layout.spans[i].path)).then(
+        (s) => (s.isFile() ? s.size : -1),
+        () => -1,
+      );
+      if (size !== layout.spans[i].size) return null;
+    }
+    const storage = new FileStorage(outDir, layout, false);
+    const servable = layout.piecesWithin(wantedFiles);
+    const held = new Bitfield(layout.pieceCount);
+    // Pieces straddling a file that was not kept cannot be re-read; the file sizes vouch for those.
+    const checkable = [...wantedPieces].filter((p) => servable.has(p));
+    const results = await Promise.all(
+      checkable.map(async (p) => ({ p, ok: (await pool.hashRanges(storage.hashRanges(p))) === pieceHashes[p] })),
+    );
+    if (results.some((r) => !r.ok)) return null;
+    for (const p of servable) held.set(p);
+    return held;
+  }
+
+  isComplete(): boolean {
+    return this.finalized || [...this.wantedPieces].every((p) => this.held.has(p));
+  }
+
+  isFinalized(): boolean {
+    return this.finalized;
+  }
+
+  /** Whether the piece can be read and served now (after finalizing, only pieces inside kept files). */
+  servable(piece: number): boolean {
+    return this.held.has(piece) && (!this.finalized || this.servableAfterFinal.has(piece));
+  }
+
+  /** Writes a verified piece and records it; after this returns, a restart will not fetch it again. */
+  async store(piece: number, data: Buffer): Promise<void> {
+    if (this.finalized || !this.log) throw new Error('download already finalized');
+    await this.storage.writePiece(piece, data);
+    await this.log.append(piece);
+  }
+
+  /** Moves the wanted files to their final names and drops the partial directory. */
+  async finalize(): Promise<void> {
+    if (this.finalized) return;
+    if (!this.isComplete()) throw new Error('cannot finalize an incomplete download');
+    await this.storage.close();
+    await this.log?.close();
+    this.log = null;
+    for (const i of this.wantedFiles) {
+      const span = this.layout.spans[i];
+      const target = resolveInside(this.outDir, span.path);
+      await mkdir(dirname(target), { recursive: true });
+      if (span.size === 0) {
+        await writeFile(target, '');
+        continue;
+      }
+      await rename(resolveInside(join(this.partialDir, 'files'), span.path), target);
+    }
+    await rm(this.partialDir, { recursive: true, force: true });
+    // Drop the parent too when no other download uses it.
+    await rmdir(join(this.outDir, PARTIAL_DIR)).catch(() => undefined);
+    this.storage = new FileStorage(this.outDir, this.layout, false);
+    this.finalized = true;
+  }
+
+  async close(): Promise<void> {
+    await this.storage.close();
+    await this.log?.close();
+    this.log = null;
+  }
+}

@@ -1,0 +1,97 @@
+import { mkdir, open, type FileHandle } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { HashRange } from '../pieces/hash-pool.js';
+import type { ResourceLayout } from '../pieces/resource-layout.js';
+import type { PieceStorage } from './piece-storage.js';
+import { resolveInside } from './safe-path.js';
+
+/** Open file handles kept at once; a resource with more files reopens them as needed. */
+const MAX_OPEN_FILES = 64;
+
+/**
+ * Pieces stored in the resource's own files under `root` (each path checked to stay
+ * inside it). Reads and writes go straight to disk at the right offsets: memory use does
+ * not depend on the resource size.
+ */
+export class FileStorage implements PieceStorage {
+  private readonly handles = new Map<number, Promise<FileHandle>>();
+
+  constructor(
+    readonly root: string,
+    readonly layout: ResourceLayout,
+    private readonly writable: boolean,
+  ) {}
+
+  pathOf(fileIndex: number): string {
+    return resolveInside(this.root, this.layout.spans[fileIndex].path);
+  }
+
+  async read(piece: number, offset: number, length: number): Promise<Buffer> {
+    const out = Buffer.allocUnsafe(length);
+    let pos = 0;
+    for (const r of this.layout.ranges(piece, offset, length)) {
+      const fh = await this.handle(r.fileIndex);
+      let done = 0;
+      while (done < r.length) {
+        const { bytesRead } = await fh.read(out, pos + done, r.length - done, r.fileOffset + done);
+        if (bytesRead === 0) throw new Error(`${r.path} is shorter than expected`);
+        done += bytesRead;
+      }
+      pos += r.length;
+    }
+    if (pos !== length) throw new Error(`read past the end of the resource (piece ${piece})`);
+    return out;
+  }
+
+  async writePiece(piece: number, data: Buffer): Promise<void> {
+    if (!this.writable) throw new Error('storage is read-only');
+    let pos = 0;
+    for (const r of this.layout.ranges(piece)) {
+      const fh = await this.handle(r.fileIndex);
+      await fh.write(data, pos, r.length, r.fileOffset);
+      pos += r.length;
+    }
+  }
+
+  hashRanges(piece: number): HashRange[] {
+    return this.layout.ranges(piece).map((r) => ({ path: this.pathOf(r.fileIndex), offset: r.fileOffset, length: r.length }));
+  }
+
+  async close(): Promise<void> {
+    const all = [...this.handles.values()];
+    this.handles.clear();
+    await Promise.all(all.map(async (h) => (await h.catch(() => null))?.close()));
+  }
+
+  private handle(fileIndex: number): Promise<FileHandle> {
+    let h = this.handles.get(fileIndex);
+    if (h) {
+      // Refresh recency: Map iteration order is insertion order, so this keeps an LRU.
+      this.handles.delete(fileIndex);
+      this.handles.set(fileIndex, h);
+      return h;
+    }
+    h = this.openFile(fileIndex);
+    this.handles.set(fileIndex, h);
+    h.catch(() => this.handles.delete(fileIndex));
+    if (this.handles.size > MAX_OPEN_FILES) {
+      const [oldest, oldHandle] = this.handles.entries().next().value as [number, Promise<FileHandle>];
+      this.handles.delete(oldest);
+      // Close only after in-flight operations on it had their turn.
+      void oldHandle.then((fh) => setTimeout(() => void fh.close().catch(() => undefined), 1000)).catch(() => undefined);
+    }
+    return h;
+  }
+
+  private async openFile(fileIndex: number): Promise<FileHandle> {
+    const path = this.pathOf(fileIndex);
+    if (!this.writable) return open(path, 'r');
+    await mkdir(dirname(path), { recursive: true });
+    // 'a+' would ignore positions on Linux; open read-write, creating the file only if missing.
+    return open(path, 'r+').catch(async (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ENOENT') throw err;
+      await (await open(path, 'wx').catch((e: NodeJS.ErrnoException) => (e.code === 'EEXIST' ? null : Promise.reject(e))))?.close();
+      return open(path, 'r+');
+    });
+  }
+}

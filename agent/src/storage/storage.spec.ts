@@ -1,0 +1,170 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, readdir, rm, stat, writeFile, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { HashPool } from '../pieces/hash-pool.js';
+import { ResourceLayout } from '../pieces/resource-layout.js';
+import { DownloadArea, PARTIAL_DIR } from './download-area.js';
+import { FileStorage } from './file-storage.js';
+import { MemoryStorage } from './memory-storage.js';
+import type { PieceStorage } from './piece-storage.js';
+import { ResumeLog } from './resume-log.js';
+import { resolveInside, UnsafePathError } from './safe-path.js';
+
+const PIECE = 16384;
+const files = [
+  { path: 'top/a.bin', size: 20000 },
+  { path: 'top/empty', size: 0 },
+  { path: 'top/sub/b.bin', size: 30000 },
+  { path: 'c.bin', size: 5 },
+];
+const total = files.reduce((a, f) => a + f.size, 0);
+const content = randomBytes(total);
+const layout = new ResourceLayout(total, PIECE, files);
+const pieceData = (p: number) => content.subarray(p * PIECE, p * PIECE + layout.pieceLength(p));
+const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+const hashes = Array.from({ length: layout.pieceCount }, (_, p) => sha(pieceData(p)));
+
+let dir: string;
+let pool: HashPool;
+beforeAll(() => {
+  pool = new HashPool(2);
+});
+afterAll(() => pool.destroy());
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'shoal-storage-'));
+});
+afterEach(() => rm(dir, { recursive: true, force: true }));
+
+describe('resource layout', () => {
+  it('maps a piece to the file ranges it covers, skipping empty files', () => {
+    expect(layout.pieceCount).toBe(4);
+    expect(layout.ranges(1)).toEqual([
+      { fileIndex: 0, path: 'top/a.bin', fileOffset: 16384, length: 3616 },
+      { fileIndex: 2, path: 'top/sub/b.bin', fileOffset: 0, length: 12768 },
+    ]);
+    expect(layout.ranges(3)).toEqual([
+      { fileIndex: 2, path: 'top/sub/b.bin', fileOffset: 29152, length: 848 },
+      { fileIndex: 3, path: 'c.bin', fileOffset: 0, length: 5 },
+    ]);
+    expect(layout.ranges(1, 3616, 10)).toEqual([{ fileIndex: 2, path: 'top/sub/b.bin', fileOffset: 0, length: 10 }]);
+  });
+
+  it('knows which pieces lie wholly inside a set of files', () => {
+    expect([...layout.piecesWithin(new Set([0]))]).toEqual([0]);
+    expect([...layout.piecesWithin(new Set([0, 1, 2, 3]))]).toEqual([0, 1, 2, 3]);
+  });
+});
+
+describe('safe paths', () => {
+  it('refuses paths that would leave the root', () => {
+    expect(() => resolveInside('/out', '../x')).toThrow(UnsafePathError);
+    expect(() => resolveInside('/out', '/etc/passwd')).toThrow(UnsafePathError);
+    expect(resolveInside('/out', 'a/b')).toBe('/out/a/b');
+  });
+});
+
+describe.each([
+  ['file', () => new FileStorage(join(dir, 'root'), layout, true) as PieceStorage],
+  ['memory', () => new MemoryStorage(layout) as PieceStorage],
+])('%s storage backend', (_, make) => {
+  it('returns what was written, at any offset, across file boundaries', async () => {
+    const storage = make();
+    for (let p = layout.pieceCount - 1; p >= 0; p--) await storage.writePiece(p, pieceData(p));
+    for (let p = 0; p < layout.pieceCount; p++) {
+      expect(await storage.read(p, 0, layout.pieceLength(p))).toEqual(pieceData(p));
+    }
+    expect(await storage.read(1, 3000, 1000)).toEqual(content.subarray(PIECE + 3000, PIECE + 4000));
+    await storage.close();
+  });
+});
+
+describe('file storage', () => {
+  it('writes each file in place under its root and hashes in place on workers', async () => {
+    const storage = new FileStorage(join(dir, 'root'), layout, true);
+    for (let p = 0; p < layout.pieceCount; p++) await storage.writePiece(p, pieceData(p));
+    await storage.close();
+    expect(await readFile(join(dir, 'root/top/sub/b.bin'))).toEqual(content.subarray(20000, 50000));
+    expect(await pool.hashRanges(storage.hashRanges(1))).toBe(hashes[1]);
+  });
+
+  it('refuses to write to a read-only root', async () => {
+    const storage = new FileStorage(dir, layout, false);
+    await expect(storage.writePiece(0, pieceData(0))).rejects.toThrow('read-only');
+  });
+});
+
+describe('resume log', () => {
+  it('remembers appended pieces and ignores a torn last record', async () => {
+    const path = join(dir, 'log');
+    const log = await ResumeLog.open(path, 10);
+    await log.append(3);
+    await log.append(7);
+    await log.append(3);
+    await log.close();
+    await writeFile(path, Buffer.concat([await readFile(path), Buffer.from([0, 0])]));
+    const again = await ResumeLog.open(path, 10);
+    expect([...again.verified.indexes()]).toEqual([3, 7]);
+    await again.append(1);
+    await again.close();
+    expect((await readFile(path)).length).toBe(12);
+  });
+});
+
+describe('download area', () => {
+  const all = new Set([0, 1, 2, 3]);
+  const open = (wantedFiles = all, wantedPieces = new Set([0, 1, 2, 3])) =>
+    DownloadArea.open(join(dir, 'out'), 'c'.repeat(64), layout, wantedFiles, wantedPieces, pool, hashes);
+
+  it('keeps everything under .shoal-partial until complete, then renames to the final names', async () => {
+    const area = await open();
+    await area.store(0, pieceData(0));
+    await area.store(2, pieceData(2));
+    expect(await readdir(join(dir, 'out'))).toEqual([PARTIAL_DIR]);
+    await expect(area.finalize()).rejects.toThrow('incomplete');
+    await area.close();
+
+    const resumed = await open();
+    expect([...resumed.held.indexes()]).toEqual([0, 2]);
+    await resumed.store(1, pieceData(1));
+    await resumed.store(3, pieceData(3));
+    await resumed.finalize();
+    expect((await readdir(join(dir, 'out'))).sort()).toEqual(['c.bin', 'top']);
+    expect(await readFile(join(dir, 'out/top/a.bin'))).toEqual(content.subarray(0, 20000));
+    expect((await stat(join(dir, 'out/top/empty'))).size).toBe(0);
+    expect(await resumed.storage.read(3, 0, layout.pieceLength(3))).toEqual(pieceData(3));
+    await resumed.close();
+
+    const again = await open();
+    expect(again.isFinalized()).toBe(true);
+    expect(again.held.count()).toBe(4);
+    await again.close();
+  });
+
+  it('starts over when a final file was altered', async () => {
+    await mkdir(join(dir, 'out/top/sub'), { recursive: true });
+    for (const [i, f] of files.entries()) {
+      const off = layout.spans[i].offset;
+      await writeFile(join(dir, 'out', f.path), content.subarray(off, off + f.size));
+    }
+    expect((await open()).isFinalized()).toBe(true);
+    await writeFile(join(dir, 'out/c.bin'), 'xxxxx');
+    const area = await open();
+    expect(area.isFinalized()).toBe(false);
+    expect(area.held.count()).toBe(0);
+    await area.close();
+  });
+
+  it('keeps only the included files and serves only pieces wholly inside them', async () => {
+    const area = await open(new Set([0]), new Set([0, 1]));
+    await area.store(0, pieceData(0));
+    await area.store(1, pieceData(1));
+    expect(area.isComplete()).toBe(true);
+    await area.finalize();
+    expect(await readdir(join(dir, 'out'))).toEqual(['top']);
+    expect(await readdir(join(dir, 'out/top'))).toEqual(['a.bin']);
+    expect(area.servable(0)).toBe(true);
+    expect(area.servable(1)).toBe(false);
+    await area.close();
+  });
+});
