@@ -1,0 +1,141 @@
+import type { BlockRef } from '../protocol/messages.js';
+import type { PiecePicker } from './piece-picker.js';
+
+/** In end-game a block may be asked of at most this many peers at once. */
+export const MAX_DUPLICATE_REQUESTS = 2;
+
+interface BlockState {
+  offset: number;
+  length: number;
+  received: boolean;
+  askedOf: Set<string>;
+}
+
+/** A piece being fetched: its blocks and the bytes received so far. */
+export class PieceInProgress {
+  readonly blocks: BlockState[] = [];
+  readonly data: Buffer;
+  private receivedCount = 0;
+  /** Peers that sent any block of this piece: blamed together if it fails its hash. */
+  readonly contributors = new Set<string>();
+
+  constructor(
+    readonly piece: number,
+    readonly length: number,
+    blockSize: number,
+  ) {
+    this.data = Buffer.alloc(length);
+    for (let offset = 0; offset < length; offset += blockSize) {
+      this.blocks.push({ offset, length: Math.min(blockSize, length - offset), received: false, askedOf: new Set() });
+    }
+  }
+
+  isComplete(): boolean {
+    return this.receivedCount === this.blocks.length;
+  }
+
+  unreceived(): number {
+    return this.blocks.length - this.receivedCount;
+  }
+
+  /** Records a block; false when it is not one we asked for or already have. */
+  receive(offset: number, block: Buffer, from: string): boolean {
+    const b = this.blocks.find((x) => x.offset === offset);
+    if (!b || b.received || b.length !== block.length) return false;
+    block.copy(this.data, offset);
+    b.received = true;
+    this.receivedCount++;
+    this.contributors.add(from);
+    return true;
+  }
+}
+
+/** What happened when a block arrived: the peers to send a cancel to, and whether the piece is now whole. */
+export interface ReceiveOutcome {
+  accepted: boolean;
+  cancelAt: string[];
+  completed: PieceInProgress | null;
+}
+
+/**
+ * Decides which block each peer is asked for next. Pure bookkeeping: the swarm sends
+ * the requests and reports what arrived, timed out or was rejected. Pieces already
+ * started are finished first (fewest blocks left first), then the picker chooses a new
+ * one; once every remaining block has been asked of someone, end-game lets an idle peer
+ * ask for a block a second time, never more than MAX_DUPLICATE_REQUESTS at once.
+ */
+export class RequestPlanner {
+  readonly inProgress = new Map<number, PieceInProgress>();
+
+  constructor(
+    private readonly picker: PiecePicker,
+    private readonly pieceLength: (piece: number) => number,
+    private readonly blockSize: number,
+    private readonly maxPiecesInProgress: number,
+  ) {}
+
+  next(peer: string, peerHasPiece: (piece: number) => boolean): BlockRef | null {
+    const started = [...this.inProgress.values()]
+      .filter((p) => peerHasPiece(p.piece))
+      .sort((a, b) => a.unreceived() - b.unreceived());
+    for (const p of started) {
+      const b = p.blocks.find((x) => !x.received && x.askedOf.size === 0);
+      if (b) return this.ask(p, b, peer);
+    }
+    // A peer that can help with none of the started pieces (their holders left) may start
+    // one beyond the soft cap, so orphaned pieces never stall the download; twice the cap bounds memory.
+    const cap = started.length === 0 ? 2 * this.maxPiecesInProgress : this.maxPiecesInProgress;
+    if (this.inProgress.size < cap) {
+      const piece = this.picker.pick(peerHasPiece, (x) => this.inProgress.has(x));
+      if (piece !== null) {
+        const p = new PieceInProgress(piece, this.pieceLength(piece), this.blockSize);
+        this.inProgress.set(piece, p);
+        return this.ask(p, p.blocks[0], peer);
+      }
+    }
+    if (!this.inEndGame()) return null;
+    for (const p of started) {
+      const b = p.blocks.find((x) => !x.received && !x.askedOf.has(peer) && x.askedOf.size < MAX_DUPLICATE_REQUESTS);
+      if (b) return this.ask(p, b, peer);
+    }
+    return null;
+  }
+
+  /** End-game: every wanted piece not held is already being fetched. */
+  inEndGame(): boolean {
+    return this.picker.remaining().every((p) => this.inProgress.has(p));
+  }
+
+  receive(peer: string, piece: number, offset: number, block: Buffer): ReceiveOutcome {
+    const p = this.inProgress.get(piece);
+    const state = p?.blocks.find((b) => b.offset === offset);
+    if (!p || !state || !state.askedOf.has(peer) || !p.receive(offset, block, peer)) {
+      return { accepted: false, cancelAt: [], completed: null };
+    }
+    const cancelAt = [...state.askedOf].filter((x) => x !== peer);
+    state.askedOf.clear();
+    if (!p.isComplete()) return { accepted: true, cancelAt, completed: null };
+    this.inProgress.delete(piece);
+    return { accepted: true, cancelAt, completed: p };
+  }
+
+  /** A request is no longer outstanding (timed out, rejected, cancelled, or the peer left). */
+  release(peer: string, ref: BlockRef): void {
+    this.inProgress.get(ref.piece)?.blocks.find((b) => b.offset === ref.offset)?.askedOf.delete(peer);
+  }
+
+  /** Forgets every outstanding request of a peer that went away. */
+  releasePeer(peer: string): void {
+    for (const p of this.inProgress.values()) for (const b of p.blocks) b.askedOf.delete(peer);
+  }
+
+  /** A completed piece failed its hash: start it over (the picker may hand it out again). */
+  discard(piece: number): void {
+    this.inProgress.delete(piece);
+  }
+
+  private ask(p: PieceInProgress, b: BlockState, peer: string): BlockRef {
+    b.askedOf.add(peer);
+    return { piece: p.piece, offset: b.offset, length: b.length };
+  }
+}
