@@ -1,0 +1,48 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { ServeStaticModule } from '@nestjs/serve-static';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuditModule } from './audit/audit.module.js';
+import { AuthModule } from './auth/auth.module.js';
+import type { AppConfig } from './config/app-config.js';
+import { ConfigModule } from './config/config.module.js';
+import { CredentialsModule } from './credentials/credentials.module.js';
+import { dataSourceOptions } from './database/data-source-options.js';
+import { HealthController } from './health/health.controller.js';
+import { NodesModule } from './nodes/nodes.module.js';
+import { ResourcesModule } from './resources/resources.module.js';
+import { StatsModule } from './stats/stats.module.js';
+import { TrackerModule } from './tracker/tracker.module.js';
+import { UsersModule } from './users/users.module.js';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    const portal = existsSync(join(config.portalDir, 'index.html'))
+      ? [
+          ServeStaticModule.forRoot({
+            rootPath: config.portalDir,
+            exclude: ['/api/{*rest}', '/health', '/.well-known/{*rest}'],
+          }),
+        ]
+      : [];
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        TypeOrmModule.forRoot({ ...dataSourceOptions(config.databaseUrl, config.dataDir), migrationsRun: true }),
+        CredentialsModule,
+        AuthModule,
+        UsersModule,
+        AuditModule,
+        TrackerModule,
+        NodesModule,
+        ResourcesModule,
+        StatsModule,
+        ...portal,
+      ],
+      controllers: [HealthController],
+    };
+  }
+}

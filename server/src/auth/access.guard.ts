@@ -1,0 +1,66 @@
+import { ExecutionContext, ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { AuthGuard } from '@nestjs/passport';
+import type { UserRole } from '@shoal/contract';
+import type { Request } from 'express';
+import { IS_PUBLIC, NODE_AUTH, ROLES } from '../common/decorators.js';
+import type { AuthenticatedNode, AuthenticatedUser } from '../common/principals.js';
+import { CredentialError, CredentialsService } from '../credentials/credentials.service.js';
+import { RevocationListService } from '../credentials/revocation-list.service.js';
+
+/**
+ * The one global guard. Login is required unless a route is @Public(); @NodeAuth()
+ * routes take a node credential instead of a user token (and refuse user tokens);
+ * @Roles() restricts by user role.
+ */
+@Injectable()
+export class AccessGuard extends AuthGuard('jwt') {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly credentials: CredentialsService,
+    private readonly revocations: RevocationListService,
+  ) {
+    super();
+  }
+
+  override async canActivate(ctx: ExecutionContext): Promise<boolean> {
+    const targets = [ctx.getHandler(), ctx.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
+    if (this.reflector.getAllAndOverride<boolean>(NODE_AUTH, targets)) return this.authenticateNode(ctx);
+
+    await (super.canActivate(ctx) as Promise<boolean>);
+    const roles = this.reflector.getAllAndOverride<UserRole[] | undefined>(ROLES, targets);
+    const user = ctx.switchToHttp().getRequest<Request & { user: AuthenticatedUser }>().user;
+    if (roles?.length && !roles.includes(user.role)) {
+      throw new ForbiddenException({ code: 'forbidden', message: `needs role ${roles.join(' or ')}` });
+    }
+    return true;
+  }
+
+  override handleRequest<T>(err: unknown, user: T): T {
+    if (err || !user) {
+      throw new UnauthorizedException({ code: 'unauthorized', message: 'a valid user access token is required' });
+    }
+    return user;
+  }
+
+  private async authenticateNode(ctx: ExecutionContext): Promise<boolean> {
+    const req = ctx.switchToHttp().getRequest<Request & { node?: AuthenticatedNode }>();
+    const header = req.headers.authorization ?? '';
+    const token = header.startsWith('Bearer ') ? header.slice(7).trim() : '';
+    if (!token) throw new UnauthorizedException({ code: 'unauthorized', message: 'a node credential is required' });
+    try {
+      const claims = await this.credentials.verifyNodeCredential(token);
+      if (this.revocations.isRevoked(claims.sub)) {
+        throw new UnauthorizedException({ code: 'node_revoked', message: 'this node has been revoked' });
+      }
+      req.node = { id: claims.sub, name: claims.name, role: claims.role, site: claims.site, issuedAt: claims.iat };
+      return true;
+    } catch (err) {
+      if (err instanceof CredentialError) {
+        throw new UnauthorizedException({ code: 'unauthorized', message: `node credential refused: ${err.message}` });
+      }
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,48 @@
+import { Body, Controller, Get, HttpCode, Ip, Logger, Post, UnauthorizedException } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { LoginResponse, UserSummary } from '@shoal/contract';
+import { CurrentUser, Public } from '../common/decorators.js';
+import type { AuthenticatedUser } from '../common/principals.js';
+import { mapUser, UsersService } from '../users/users.service.js';
+import { LoginDto } from './dto/login.dto.js';
+import { LoginThrottleService } from './login-throttle.service.js';
+import { PasswordsService } from './passwords.service.js';
+import { UserTokensService } from './user-tokens.service.js';
+
+@ApiTags('auth')
+@Controller('api/auth')
+export class AuthController {
+  private readonly logger = new Logger('Auth');
+
+  constructor(
+    private readonly users: UsersService,
+    private readonly passwords: PasswordsService,
+    private readonly tokens: UserTokensService,
+    private readonly throttle: LoginThrottleService,
+  ) {}
+
+  @Public()
+  @Post('login')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Exchange username and password for a short-lived access token' })
+  async login(@Body() dto: LoginDto, @Ip() ip: string): Promise<LoginResponse> {
+    await this.throttle.assertAllowed(dto.username, ip);
+    const user = await this.users.findByUsername(dto.username);
+    const valid = await this.passwords.verify(user?.passwordHash ?? null, dto.password);
+    if (!user || !valid || user.disabled) {
+      await this.throttle.recordFailure(dto.username, ip);
+      this.logger.warn(`failed login for "${dto.username.slice(0, 64)}" from ${ip}`);
+      throw new UnauthorizedException({ code: 'invalid_credentials', message: 'wrong username or password' });
+    }
+    await this.throttle.recordSuccess(dto.username, ip);
+    const { accessToken, expiresAt } = await this.tokens.issue({ id: user.id, username: user.username, role: user.role });
+    return { accessToken, expiresAt: expiresAt.toISOString(), user: mapUser(user) };
+  }
+
+  @Get('me')
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'The logged-in user' })
+  async me(@CurrentUser() principal: AuthenticatedUser): Promise<UserSummary> {
+    return mapUser(await this.users.getOrFail(principal.id));
+  }
+}

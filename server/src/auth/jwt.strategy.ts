@@ -1,0 +1,36 @@
+import { Injectable } from '@nestjs/common';
+import { PassportStrategy } from '@nestjs/passport';
+import { ExtractJwt, Strategy } from 'passport-jwt';
+import { TOKEN_ISSUER, TOKEN_TYPES, USER_TOKEN_ALG, type UserAccessClaims } from '@shoal/contract';
+import type { AuthenticatedUser } from '../common/principals.js';
+import { UsersService } from '../users/users.service.js';
+import { UserTokensService } from './user-tokens.service.js';
+
+/**
+ * passport-jwt for user tokens: HS256 only (no `none`, no public-key confusion), issuer
+ * checked, and the user re-read on every request so a disabled user or a changed role
+ * takes effect at once, even with an unexpired token.
+ */
+@Injectable()
+export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
+  constructor(
+    tokens: UserTokensService,
+    private readonly users: UsersService,
+  ) {
+    super({
+      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+      algorithms: [USER_TOKEN_ALG],
+      issuer: TOKEN_ISSUER,
+      ignoreExpiration: false,
+      secretOrKeyProvider: (_req: unknown, _raw: unknown, done: (err: Error | null, key?: string) => void) =>
+        done(null, tokens.key),
+    });
+  }
+
+  async validate(claims: UserAccessClaims): Promise<AuthenticatedUser | false> {
+    if (claims.typ !== TOKEN_TYPES.user) return false;
+    const user = await this.users.findActive(claims.sub);
+    if (!user) return false;
+    return { id: user.id, username: user.username, role: user.role };
+  }
+}

@@ -1,0 +1,75 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { InjectRepository } from '@nestjs/typeorm';
+import { randomBytes } from 'node:crypto';
+import { TOKEN_ISSUER, TOKEN_LIFETIMES, TOKEN_TYPES, USER_TOKEN_ALG, type UserAccessClaims } from '@shoal/contract';
+import { Repository } from 'typeorm';
+import { ServerSecret } from '../database/server-secret.entity.js';
+import type { AuthenticatedUser } from '../common/principals.js';
+
+const SECRET_NAME = 'user-token-hmac';
+
+/**
+ * Short-lived user access tokens (HS256, verified only by this server). The HMAC key is
+ * generated at first start and kept in the database so every instance shares it.
+ */
+@Injectable()
+export class UserTokensService implements OnModuleInit {
+  private secret: string | null = null;
+
+  constructor(
+    private readonly jwt: JwtService,
+    @InjectRepository(ServerSecret) private readonly secrets: Repository<ServerSecret>,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    const existing = await this.secrets.findOneBy({ name: SECRET_NAME });
+    if (existing) {
+      this.secret = existing.value;
+      return;
+    }
+    const value = randomBytes(48).toString('base64url');
+    try {
+      await this.secrets.insert({ name: SECRET_NAME, value });
+      this.secret = value;
+    } catch {
+      // Another instance created it first.
+      this.secret = (await this.secrets.findOneByOrFail({ name: SECRET_NAME })).value;
+    }
+  }
+
+  get key(): string {
+    if (!this.secret) throw new Error('user token key not loaded');
+    return this.secret;
+  }
+
+  async issue(user: AuthenticatedUser): Promise<{ accessToken: string; expiresAt: Date }> {
+    const claims: Omit<UserAccessClaims, 'iat' | 'exp'> = {
+      typ: TOKEN_TYPES.user,
+      sub: user.id,
+      username: user.username,
+      role: user.role,
+    };
+    const accessToken = await this.jwt.signAsync(claims, {
+      secret: this.key,
+      algorithm: USER_TOKEN_ALG,
+      expiresIn: TOKEN_LIFETIMES.userAccessSeconds,
+      issuer: TOKEN_ISSUER,
+    });
+    return { accessToken, expiresAt: new Date(Date.now() + TOKEN_LIFETIMES.userAccessSeconds * 1000) };
+  }
+
+  /** Verifies a user token outside passport (e.g. the optional token on enrollment). */
+  async verify(token: string): Promise<UserAccessClaims | null> {
+    try {
+      const claims = await this.jwt.verifyAsync<UserAccessClaims>(token, {
+        secret: this.key,
+        algorithms: [USER_TOKEN_ALG],
+        issuer: TOKEN_ISSUER,
+      });
+      return claims.typ === TOKEN_TYPES.user ? claims : null;
+    } catch {
+      return null;
+    }
+  }
+}

@@ -1,0 +1,72 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { ApiErrorBody } from '@shoal/contract';
+import type { Response } from 'express';
+
+const CODE_BY_STATUS: Record<number, string> = {
+  400: 'bad_request',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  409: 'conflict',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  422: 'unprocessable',
+  429: 'too_many_requests',
+  503: 'unavailable',
+};
+
+/**
+ * Every error leaves the server as `{statusCode, code, message, errors?}`. Unknown errors
+ * become a 500 with no detail in the body (the detail goes to the log).
+ */
+@Catch()
+export class ApiErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Errors');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const res = host.switchToHttp().getResponse<Response>();
+    const body = this.toBody(exception);
+    if (body.statusCode >= 500) {
+      this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+    }
+    if (!res.headersSent) res.status(body.statusCode).json(body);
+  }
+
+  private toBody(exception: unknown): ApiErrorBody {
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const raw = exception.getResponse();
+      const obj = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {};
+      const message =
+        typeof raw === 'string'
+          ? raw
+          : Array.isArray(obj.message)
+            ? obj.message.join('; ')
+            : typeof obj.message === 'string'
+              ? obj.message
+              : exception.message;
+      const body: ApiErrorBody = {
+        statusCode: status,
+        code: typeof obj.code === 'string' ? obj.code : (CODE_BY_STATUS[status] ?? 'error'),
+        message,
+      };
+      if (obj.errors && typeof obj.errors === 'object') body.errors = obj.errors as Record<string, string>;
+      return body;
+    }
+    // body-parser errors (malformed JSON, too large) carry a status of their own.
+    const status = (exception as { status?: number; statusCode?: number })?.status;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      return {
+        statusCode: status,
+        code: CODE_BY_STATUS[status] ?? 'bad_request',
+        message: status === 413 ? 'request body too large' : 'malformed request body',
+      };
+    }
+    return { statusCode: HttpStatus.INTERNAL_SERVER_ERROR, code: 'internal_error', message: 'internal server error' };
+  }
+}
+
+/** Throw with a stable code and a per-field reason map. */
+export function fieldError(status: 400 | 409 | 422, code: string, field: string, message: string): HttpException {
+  return new HttpException({ code, message: `${field}: ${message}`, errors: { [field]: message } }, status);
+}

@@ -1,0 +1,18 @@
+import type { NodeRole, UserRole } from '@shoal/contract';
+
+/** The user behind a request, as checked against the database for this request. */
+export interface AuthenticatedUser {
+  id: string;
+  username: string;
+  role: UserRole;
+}
+
+/** The node behind a request, from its verified credential. */
+export interface AuthenticatedNode {
+  id: string;
+  name: string;
+  role: NodeRole;
+  site: string | null;
+  /** When its credential was issued (seconds), to renew it at half-life. */
+  issuedAt: number;
+}

@@ -1,0 +1,80 @@
+import { resolve } from 'node:path';
+
+/**
+ * Everything the server reads from its environment, validated once at start-up so a
+ * typo fails loudly instead of running with a surprising default.
+ */
+export interface AppConfig {
+  port: number;
+  host: string;
+  dataDir: string;
+  /** Unset: SQLite file in the data dir. `mysql://user:pass@host:port/db`: MySQL/MariaDB. */
+  databaseUrl: string | null;
+  redisUrl: string | null;
+  adminPassword: string | null;
+  /** Base URL agents and browsers reach this server at (goes into manifests). */
+  publicUrl: string;
+  /** Origins allowed by CORS; empty means CORS is closed. */
+  corsOrigins: string[];
+  logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
+  /** JSON log lines (production) or Nest's pretty lines. */
+  logJson: boolean;
+  /** Where the portal's built files are; served at `/` when present. */
+  portalDir: string;
+}
+
+export class ConfigError extends Error {}
+
+function parsePort(raw: string | undefined, fallback: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new ConfigError(`PORT must be an integer 0-65535, got "${raw}"`);
+  }
+  return port;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const port = parsePort(env.PORT, 3000);
+  const databaseUrl = env.DATABASE_URL?.trim() || null;
+  if (databaseUrl && !/^mysql:\/\//.test(databaseUrl)) {
+    throw new ConfigError('DATABASE_URL must be a mysql://user:pass@host:port/db URL (unset for SQLite)');
+  }
+  const redisUrl = env.REDIS_URL?.trim() || null;
+  if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) {
+    throw new ConfigError('REDIS_URL must be a redis:// or rediss:// URL');
+  }
+  const adminPassword = env.SHOAL_ADMIN_PASSWORD || null;
+  if (adminPassword !== null && adminPassword.length < 8) {
+    throw new ConfigError('SHOAL_ADMIN_PASSWORD must be at least 8 characters');
+  }
+  const logLevel = (env.SHOAL_LOG_LEVEL ?? 'log') as AppConfig['logLevel'];
+  if (!['error', 'warn', 'log', 'debug', 'verbose'].includes(logLevel)) {
+    throw new ConfigError('SHOAL_LOG_LEVEL must be one of error, warn, log, debug, verbose');
+  }
+  const publicUrl = (env.SHOAL_PUBLIC_URL?.trim() || `http://localhost:${port}`).replace(/\/+$/, '');
+  try {
+    new URL(publicUrl);
+  } catch {
+    throw new ConfigError(`SHOAL_PUBLIC_URL must be a URL, got "${publicUrl}"`);
+  }
+  return {
+    port,
+    host: env.HOST?.trim() || '0.0.0.0',
+    dataDir: resolve(env.SHOAL_DATA_DIR?.trim() || './data'),
+    databaseUrl,
+    redisUrl,
+    adminPassword,
+    publicUrl,
+    corsOrigins: (env.SHOAL_CORS_ORIGINS ?? '')
+      .split(',')
+      .map((o) => o.trim())
+      .filter(Boolean),
+    logLevel,
+    logJson: env.SHOAL_LOG_FORMAT === 'json' || (env.SHOAL_LOG_FORMAT === undefined && env.NODE_ENV === 'production'),
+    portalDir: resolve(env.SHOAL_PORTAL_DIR?.trim() || new URL('../../../admin-portal/dist/admin-portal/browser', import.meta.url).pathname),
+  };
+}
+
+/** Injection token for AppConfig. */
+export const APP_CONFIG = Symbol('APP_CONFIG');

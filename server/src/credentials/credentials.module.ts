@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { Node } from '../nodes/node.entity.js';
+import { CredentialsService } from './credentials.service.js';
+import { JwksController } from './jwks.controller.js';
+import { RevocationListService } from './revocation-list.service.js';
+import { SigningKeyAdminController } from './signing-key-admin.controller.js';
+import { SigningKey } from './signing-key.entity.js';
+import { SigningKeysService } from './signing-keys.service.js';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([SigningKey, Node])],
+  controllers: [JwksController, SigningKeyAdminController],
+  providers: [SigningKeysService, CredentialsService, RevocationListService],
+  exports: [SigningKeysService, CredentialsService, RevocationListService],
+})
+export class CredentialsModule {}

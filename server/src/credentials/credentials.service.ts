@@ -1,0 +1,77 @@
+import { Injectable } from '@nestjs/common';
+import { decodeProtectedHeader, jwtVerify, SignJWT } from 'jose';
+import {
+  SIGNED_CREDENTIAL_ALG,
+  TOKEN_ISSUER,
+  TOKEN_LIFETIMES,
+  TOKEN_TYPES,
+  type DownloadTicketClaims,
+  type NodeCredentialClaims,
+} from '@shoal/contract';
+import { SigningKeysService } from './signing-keys.service.js';
+
+export class CredentialError extends Error {}
+
+/**
+ * Issues and verifies the EdDSA-signed credentials agents show each other: node
+ * credentials (bound to the node's key) and download tickets.
+ */
+@Injectable()
+export class CredentialsService {
+  constructor(private readonly keys: SigningKeysService) {}
+
+  async issueNodeCredential(
+    claims: Omit<NodeCredentialClaims, 'typ' | 'iss' | 'iat' | 'exp'>,
+  ): Promise<{ credential: string; expiresAt: Date }> {
+    return this.sign({ ...claims, typ: TOKEN_TYPES.node }, TOKEN_LIFETIMES.nodeCredentialSeconds);
+  }
+
+  async issueDownloadTicket(
+    claims: Omit<DownloadTicketClaims, 'typ' | 'iss' | 'iat' | 'exp'>,
+  ): Promise<{ ticket: string; expiresAt: Date }> {
+    const { credential, expiresAt } = await this.sign({ ...claims, typ: TOKEN_TYPES.ticket }, TOKEN_LIFETIMES.downloadTicketSeconds);
+    return { ticket: credential, expiresAt };
+  }
+
+  /** Verifies signature, algorithm, issuer, expiry and type. Throws CredentialError. */
+  async verifyNodeCredential(token: string): Promise<NodeCredentialClaims> {
+    const claims = await this.verify(token);
+    if (claims.typ !== TOKEN_TYPES.node || typeof claims.sub !== 'string' || typeof claims.role !== 'string') {
+      throw new CredentialError('not a node credential');
+    }
+    return claims as unknown as NodeCredentialClaims;
+  }
+
+  private async verify(token: string): Promise<Record<string, unknown>> {
+    let kid: string | undefined;
+    try {
+      const header = decodeProtectedHeader(token);
+      if (header.alg !== SIGNED_CREDENTIAL_ALG) throw new CredentialError(`algorithm ${String(header.alg)} refused`);
+      kid = header.kid;
+    } catch (err) {
+      if (err instanceof CredentialError) throw err;
+      throw new CredentialError('malformed token');
+    }
+    const key = kid ? await this.keys.publicKey(kid) : null;
+    if (!key) throw new CredentialError('signed by an unknown key');
+    try {
+      const { payload } = await jwtVerify(token, key, { algorithms: [SIGNED_CREDENTIAL_ALG], issuer: TOKEN_ISSUER });
+      return payload;
+    } catch (err) {
+      throw new CredentialError(`invalid credential: ${(err as Error).message}`);
+    }
+  }
+
+  private async sign(payload: Record<string, unknown>, lifetimeSeconds: number): Promise<{ credential: string; expiresAt: Date }> {
+    const { kid, privateKey } = await this.keys.activeKey();
+    const now = Math.floor(Date.now() / 1000);
+    const exp = now + lifetimeSeconds;
+    const credential = await new SignJWT(payload)
+      .setProtectedHeader({ alg: SIGNED_CREDENTIAL_ALG, kid, typ: 'JWT' })
+      .setIssuer(TOKEN_ISSUER)
+      .setIssuedAt(now)
+      .setExpirationTime(exp)
+      .sign(privateKey);
+    return { credential, expiresAt: new Date(exp * 1000) };
+  }
+}

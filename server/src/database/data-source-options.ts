@@ -1,0 +1,61 @@
+import { join } from 'node:path';
+import type { DataSourceOptions } from 'typeorm';
+import { User } from '../users/user.entity.js';
+import { SigningKey } from '../credentials/signing-key.entity.js';
+import { ServerSecret } from './server-secret.entity.js';
+import { Resource } from '../resources/resource.entity.js';
+import { ResourceNameToken } from '../resources/resource-name-token.entity.js';
+import { Node } from '../nodes/node.entity.js';
+import { NodeHolding } from '../nodes/node-holding.entity.js';
+import { EnrollmentToken } from '../nodes/enrollment-token.entity.js';
+import { AuditEntry } from '../audit/audit-entry.entity.js';
+import { TrafficBucket } from '../nodes/traffic-bucket.entity.js';
+import { InitialSchema1764150000000 } from './migrations/1764150000000-InitialSchema.js';
+
+export const ENTITIES = [
+  User,
+  SigningKey,
+  ServerSecret,
+  Resource,
+  ResourceNameToken,
+  Node,
+  NodeHolding,
+  EnrollmentToken,
+  AuditEntry,
+  TrafficBucket,
+];
+
+/** Listed explicitly (not globbed) so the same list works from src under jest and from dist. */
+export const MIGRATIONS = [InitialSchema1764150000000];
+
+/**
+ * SQLite in the data dir by default; MySQL/MariaDB when DATABASE_URL is a mysql:// URL.
+ * `synchronize` is always off: the schema comes only from migrations, run at start.
+ */
+export function dataSourceOptions(databaseUrl: string | null, dataDir: string): DataSourceOptions {
+  const common = { entities: ENTITIES, migrations: MIGRATIONS, synchronize: false, migrationsRun: false } as const;
+  if (databaseUrl) {
+    return {
+      ...common,
+      type: 'mysql',
+      url: databaseUrl,
+      charset: 'utf8mb4_unicode_ci',
+      timezone: 'Z',
+      // Keep BIGINT/DECIMAL exact as strings; transformers turn them into numbers.
+      supportBigNumbers: true,
+      bigNumberStrings: true,
+      extra: { connectionLimit: 20 },
+    };
+  }
+  return {
+    ...common,
+    type: 'better-sqlite3',
+    database: join(dataDir, 'shoal.sqlite'),
+    // WAL lets readers go on while a write commits; NORMAL sync is safe with WAL.
+    prepareDatabase: (db: { pragma(s: string): unknown }) => {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.pragma('busy_timeout = 5000');
+    },
+  };
+}

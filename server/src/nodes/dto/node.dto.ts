@@ -1,0 +1,166 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { LIMITS, NODE_ROLES, type NodeRole } from '@shoal/contract';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateNested,
+} from 'class-validator';
+import { PageQueryDto } from '../../common/page-query.dto.js';
+import { LISTEN_ADDRESS_PATTERN } from '../../tracker/dto/announce.dto.js';
+
+const SITE_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
+
+export class PublicKeyJwkDto {
+  @ApiProperty({ enum: ['OKP'] })
+  @IsIn(['OKP'])
+  kty!: 'OKP';
+
+  @ApiProperty({ enum: ['Ed25519'] })
+  @IsIn(['Ed25519'])
+  crv!: 'Ed25519';
+
+  @ApiProperty({ description: 'base64url of the 32-byte public key' })
+  @IsString()
+  @Matches(/^[A-Za-z0-9_-]{43}$/, { message: 'x must be a base64url Ed25519 public key (43 characters)' })
+  x!: string;
+}
+
+export class EnrollDto {
+  @ApiPropertyOptional({ description: 'one-time enrollment token; not needed for a client enrolled with a user token' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  token?: string;
+
+  @ApiProperty({ example: 'seed-fra-01' })
+  @IsString()
+  @Matches(/^[A-Za-z0-9._-]{1,100}$/, { message: 'name must be 1-100 letters, digits, ".", "_" or "-"' })
+  name!: string;
+
+  @ApiProperty({ enum: NODE_ROLES })
+  @IsIn(NODE_ROLES)
+  role!: NodeRole;
+
+  @ApiPropertyOptional({ example: 'fra' })
+  @IsOptional()
+  @Matches(SITE_PATTERN, { message: 'site must be 1-64 letters, digits, ".", "_" or "-"' })
+  site?: string;
+
+  @ApiProperty({ type: [String], example: ['10.0.0.5:7070'] })
+  @IsArray()
+  @ArrayMaxSize(LIMITS.maxListenAddresses)
+  @IsString({ each: true })
+  @MaxLength(300, { each: true })
+  @Matches(LISTEN_ADDRESS_PATTERN, { each: true, message: 'each address must be host:port' })
+  addresses!: string[];
+
+  @ApiProperty({ type: PublicKeyJwkDto })
+  @ValidateNested()
+  @Type(() => PublicKeyJwkDto)
+  publicKey!: PublicKeyJwkDto;
+}
+
+export class HoldingDto {
+  @ApiProperty()
+  @IsUUID()
+  resourceId!: string;
+
+  @ApiProperty()
+  @IsBoolean()
+  complete!: boolean;
+
+  @ApiProperty()
+  @IsInt()
+  @Min(0)
+  @Max(LIMITS.maxPieces)
+  piecesHeld!: number;
+}
+
+export class HeartbeatDto {
+  @ApiPropertyOptional({ type: [String] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(LIMITS.maxListenAddresses)
+  @IsString({ each: true })
+  @MaxLength(300, { each: true })
+  @Matches(LISTEN_ADDRESS_PATTERN, { each: true, message: 'each address must be host:port' })
+  addresses?: string[];
+
+  @ApiProperty({ type: [HoldingDto] })
+  @IsArray()
+  @ArrayMaxSize(100_000)
+  @ValidateNested({ each: true })
+  @Type(() => HoldingDto)
+  holdings!: HoldingDto[];
+
+  @ApiProperty()
+  @IsInt()
+  @Min(0)
+  @Max(Number.MAX_SAFE_INTEGER)
+  uploadedBytes!: number;
+
+  @ApiProperty()
+  @IsInt()
+  @Min(0)
+  @Max(Number.MAX_SAFE_INTEGER)
+  downloadedBytes!: number;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(Number.MAX_SAFE_INTEGER)
+  uploadedToPeersBytes?: number;
+}
+
+export class EnrollmentTokenCreateDto {
+  @ApiPropertyOptional({ minimum: 60, maximum: 30 * 24 * 3600, default: 24 * 3600 })
+  @IsOptional()
+  @IsInt()
+  @Min(60)
+  @Max(30 * 24 * 3600)
+  ttlSeconds?: number;
+
+  @ApiPropertyOptional({ enum: NODE_ROLES, default: 'seed' })
+  @IsOptional()
+  @IsIn(NODE_ROLES)
+  role?: NodeRole;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Matches(SITE_PATTERN, { message: 'site must be 1-64 letters, digits, ".", "_" or "-"' })
+  site?: string;
+}
+
+export const NODE_SORT_FIELDS = ['name', 'role', 'site', 'lastHeartbeat', 'created', 'uploaded'] as const;
+
+export class NodeListQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ enum: NODE_ROLES })
+  @IsOptional()
+  @IsIn(NODE_ROLES)
+  role?: NodeRole;
+
+  @ApiPropertyOptional({ enum: ['true', 'false'] })
+  @IsOptional()
+  @IsIn(['true', 'false'])
+  online?: 'true' | 'false';
+
+  @ApiPropertyOptional({ description: `one of ${NODE_SORT_FIELDS.join(', ')}; prefix "-" for descending` })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @Matches(new RegExp(`^-?(${NODE_SORT_FIELDS.join('|')})$`), { message: `sort must be one of ${NODE_SORT_FIELDS.join(', ')}, optionally prefixed with "-"` })
+  sort?: string;
+}

@@ -1,0 +1,43 @@
+import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { EnrollResponse, HeartbeatResponse } from '@shoal/contract';
+import type { Request } from 'express';
+import { CurrentNode, NodeAuth, Public } from '../common/decorators.js';
+import type { AuthenticatedNode } from '../common/principals.js';
+import { UserTokensService } from '../auth/user-tokens.service.js';
+import { UsersService } from '../users/users.service.js';
+import { EnrollDto, HeartbeatDto } from './dto/node.dto.js';
+import { NodesService } from './nodes.service.js';
+
+@ApiTags('nodes')
+@Controller('api/nodes')
+export class EnrollmentController {
+  constructor(
+    private readonly nodes: NodesService,
+    private readonly userTokens: UserTokensService,
+    private readonly users: UsersService,
+  ) {}
+
+  @Public()
+  @Post('enroll')
+  @ApiOperation({ summary: 'Enroll an agent: with an enrollment token, or as a client with a user access token' })
+  async enroll(@Body() dto: EnrollDto, @Req() req: Request): Promise<EnrollResponse> {
+    const header = req.headers.authorization ?? '';
+    let user = null;
+    if (header.startsWith('Bearer ')) {
+      const claims = await this.userTokens.verify(header.slice(7).trim());
+      const row = claims ? await this.users.findActive(claims.sub) : null;
+      if (row) user = { id: row.id, username: row.username, role: row.role };
+    }
+    return this.nodes.enroll(dto, user);
+  }
+
+  @NodeAuth()
+  @ApiBearerAuth()
+  @Post('heartbeat')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Report holdings and counters; get a renewed credential and the revocation list (node credential)' })
+  heartbeat(@CurrentNode() node: AuthenticatedNode, @Body() dto: HeartbeatDto): Promise<HeartbeatResponse> {
+    return this.nodes.heartbeat(node, dto, node.issuedAt);
+  }
+}

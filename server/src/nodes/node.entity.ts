@@ -1,0 +1,55 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
+import type { NodeRole } from '@shoal/contract';
+import { jsonTransformer, sizeColumn, timestampColumn } from '../database/column-types.js';
+
+@Entity('nodes')
+export class Node {
+  @PrimaryColumn({ type: 'varchar', length: 36 })
+  id!: string;
+
+  @Column({ type: 'varchar', length: 100 })
+  name!: string;
+
+  @Column({ type: 'varchar', length: 16 })
+  role!: NodeRole;
+
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  site!: string | null;
+
+  @Column({ type: 'text', transformer: jsonTransformer<string[]>([]) })
+  addresses!: string[];
+
+  /** The node's Ed25519 public key (JWK "x", base64url). */
+  @Column({ type: 'varchar', length: 64 })
+  publicKeyX!: string;
+
+  /** Who enrolled it: the user for self-enrolled clients, the token's creator for seeds. */
+  @Column({ type: 'varchar', length: 36, nullable: true })
+  enrolledBy!: string | null;
+
+  @Index('IDX_nodes_last_heartbeat')
+  @Column({ ...timestampColumn, nullable: true })
+  lastHeartbeatAt!: Date | null;
+
+  @Column({ ...timestampColumn, nullable: true })
+  revokedAt!: Date | null;
+
+  @Column(sizeColumn)
+  uploadedBytes!: number;
+
+  @Column(sizeColumn)
+  downloadedBytes!: number;
+
+  /** The counters last reported, to turn an agent's since-start counters into deltas. */
+  @Column(sizeColumn)
+  lastReportedUploaded!: number;
+
+  @Column(sizeColumn)
+  lastReportedDownloaded!: number;
+
+  @Column({ type: 'int', default: 0 })
+  resourcesHeld!: number;
+
+  @CreateDateColumn(timestampColumn)
+  createdAt!: Date;
+}

@@ -1,0 +1,264 @@
+import { ForbiddenException, Inject, Injectable, Logger, NotFoundException, UnauthorizedException } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import {
+  HEARTBEAT_INTERVAL_SECONDS,
+  JWKS_PATH,
+  NODE_OFFLINE_AFTER_SECONDS,
+  TOKEN_LIFETIMES,
+  type EnrollResponse,
+  type EnrollmentTokenResponse,
+  type HeartbeatResponse,
+  type NodeSummary,
+  type Page,
+} from '@shoal/contract';
+import { In, IsNull, LessThanOrEqual, MoreThan, Repository, type DataSource } from 'typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import type { AuthenticatedNode, AuthenticatedUser } from '../common/principals.js';
+import { prefixRange } from '../common/prefix-range.js';
+import { CredentialsService } from '../credentials/credentials.service.js';
+import { RevocationListService } from '../credentials/revocation-list.service.js';
+import { isOnline } from '../tracker/providers.service.js';
+import { SwarmCountsService } from '../tracker/swarm-counts.service.js';
+import { SWARM_STORE, type SwarmStore } from '../tracker/swarm-store.js';
+import { Resource } from '../resources/resource.entity.js';
+import type { EnrollDto, EnrollmentTokenCreateDto, HeartbeatDto, NodeListQueryDto } from './dto/node.dto.js';
+import { EnrollmentToken } from './enrollment-token.entity.js';
+import { NodeHolding } from './node-holding.entity.js';
+import { Node } from './node.entity.js';
+import { TrafficService } from './traffic.service.js';
+
+export function mapNode(n: Node, now = Date.now()): NodeSummary {
+  return {
+    id: n.id,
+    name: n.name,
+    role: n.role,
+    site: n.site,
+    addresses: n.addresses,
+    online: isOnline(n, now),
+    revoked: !!n.revokedAt,
+    lastHeartbeatAt: n.lastHeartbeatAt?.toISOString() ?? null,
+    resourcesHeld: n.resourcesHeld,
+    uploadedBytes: n.uploadedBytes,
+    downloadedBytes: n.downloadedBytes,
+    createdAt: n.createdAt.toISOString(),
+  };
+}
+
+const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+
+const SORT_COLUMNS: Record<string, string> = {
+  name: 'n.name',
+  role: 'n.role',
+  site: 'n.site',
+  lastHeartbeat: 'n.lastHeartbeatAt',
+  created: 'n.createdAt',
+  uploaded: 'n.uploadedBytes',
+};
+
+@Injectable()
+export class NodesService {
+  private readonly logger = new Logger('Nodes');
+
+  constructor(
+    @InjectRepository(Node) private readonly nodes: Repository<Node>,
+    @InjectRepository(EnrollmentToken) private readonly tokens: Repository<EnrollmentToken>,
+    @InjectDataSource() private readonly db: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(SWARM_STORE) private readonly swarm: SwarmStore,
+    private readonly credentials: CredentialsService,
+    private readonly revocations: RevocationListService,
+    private readonly counts: SwarmCountsService,
+    private readonly traffic: TrafficService,
+  ) {}
+
+  async createEnrollmentToken(dto: EnrollmentTokenCreateDto, actor: AuthenticatedUser): Promise<EnrollmentTokenResponse> {
+    const token = `shoal-enroll-${randomBytes(24).toString('base64url')}`;
+    const ttl = dto.ttlSeconds ?? TOKEN_LIFETIMES.enrollmentTokenDefaultSeconds;
+    const expiresAt = new Date(Date.now() + ttl * 1000);
+    const role = dto.role ?? 'seed';
+    await this.tokens.insert({ tokenHash: hashToken(token), role, site: dto.site ?? null, createdBy: actor.id, expiresAt, usedAt: null, usedByNode: null });
+    const site = dto.site ? ` --site ${dto.site}` : '';
+    const enrollCommand =
+      `npx shoal enroll --server ${this.config.publicUrl} --token ${token} --role ${role}${site} ` +
+      `--name "$(hostname)" --listen 0.0.0.0:7070 && npx shoal serve`;
+    return { token, expiresAt: expiresAt.toISOString(), enrollCommand };
+  }
+
+  /**
+   * Enrolls with a one-time enrollment token (any role it allows), or, for role
+   * `client` only, with the caller's own user token: downloaders need a node credential
+   * for the peer handshake, but only an admin's token can make a seed server.
+   */
+  async enroll(dto: EnrollDto, user: AuthenticatedUser | null): Promise<EnrollResponse> {
+    const nodeId = randomUUID();
+    let site = dto.site ?? null;
+    let enrolledBy: string;
+    if (dto.token) {
+      const claimed = await this.claimToken(dto.token, nodeId);
+      if (claimed.role !== dto.role && !(claimed.role === 'seed' && dto.role === 'client')) {
+        throw new ForbiddenException({ code: 'role_not_allowed', message: `this token enrolls role ${claimed.role}`, errors: { role: `must be ${claimed.role}` } });
+      }
+      site = site ?? claimed.site;
+      enrolledBy = claimed.createdBy;
+    } else if (user) {
+      if (dto.role !== 'client') {
+        throw new ForbiddenException({ code: 'role_not_allowed', message: 'a seed server needs an enrollment token from an admin', errors: { role: 'must be client without an enrollment token' } });
+      }
+      enrolledBy = user.id;
+    } else {
+      throw new UnauthorizedException({ code: 'unauthorized', message: 'an enrollment token or a user access token is required' });
+    }
+    const node = this.nodes.create({
+      id: nodeId,
+      name: dto.name,
+      role: dto.role,
+      site,
+      addresses: dto.addresses,
+      publicKeyX: dto.publicKey.x,
+      enrolledBy,
+      lastHeartbeatAt: null,
+      revokedAt: null,
+    });
+    await this.nodes.save(node);
+    const { credential, expiresAt } = await this.issueCredential(node);
+    this.logger.log(`node ${node.name} (${node.id}) enrolled as ${node.role}${site ? ` at site ${site}` : ''}`);
+    return {
+      nodeId,
+      credential,
+      credentialExpiresAt: expiresAt.toISOString(),
+      jwksUrl: `${this.config.publicUrl}${JWKS_PATH}`,
+      trackerUrl: `${this.config.publicUrl}/api/tracker/announce`,
+    };
+  }
+
+  async heartbeat(principal: AuthenticatedNode, dto: HeartbeatDto, currentCredentialIssuedAt?: number): Promise<HeartbeatResponse> {
+    const node = await this.nodes.findOneBy({ id: principal.id });
+    if (!node || node.revokedAt) throw new UnauthorizedException({ code: 'node_revoked', message: 'this node has been revoked' });
+
+    // Agents report counters since they started; a counter lower than last time means a restart.
+    const upDelta = dto.uploadedBytes >= node.lastReportedUploaded ? dto.uploadedBytes - node.lastReportedUploaded : dto.uploadedBytes;
+    const downDelta = dto.downloadedBytes >= node.lastReportedDownloaded ? dto.downloadedBytes - node.lastReportedDownloaded : dto.downloadedBytes;
+    const holdings = dedupeHoldings(dto.holdings);
+    const existing = holdings.length
+      ? new Set((await this.db.getRepository(Resource).find({ select: { id: true }, where: { id: In(holdings.map((h) => h.resourceId)) } })).map((r) => r.id))
+      : new Set<string>();
+    const known = holdings.filter((h) => existing.has(h.resourceId));
+
+    const previous = await this.db.transaction(async (em) => {
+      const before = await em.find(NodeHolding, { where: { nodeId: node.id } });
+      await em.delete(NodeHolding, { nodeId: node.id });
+      for (let i = 0; i < known.length; i += 500) {
+        await em.insert(NodeHolding, known.slice(i, i + 500).map((h) => ({ nodeId: node.id, ...h })));
+      }
+      await em.update(Node, { id: node.id }, {
+        lastHeartbeatAt: new Date(),
+        addresses: dto.addresses ?? node.addresses,
+        uploadedBytes: node.uploadedBytes + upDelta,
+        downloadedBytes: node.downloadedBytes + downDelta,
+        lastReportedUploaded: dto.uploadedBytes,
+        lastReportedDownloaded: dto.downloadedBytes,
+        resourcesHeld: known.filter((h) => h.complete).length,
+      });
+      return before;
+    });
+    const wasOffline = !isOnline(node);
+    for (const h of known) if (wasOffline || !previous.some((p) => p.resourceId === h.resourceId && p.complete === h.complete)) this.counts.markDirty(h.resourceId);
+    for (const p of previous) if (!existing.has(p.resourceId) || !known.some((h) => h.resourceId === p.resourceId)) this.counts.markDirty(p.resourceId);
+    if (upDelta > 0) await this.traffic.add(node.role, upDelta);
+
+    const response: HeartbeatResponse = {
+      revokedNodeIds: await this.revocations.recentlyRevoked(),
+      intervalSeconds: HEARTBEAT_INTERVAL_SECONDS,
+    };
+    const halfLife = TOKEN_LIFETIMES.nodeCredentialSeconds / 2;
+    if (currentCredentialIssuedAt === undefined || Date.now() / 1000 - currentCredentialIssuedAt > halfLife) {
+      const renewed = await this.issueCredential(node);
+      response.credential = renewed.credential;
+      response.credentialExpiresAt = renewed.expiresAt.toISOString();
+    }
+    return response;
+  }
+
+  async list(query: NodeListQueryDto): Promise<Page<NodeSummary>> {
+    const qb = this.nodes.createQueryBuilder('n');
+    const term = query.q?.trim();
+    if (term) {
+      const [from, to] = prefixRange(term);
+      qb.andWhere('n.name >= :from AND n.name < :to', { from, to });
+    }
+    if (query.role) qb.andWhere('n.role = :role', { role: query.role });
+    const onlineSince = new Date(Date.now() - NODE_OFFLINE_AFTER_SECONDS * 1000);
+    if (query.online === 'true') qb.andWhere('n.revokedAt IS NULL AND n.lastHeartbeatAt > :onlineSince', { onlineSince });
+    if (query.online === 'false') qb.andWhere('(n.revokedAt IS NOT NULL OR n.lastHeartbeatAt IS NULL OR n.lastHeartbeatAt <= :onlineSince)', { onlineSince });
+    const sort = query.sort ?? 'name';
+    const desc = sort.startsWith('-');
+    qb.orderBy(SORT_COLUMNS[sort.replace(/^-/, '')], desc ? 'DESC' : 'ASC').addOrderBy('n.id', 'ASC');
+    qb.skip((query.page - 1) * query.size).take(query.size);
+    const [rows, total] = await qb.getManyAndCount();
+    const now = Date.now();
+    return { items: rows.map((n) => mapNode(n, now)), total, page: query.page, size: query.size };
+  }
+
+  async getOrFail(id: string): Promise<Node> {
+    const node = await this.nodes.findOneBy({ id });
+    if (!node) throw new NotFoundException({ code: 'node_not_found', message: `no node ${id}` });
+    return node;
+  }
+
+  async holdings(nodeId: string): Promise<NodeHolding[]> {
+    return this.db.getRepository(NodeHolding).find({ where: { nodeId }, take: 1000 });
+  }
+
+  async revoke(id: string): Promise<Node> {
+    const node = await this.getOrFail(id);
+    if (!node.revokedAt) {
+      node.revokedAt = new Date();
+      await this.nodes.update({ id }, { revokedAt: node.revokedAt });
+      this.revocations.markRevoked(id);
+      await this.swarm.removeNode(id);
+      for (const h of await this.holdings(id)) this.counts.markDirty(h.resourceId);
+      this.logger.log(`node ${node.name} (${id}) revoked`);
+    }
+    return node;
+  }
+
+  private async issueCredential(node: Node) {
+    return this.credentials.issueNodeCredential({
+      sub: node.id,
+      name: node.name,
+      role: node.role,
+      site: node.site,
+      cnf: { jwk: { kty: 'OKP', crv: 'Ed25519', x: node.publicKeyX } },
+    });
+  }
+
+  /** Marks a token used, atomically: of two enrollments racing with one token, one wins. */
+  private async claimToken(token: string, nodeId: string): Promise<EnrollmentToken> {
+    const tokenHash = hashToken(token);
+    const now = new Date();
+    const result = await this.tokens.update(
+      { tokenHash, usedAt: IsNull(), expiresAt: MoreThan(now) },
+      { usedAt: now, usedByNode: nodeId },
+    );
+    if (!result.affected) {
+      const row = await this.tokens.findOneBy({ tokenHash });
+      const why = !row ? 'unknown' : row.usedAt ? 'already used' : row.expiresAt <= now ? 'expired' : 'invalid';
+      throw new UnauthorizedException({ code: 'enrollment_token_invalid', message: `enrollment token ${why}`, errors: { token: why } });
+    }
+    return this.tokens.findOneByOrFail({ tokenHash });
+  }
+
+  /** Housekeeping: drop expired, unused enrollment tokens. */
+  async purgeExpiredTokens(): Promise<void> {
+    await this.tokens.delete({ usedAt: IsNull(), expiresAt: LessThanOrEqual(new Date()) });
+  }
+}
+
+function dedupeHoldings<T extends { resourceId: string }>(holdings: T[]): T[] {
+  const byId = new Map<string, T>();
+  for (const h of holdings) byId.set(h.resourceId, h);
+  return [...byId.values()];
+}
+

@@ -1,0 +1,121 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { LIMITS, RESOURCE_SORT_FIELDS } from '@shoal/contract';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateNested,
+} from 'class-validator';
+import { PageQueryDto } from '../../common/page-query.dto.js';
+
+export class FileEntryDto {
+  @ApiProperty({ example: 'images/disk.qcow2' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(LIMITS.maxPathLength)
+  path!: string;
+
+  @ApiProperty()
+  @IsInt()
+  @Min(0)
+  @Max(LIMITS.maxTotalSize)
+  size!: number;
+}
+
+const TAG_PATTERN = /^[\p{L}\p{N}._:-]{1,64}$/u;
+
+export class ResourceAdminPublishDto {
+  @ApiProperty({ maxLength: LIMITS.maxNameLength })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(LIMITS.maxNameLength)
+  name!: string;
+
+  @ApiPropertyOptional({ maxLength: LIMITS.maxDescriptionLength })
+  @IsOptional()
+  @IsString()
+  @MaxLength(LIMITS.maxDescriptionLength)
+  description?: string;
+
+  @ApiPropertyOptional({ type: [String] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(LIMITS.maxTags)
+  @Matches(TAG_PATTERN, { each: true, message: 'each tag must be 1-64 letters, digits, ".", "_", ":" or "-"' })
+  tags?: string[];
+
+  @ApiProperty()
+  @IsInt()
+  @Min(0)
+  @Max(LIMITS.maxTotalSize)
+  totalSize!: number;
+
+  @ApiProperty({ description: 'a power of two' })
+  @IsInt()
+  @Min(LIMITS.minPieceSize)
+  @Max(LIMITS.maxPieceSize)
+  pieceSize!: number;
+
+  @ApiProperty({ type: [FileEntryDto] })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(LIMITS.maxFiles)
+  @ValidateNested({ each: true })
+  @Type(() => FileEntryDto)
+  files!: FileEntryDto[];
+
+  @ApiProperty({ type: [String], description: 'SHA-256 of each piece, lower-case hex' })
+  @IsArray()
+  @ArrayMaxSize(LIMITS.maxPieces)
+  @Matches(/^[0-9a-f]{64}$/, { each: true, message: 'each piece hash must be 64 lower-case hex characters' })
+  pieceHashes!: string[];
+}
+
+export class ResourceAdminUpdateDto {
+  @ApiPropertyOptional({ maxLength: LIMITS.maxNameLength })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(LIMITS.maxNameLength)
+  name?: string;
+
+  @ApiPropertyOptional({ maxLength: LIMITS.maxDescriptionLength })
+  @IsOptional()
+  @IsString()
+  @MaxLength(LIMITS.maxDescriptionLength)
+  description?: string;
+
+  @ApiPropertyOptional({ type: [String] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(LIMITS.maxTags)
+  @Matches(TAG_PATTERN, { each: true, message: 'each tag must be 1-64 letters, digits, ".", "_", ":" or "-"' })
+  tags?: string[];
+}
+
+export class ResourceListQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ description: `one of ${RESOURCE_SORT_FIELDS.join(', ')}; prefix "-" for descending`, default: '-created' })
+  @IsOptional()
+  @IsString()
+  @Matches(new RegExp(`^-?(${RESOURCE_SORT_FIELDS.join('|')})$`), {
+    message: `sort must be one of ${RESOURCE_SORT_FIELDS.join(', ')}, optionally prefixed with "-"`,
+  })
+  sort?: string;
+}
+
+export class ManifestQueryDto {
+  @ApiPropertyOptional({ description: 'bind the download ticket to this node' })
+  @IsOptional()
+  @IsUUID()
+  node?: string;
+}

@@ -1,0 +1,20 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuditModule } from '../audit/audit.module.js';
+import { CredentialsModule } from '../credentials/credentials.module.js';
+import { Node } from '../nodes/node.entity.js';
+import { TrackerModule } from '../tracker/tracker.module.js';
+import { ManifestService } from './manifest.service.js';
+import { ResourceAdminController } from './resource-admin.controller.js';
+import { ResourceNameToken } from './resource-name-token.entity.js';
+import { Resource } from './resource.entity.js';
+import { ResourcesController } from './resources.controller.js';
+import { ResourcesService } from './resources.service.js';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([Resource, ResourceNameToken, Node]), TrackerModule, CredentialsModule, AuditModule],
+  controllers: [ResourcesController, ResourceAdminController],
+  providers: [ResourcesService, ManifestService],
+  exports: [ResourcesService],
+})
+export class ResourcesModule {}

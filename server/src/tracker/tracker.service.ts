@@ -1,0 +1,103 @@
+import { Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { ANNOUNCE_INTERVAL_SECONDS, LIMITS, SWARM_ENTRY_TTL_SECONDS, type AnnounceResponse, type PeerInfo } from '@shoal/contract';
+import { Repository } from 'typeorm';
+import type { AuthenticatedNode } from '../common/principals.js';
+import { RevocationListService } from '../credentials/revocation-list.service.js';
+import { Node } from '../nodes/node.entity.js';
+import { Resource } from '../resources/resource.entity.js';
+import type { AnnounceDto } from './dto/announce.dto.js';
+import { ProvidersService } from './providers.service.js';
+import { SwarmCountsService } from './swarm-counts.service.js';
+import { SWARM_STORE, type SwarmStore } from './swarm-store.js';
+
+const KNOWN_CACHE_MS = 30_000;
+const MAX_KNOWN = 100_000;
+
+@Injectable()
+export class TrackerService {
+  /** Resource ids known to exist, and node addresses, so a steady announce costs no query. */
+  private readonly knownResources = new Map<string, number>();
+  private readonly nodeAddresses = new Map<string, { at: number; addresses: string[] }>();
+
+  constructor(
+    @Inject(SWARM_STORE) private readonly swarm: SwarmStore,
+    @InjectRepository(Resource) private readonly resources: Repository<Resource>,
+    @InjectRepository(Node) private readonly nodes: Repository<Node>,
+    private readonly providers: ProvidersService,
+    private readonly counts: SwarmCountsService,
+    private readonly revocations: RevocationListService,
+  ) {}
+
+  async announce(node: AuthenticatedNode, req: AnnounceDto): Promise<AnnounceResponse> {
+    await this.assertResourceExists(req.resourceId);
+    if (req.event === 'stopped') {
+      await this.swarm.remove(req.resourceId, node.id);
+      this.counts.markDirty(req.resourceId);
+      return { intervalSeconds: ANNOUNCE_INTERVAL_SECONDS, peers: [] };
+    }
+    const addresses = req.addresses ?? (await this.enrolledAddresses(node.id));
+    await this.swarm.upsert(
+      req.resourceId,
+      { nodeId: node.id, name: node.name, role: node.role, site: node.site, addresses, left: req.left },
+      SWARM_ENTRY_TTL_SECONDS,
+    );
+    if (req.event !== 'update') this.counts.markDirty(req.resourceId);
+    const numWant = Math.min(req.numWant ?? LIMITS.maxPeersPerAnnounce, LIMITS.maxPeersPerAnnounce);
+    return { intervalSeconds: ANNOUNCE_INTERVAL_SECONDS, peers: await this.peersFor(req.resourceId, node, numWant) };
+  }
+
+  /**
+   * Seed servers and other swarm members, never the caller nor a revoked node, at most
+   * `limit`: same-site peers first, then the rest, each group shuffled so load spreads.
+   */
+  async peersFor(resourceId: string, caller: { id: string; site: string | null } | null, limit: number): Promise<PeerInfo[]> {
+    const [seeds, members] = await Promise.all([
+      this.providers.onlineSeeds(resourceId),
+      this.swarm.members(resourceId, limit * 4 + 1),
+    ]);
+    const byId = new Map<string, PeerInfo>();
+    for (const m of members) {
+      byId.set(m.nodeId, { nodeId: m.nodeId, name: m.name, role: m.role, site: m.site, addresses: m.addresses, complete: m.left === 0 });
+    }
+    for (const s of seeds) if (!byId.has(s.nodeId)) byId.set(s.nodeId, s);
+    const candidates = [...byId.values()].filter(
+      (p) => p.nodeId !== caller?.id && p.addresses.length > 0 && !this.revocations.isRevoked(p.nodeId),
+    );
+    shuffle(candidates);
+    const sameSite = caller?.site ? candidates.filter((p) => p.site === caller.site) : [];
+    const others = caller?.site ? candidates.filter((p) => p.site !== caller.site) : candidates;
+    return [...sameSite, ...others].slice(0, limit);
+  }
+
+  private async assertResourceExists(resourceId: string): Promise<void> {
+    const seenAt = this.knownResources.get(resourceId);
+    if (seenAt && Date.now() - seenAt < KNOWN_CACHE_MS) return;
+    if (!(await this.resources.existsBy({ id: resourceId }))) {
+      throw new NotFoundException({ code: 'resource_not_found', message: `no resource ${resourceId}` });
+    }
+    if (this.knownResources.size >= MAX_KNOWN) this.knownResources.clear();
+    this.knownResources.set(resourceId, Date.now());
+  }
+
+  forgetResource(resourceId: string): void {
+    this.knownResources.delete(resourceId);
+  }
+
+  private async enrolledAddresses(nodeId: string): Promise<string[]> {
+    const hit = this.nodeAddresses.get(nodeId);
+    if (hit && Date.now() - hit.at < KNOWN_CACHE_MS) return hit.addresses;
+    const node = await this.nodes.findOne({ select: { id: true, addresses: true }, where: { id: nodeId } });
+    const addresses = node?.addresses ?? [];
+    if (this.nodeAddresses.size >= MAX_KNOWN) this.nodeAddresses.clear();
+    this.nodeAddresses.set(nodeId, { at: Date.now(), addresses });
+    return addresses;
+  }
+}
+
+function shuffle<T>(items: T[]): void {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [items[i], items[j]] = [items[j], items[i]];
+  }
+}

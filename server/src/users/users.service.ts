@@ -1,0 +1,109 @@
+import { ConflictException, Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Page, UserRole, UserSummary } from '@shoal/contract';
+import { Repository } from 'typeorm';
+import { PasswordsService } from '../auth/passwords.service.js';
+import { prefixRange } from '../common/prefix-range.js';
+import { User } from './user.entity.js';
+
+export function mapUser(u: User): UserSummary {
+  return {
+    id: u.id,
+    username: u.username,
+    role: u.role,
+    disabled: u.disabled,
+    createdAt: u.createdAt.toISOString(),
+    updatedAt: u.updatedAt.toISOString(),
+  };
+}
+
+@Injectable()
+export class UsersService {
+  private readonly logger = new Logger(UsersService.name);
+
+  constructor(
+    @InjectRepository(User) private readonly repo: Repository<User>,
+    private readonly passwords: PasswordsService,
+  ) {}
+
+  /**
+   * At first start (no users at all) creates `admin`: with SHOAL_ADMIN_PASSWORD when set,
+   * otherwise with a random one-time password printed once to the console.
+   */
+  async ensureAdmin(configuredPassword: string | null): Promise<void> {
+    if ((await this.repo.count()) > 0) return;
+    const password = configuredPassword ?? randomBytes(12).toString('base64url');
+    try {
+      await this.create('admin', password, 'admin');
+    } catch (err) {
+      if (err instanceof ConflictException) return; // a sibling instance won the race
+      throw err;
+    }
+    if (configuredPassword) {
+      this.logger.log('created user "admin" with the password from SHOAL_ADMIN_PASSWORD');
+    } else {
+      // Printed straight to the console on purpose, never through the logger, so it does
+      // not end up in log files; it is shown exactly once.
+      process.stdout.write(
+        `\n  Shoal first start: created user "admin" with one-time password: ${password}\n` +
+          '  Log in at the portal and change it (or set SHOAL_ADMIN_PASSWORD before first start).\n\n',
+      );
+    }
+  }
+
+  async create(username: string, password: string, role: UserRole): Promise<User> {
+    const name = username.toLowerCase();
+    if (await this.repo.existsBy({ username: name })) {
+      throw new ConflictException({ code: 'username_taken', message: `username "${name}" is taken`, errors: { username: 'is taken' } });
+    }
+    const user = this.repo.create({ id: randomUUID(), username: name, passwordHash: await this.passwords.hash(password), role, disabled: false });
+    try {
+      return await this.repo.save(user);
+    } catch {
+      throw new ConflictException({ code: 'username_taken', message: `username "${name}" is taken`, errors: { username: 'is taken' } });
+    }
+  }
+
+  findByUsername(username: string): Promise<User | null> {
+    return this.repo.findOneBy({ username: username.toLowerCase() });
+  }
+
+  /** The user if it exists and is not disabled. */
+  findActive(id: string): Promise<User | null> {
+    return this.repo.findOneBy({ id, disabled: false });
+  }
+
+  async getOrFail(id: string): Promise<User> {
+    const user = await this.repo.findOneBy({ id });
+    if (!user) throw new NotFoundException({ code: 'user_not_found', message: `no user ${id}` });
+    return user;
+  }
+
+  async list(q: string | undefined, page: number, size: number): Promise<Page<UserSummary>> {
+    const qb = this.repo.createQueryBuilder('u').orderBy('u.username', 'ASC').skip((page - 1) * size).take(size);
+    const term = q?.trim().toLowerCase();
+    if (term) {
+      const [from, to] = prefixRange(term);
+      qb.where('u.username >= :from AND u.username < :to', { from, to });
+    }
+    const [rows, total] = await qb.getManyAndCount();
+    return { items: rows.map(mapUser), total, page, size };
+  }
+
+  async update(id: string, changes: { role?: UserRole; disabled?: boolean }, actingUserId: string): Promise<User> {
+    const user = await this.getOrFail(id);
+    if (id === actingUserId && (changes.disabled === true || (changes.role && changes.role !== 'admin'))) {
+      throw new ConflictException({ code: 'cannot_demote_self', message: 'you cannot disable or demote yourself' });
+    }
+    if (changes.role !== undefined) user.role = changes.role;
+    if (changes.disabled !== undefined) user.disabled = changes.disabled;
+    return this.repo.save(user);
+  }
+
+  async resetPassword(id: string, password: string): Promise<void> {
+    const user = await this.getOrFail(id);
+    user.passwordHash = await this.passwords.hash(password);
+    await this.repo.save(user);
+  }
+}
