@@ -53,6 +53,17 @@ const SUMMARY_COLUMNS: (keyof Resource)[] = [
   'fileCount', 'publishedBy', 'seedCount', 'downloaderCount', 'createdAt', 'updatedAt',
 ];
 
+/**
+ * Words alone ignore punctuation, so a query holding punctuation ("100%", "o'brien",
+ * "a_b") must also appear literally in the name. The index narrows by words first;
+ * this LIKE (with its own metacharacters escaped) only filters those candidates.
+ */
+function literalPattern(q: string | undefined): string | null {
+  const text = q?.trim().toLocaleLowerCase('en-US');
+  if (!text || !/[^\p{L}\p{N}\s]/u.test(text)) return null;
+  return `%${text.replace(/[!%_]/g, (c) => `!${c}`)}%`;
+}
+
 @Injectable()
 export class ResourcesService {
   constructor(
@@ -118,6 +129,8 @@ export class ResourcesService {
         { [`from${i}`]: from, [`to${i}`]: to },
       );
     });
+    const literal = literalPattern(query.q);
+    if (literal) qb.andWhere(`r.nameLower LIKE :literal ESCAPE '!'`, { literal });
     const sort = query.sort ?? '-created';
     const desc = sort.startsWith('-');
     qb.orderBy(SORT_COLUMNS[sort.replace(/^-/, '')], desc ? 'DESC' : 'ASC').addOrderBy('r.id', 'ASC');
