@@ -69,7 +69,7 @@ describe('request planner', () => {
     const done = outcomes[2].completed!;
     expect(done.data.length).toBe(100);
     expect(done.data[45]).toBe(40);
-    expect([...done.contributors]).toEqual(['a']);
+    expect([...done.contributors]).toEqual([['a', 100]]);
   });
 
   it('refuses blocks nobody asked that peer for, of the wrong size, or twice', () => {

@@ -16,8 +16,8 @@ export class PieceInProgress {
   readonly blocks: BlockState[] = [];
   readonly data: Buffer;
   private receivedCount = 0;
-  /** Peers that sent any block of this piece: blamed together if it fails its hash. */
-  readonly contributors = new Set<string>();
+  /** Bytes each peer sent of this piece: credited if it verifies, blamed in proportion if not. */
+  readonly contributors = new Map<string, number>();
 
   constructor(
     readonly piece: number,
@@ -45,7 +45,7 @@ export class PieceInProgress {
     block.copy(this.data, offset);
     b.received = true;
     this.receivedCount++;
-    this.contributors.add(from);
+    this.contributors.set(from, (this.contributors.get(from) ?? 0) + block.length);
     return true;
   }
 }
@@ -66,6 +66,8 @@ export interface ReceiveOutcome {
  */
 export class RequestPlanner {
   readonly inProgress = new Map<number, PieceInProgress>();
+  /** Pieces received whole and being hashed: neither in progress nor held, but not to be fetched again. */
+  private readonly verifying = new Set<number>();
 
   constructor(
     private readonly picker: PiecePicker,
@@ -86,7 +88,7 @@ export class RequestPlanner {
     // one beyond the soft cap, so orphaned pieces never stall the download; twice the cap bounds memory.
     const cap = started.length === 0 ? 2 * this.maxPiecesInProgress : this.maxPiecesInProgress;
     if (this.inProgress.size < cap) {
-      const piece = this.picker.pick(peerHasPiece, (x) => this.inProgress.has(x));
+      const piece = this.picker.pick(peerHasPiece, (x) => this.inProgress.has(x) || this.verifying.has(x));
       if (piece !== null) {
         const p = new PieceInProgress(piece, this.pieceLength(piece), this.blockSize);
         this.inProgress.set(piece, p);
@@ -103,7 +105,7 @@ export class RequestPlanner {
 
   /** End-game: every wanted piece not held is already being fetched. */
   inEndGame(): boolean {
-    return this.picker.remaining().every((p) => this.inProgress.has(p));
+    return this.picker.remaining().every((p) => this.inProgress.has(p) || this.verifying.has(p));
   }
 
   receive(peer: string, piece: number, offset: number, block: Buffer): ReceiveOutcome {
@@ -116,6 +118,7 @@ export class RequestPlanner {
     state.askedOf.clear();
     if (!p.isComplete()) return { accepted: true, cancelAt, completed: null };
     this.inProgress.delete(piece);
+    this.verifying.add(piece);
     return { accepted: true, cancelAt, completed: p };
   }
 
@@ -132,6 +135,12 @@ export class RequestPlanner {
   /** A completed piece failed its hash: start it over (the picker may hand it out again). */
   discard(piece: number): void {
     this.inProgress.delete(piece);
+    this.verifying.delete(piece);
+  }
+
+  /** A completed piece passed its hash and is held now. */
+  verified(piece: number): void {
+    this.verifying.delete(piece);
   }
 
   private ask(p: PieceInProgress, b: BlockState, peer: string): BlockRef {

@@ -1,0 +1,157 @@
+import { join } from 'node:path';
+import { CredentialVerifier } from '../identity/credential-verifier.js';
+import { JwksCache } from '../identity/jwks-cache.js';
+import type { NodeKey } from '../identity/node-keys.js';
+import { Revocations } from '../identity/revocations.js';
+import type { TlsMaterial } from '../identity/tls-certificate.js';
+import type { LocalIdentity } from '../peer/handshake.js';
+import { HashPool } from '../pieces/hash-pool.js';
+import { ResourceLayout } from '../pieces/resource-layout.js';
+import { CompleteStore, type ContentStore } from '../storage/content-store.js';
+import { DownloadArea } from '../storage/download-area.js';
+import { Swarm } from '../swarm/swarm.js';
+import { TrackerClient } from '../swarm/tracker-client.js';
+import type { Logger } from '../util/logger.js';
+import { TokenBucket } from '../util/token-bucket.js';
+import { PeerListener } from './peer-listener.js';
+import { selectFiles, type TransferSpec } from './transfer-spec.js';
+
+export const DEFAULT_MAX_PEERS = 32;
+
+export interface AgentNodeOptions {
+  nodeId: string;
+  /** The current node credential (renewed by heartbeats). */
+  credential: () => string;
+  key: NodeKey;
+  tls: TlsMaterial;
+  serverUrl: string;
+  /** Where the JWKS and revocation list are cached. */
+  stateDir: string;
+  /** Where to accept peers; null for a node that only dials. */
+  listen: { host: string; port: number } | null;
+  /** Addresses announced to the tracker (default: the listen address). */
+  advertise?: string[];
+  uploadLimit?: number | null;
+  downloadLimit?: number | null;
+  maxPeers?: number;
+  log: Logger;
+}
+
+interface Transfer {
+  swarm: Swarm;
+  store: ContentStore;
+  tracker: TrackerClient | null;
+}
+
+/**
+ * One running agent: its identity, its TLS listener, the hash workers, the shared rate
+ * limits, and one swarm per resource it downloads or provides.
+ */
+export class AgentNode {
+  readonly transfers = new Map<string, Transfer>();
+  readonly revocations: Revocations;
+  readonly pool = new HashPool();
+  private readonly jwks: JwksCache;
+  private readonly verifier: CredentialVerifier;
+  private readonly identity: LocalIdentity;
+  private readonly listener: PeerListener;
+  private readonly uploadBucket: TokenBucket;
+  private readonly downloadBucket: TokenBucket;
+  listenPort: number | null = null;
+
+  constructor(private readonly o: AgentNodeOptions) {
+    this.revocations = new Revocations(join(o.stateDir, 'revoked.json'));
+    this.jwks = new JwksCache(o.serverUrl, join(o.stateDir, 'jwks.json'));
+    this.verifier = new CredentialVerifier(this.jwks.resolver(), this.revocations);
+    const credential = o.credential;
+    this.identity = {
+      nodeId: o.nodeId,
+      get credential() {
+        return credential();
+      },
+      sign: (data) => o.key.sign(data),
+    };
+    this.uploadBucket = new TokenBucket(o.uploadLimit ?? null);
+    this.downloadBucket = new TokenBucket(o.downloadLimit ?? null);
+    this.listener = new PeerListener({
+      tls: o.tls,
+      identity: this.identity,
+      verifier: this.verifier,
+      log: o.log,
+      findSwarm: (id) => this.transfers.get(id)?.swarm,
+    });
+  }
+
+  async start(): Promise<void> {
+    await this.revocations.load();
+    await this.jwks.load();
+    if (this.o.listen) this.listenPort = await this.listener.listen(this.o.listen.host, this.o.listen.port);
+  }
+
+  /** Addresses other agents dial us at. */
+  addresses(): string[] {
+    if (this.o.advertise?.length) return this.o.advertise;
+    if (!this.o.listen || this.listenPort === null) return [];
+    const host = this.o.listen.host === '0.0.0.0' || this.o.listen.host === '::' ? '127.0.0.1' : this.o.listen.host;
+    return [`${host.includes(':') ? `[${host}]` : host}:${this.listenPort}`];
+  }
+
+  /** Starts (or resumes) a download into `outDir`; the swarm emits 'complete' once verified and in place. */
+  async download(spec: TransferSpec, outDir: string, include: readonly string[] = []): Promise<Swarm> {
+    const layout = new ResourceLayout(spec.totalSize, spec.pieceSize, spec.files);
+    const wanted = selectFiles(spec, include);
+    const store = await DownloadArea.open(outDir, spec.contentId, layout, wanted.files, wanted.pieces, this.pool, spec.pieceHashes);
+    return this.run(spec, layout, store);
+  }
+
+  /** Provides content held in full under `root` (each file at root/<path>). */
+  provide(spec: TransferSpec, root: string): Swarm {
+    const layout = new ResourceLayout(spec.totalSize, spec.pieceSize, spec.files);
+    return this.run(spec, layout, new CompleteStore(root, layout));
+  }
+
+  /** Applies revocations learned from a heartbeat to every live transfer. */
+  async revoke(nodeIds: readonly string[]): Promise<void> {
+    const fresh = await this.revocations.add(nodeIds);
+    if (fresh.length > 0) for (const t of this.transfers.values()) t.swarm.revoke(fresh);
+  }
+
+  async stopTransfer(resourceId: string): Promise<void> {
+    const t = this.transfers.get(resourceId);
+    if (!t) return;
+    this.transfers.delete(resourceId);
+    t.swarm.destroy();
+    await t.tracker?.stop();
+    await t.store.close();
+  }
+
+  async close(): Promise<void> {
+    await this.listener.close();
+    await Promise.all([...this.transfers.keys()].map((id) => this.stopTransfer(id)));
+    await this.pool.destroy();
+  }
+
+  private run(spec: TransferSpec, layout: ResourceLayout, store: ContentStore): Swarm {
+    if (this.transfers.has(spec.resourceId)) throw new Error(`resource ${spec.resourceId} is already being transferred`);
+    const swarm = new Swarm({
+      offer: { resourceId: spec.resourceId, contentId: spec.contentId, ticket: spec.ticket },
+      layout,
+      pieceHashes: spec.pieceHashes,
+      store,
+      identity: this.identity,
+      verifier: this.verifier,
+      tls: this.o.tls,
+      pool: this.pool,
+      limits: { upload: this.uploadBucket, download: this.downloadBucket, maxPeers: this.o.maxPeers ?? DEFAULT_MAX_PEERS },
+      log: this.o.log,
+      ownAddresses: this.addresses(),
+    });
+    const tracker = spec.trackerUrl
+      ? new TrackerClient(spec.trackerUrl, this.o.credential, swarm, this.o.log, () => this.addresses())
+      : null;
+    this.transfers.set(spec.resourceId, { swarm, store, tracker });
+    swarm.addCandidates(spec.peers);
+    tracker?.start();
+    return swarm;
+  }
+}

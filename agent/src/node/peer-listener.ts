@@ -1,0 +1,64 @@
+import { createServer, type Server, type TLSSocket } from 'node:tls';
+import type { CredentialVerifier } from '../identity/credential-verifier.js';
+import type { TlsMaterial } from '../identity/tls-certificate.js';
+import type { LocalIdentity } from '../peer/handshake.js';
+import { PeerConnection } from '../peer/peer-connection.js';
+import type { Swarm } from '../swarm/swarm.js';
+import type { Logger } from '../util/logger.js';
+
+/** Caps unauthenticated connections so a flood of dialers cannot exhaust memory or file descriptors. */
+const MAX_PENDING_HANDSHAKES = 64;
+
+export interface PeerListenerOptions {
+  tls: TlsMaterial;
+  identity: LocalIdentity;
+  verifier: CredentialVerifier;
+  log: Logger;
+  findSwarm(resourceId: string): Swarm | undefined;
+}
+
+/** The node's TLS 1.3 endpoint: authenticates each dialer, then hands it to the swarm of the resource it asks for. */
+export class PeerListener {
+  private server: Server | null = null;
+  private pending = 0;
+
+  constructor(private readonly o: PeerListenerOptions) {}
+
+  async listen(host: string, port: number): Promise<number> {
+    const server = createServer({ key: this.o.tls.key, cert: this.o.tls.cert, minVersion: 'TLSv1.3' }, (socket) =>
+      this.onSocket(socket),
+    );
+    server.on('tlsClientError', (err) => this.o.log.log('debug', `TLS error from a dialer: ${err.message}`));
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => resolve());
+    });
+    const addr = server.address();
+    return typeof addr === 'object' && addr ? addr.port : port;
+  }
+
+  async close(): Promise<void> {
+    const server = this.server;
+    this.server = null;
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private onSocket(socket: TLSSocket): void {
+    if (this.pending >= MAX_PENDING_HANDSHAKES) return void socket.destroy();
+    this.pending++;
+    const from = `${socket.remoteAddress}:${socket.remotePort}`;
+    PeerConnection.accept(socket, {
+      identity: this.o.identity,
+      verifier: this.o.verifier,
+      resolveOffer: (hello) => this.o.findSwarm(hello.resourceId)?.offer ?? null,
+    })
+      .then((conn) => {
+        const swarm = this.o.findSwarm(conn.offer.resourceId);
+        if (!swarm) return conn.destroy(new Error('transfer ended'));
+        swarm.addPeer(conn);
+      })
+      .catch((err: Error) => this.o.log.log('warn', `refused peer at ${from}: ${err.message}`))
+      .finally(() => this.pending--);
+  }
+}

@@ -1,0 +1,251 @@
+import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import { PeerRefusedError, type CredentialVerifier } from '../identity/credential-verifier.js';
+import type { TlsMaterial } from '../identity/tls-certificate.js';
+import { encodeMessage, FrameDecoder } from '../protocol/frame-codec.js';
+import type { HelloMessage, WireMessage } from '../protocol/messages.js';
+import { ProtocolError } from '../protocol/protocol-error.js';
+import { WIRE } from '../protocol/wire-limits.js';
+import {
+  authPayload,
+  CHANNEL_BINDING_LABEL,
+  helloFor,
+  verifyAuth,
+  verifyHello,
+  type HandshakeSide,
+  type LocalIdentity,
+  type ResourceOffer,
+  type VerifiedPeer,
+} from './handshake.js';
+
+export const CONNECT_TIMEOUT_MS = 10_000;
+export const HANDSHAKE_TIMEOUT_MS = 15_000;
+/** A peer that sends nothing at all (not even a keep-alive) for this long is dropped. */
+export const IDLE_TIMEOUT_MS = 60_000;
+/** We send a keep-alive when we sent nothing for this long. */
+export const KEEPALIVE_INTERVAL_MS = 20_000;
+
+export interface HandshakeOptions {
+  identity: LocalIdentity;
+  verifier: CredentialVerifier;
+}
+
+export interface DialOptions extends HandshakeOptions {
+  host: string;
+  port: number;
+  offer: ResourceOffer;
+  tls: TlsMaterial;
+}
+
+export interface AcceptOptions extends HandshakeOptions {
+  /** Our offer for the resource the dialer names, or null when we do not have it. */
+  resolveOffer(hello: HelloMessage): ResourceOffer | null;
+}
+
+/**
+ * One authenticated connection to another agent: a TLS 1.3 socket plus the frame codec.
+ * No content flows until both sides verified each other (see handshake.ts). Every error,
+ * timeout and close ends in `destroy(err)`, which emits 'close' exactly once.
+ */
+export class PeerConnection extends EventEmitter {
+  remote!: VerifiedPeer;
+  offer!: ResourceOffer;
+  private readonly decoder = new FrameDecoder();
+  private open = false;
+  private destroyed = false;
+  private handshakeQueue: WireMessage[] = [];
+  private handshakeWaiter: ((m: WireMessage | Error) => void) | null = null;
+  private lastReceived = Date.now();
+  private lastSent = Date.now();
+  private readonly ticker: NodeJS.Timeout;
+  bytesReceived = 0;
+  bytesSent = 0;
+
+  private constructor(
+    readonly socket: TLSSocket,
+    readonly side: HandshakeSide,
+    readonly address: string,
+  ) {
+    super();
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', (err) => this.destroy(err));
+    socket.on('close', () => this.destroy(new Error('connection closed by peer')));
+    socket.on('drain', () => this.emit('drain'));
+    this.ticker = setInterval(() => this.tick(), 1000);
+    this.ticker.unref();
+  }
+
+  /** Dials a peer and runs the handshake as initiator; rejects with the reason if refused. */
+  static async dial(opts: DialOptions): Promise<PeerConnection> {
+    const socket = tlsConnect({
+      host: opts.host,
+      port: opts.port,
+      key: opts.tls.key,
+      cert: opts.tls.cert,
+      minVersion: 'TLSv1.3',
+      // Peers are authenticated by credential + exporter-bound signature, not by a CA (docs/protocol.md).
+      rejectUnauthorized: false,
+      timeout: CONNECT_TIMEOUT_MS,
+    });
+    const conn = new PeerConnection(socket, 'initiator', `${opts.host}:${opts.port}`);
+    await new Promise<void>((resolve, reject) => {
+      socket.once('secureConnect', () => {
+        socket.setTimeout(0);
+        resolve();
+      });
+      socket.once('error', reject);
+      socket.once('timeout', () => reject(new Error('connect timed out')));
+    });
+    await conn.handshake(opts, opts.offer);
+    return conn;
+  }
+
+  /** Runs the handshake as acceptor on a socket our TLS server accepted. */
+  static async accept(socket: TLSSocket, opts: AcceptOptions): Promise<PeerConnection> {
+    const conn = new PeerConnection(socket, 'acceptor', `${socket.remoteAddress}:${socket.remotePort}`);
+    await conn.handshake(opts, null, opts.resolveOffer);
+    return conn;
+  }
+
+  isOpen(): boolean {
+    return this.open && !this.destroyed;
+  }
+
+  /** Queues a message; false when the socket buffer is full (wait for 'drain'). */
+  send(msg: WireMessage): boolean {
+    if (this.destroyed) return false;
+    const bytes = encodeMessage(msg);
+    this.lastSent = Date.now();
+    this.bytesSent += bytes.length;
+    return this.socket.write(bytes);
+  }
+
+  /** Bytes queued in the socket but not yet sent. */
+  backlog(): number {
+    return this.socket.writableLength;
+  }
+
+  destroy(err?: Error): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    clearInterval(this.ticker);
+    this.handshakeWaiter?.(err ?? new Error('connection closed'));
+    this.handshakeWaiter = null;
+    if (err instanceof PeerRefusedError || err instanceof ProtocolError) {
+      // Tell the peer why before closing, so both logs say the same thing.
+      this.socket.end(encodeMessage({ type: 'refuse', reason: err.message }));
+      setTimeout(() => this.socket.destroy(), 200).unref();
+    } else {
+      this.socket.destroy();
+    }
+    const wasOpen = this.open;
+    this.open = false;
+    if (wasOpen) this.emit('close', err ?? null);
+  }
+
+  private async handshake(
+    opts: HandshakeOptions,
+    dialOffer: ResourceOffer | null,
+    resolveOffer?: (hello: HelloMessage) => ResourceOffer | null,
+  ): Promise<void> {
+    const timer = setTimeout(() => this.destroy(new PeerRefusedError('handshake timed out')), HANDSHAKE_TIMEOUT_MS);
+    try {
+      const exporter = this.socket.exportKeyingMaterial(32, CHANNEL_BINDING_LABEL, Buffer.alloc(0));
+      const nonce = randomBytes(WIRE.nonceBytes);
+      let offer: ResourceOffer;
+      let peerHello: HelloMessage;
+      let ownHello: HelloMessage;
+      if (dialOffer) {
+        offer = dialOffer;
+        ownHello = helloFor(opts.identity, offer, nonce);
+        this.send(ownHello);
+        peerHello = await this.expect('hello');
+      } else {
+        peerHello = await this.expect('hello');
+        const found = resolveOffer!(peerHello);
+        if (!found) throw new PeerRefusedError(`resource ${peerHello.resourceId} is not provided here`);
+        offer = found;
+      }
+      this.offer = offer;
+      const remote = await verifyHello(peerHello, offer, opts.verifier, opts.identity.nodeId);
+      if (this.side === 'acceptor' && !remote.mayDownload) {
+        throw new PeerRefusedError(`node ${remote.nodeId} shows no download ticket and is not a seed server`);
+      }
+      if (!dialOffer) {
+        ownHello = helloFor(opts.identity, offer, nonce);
+        this.send(ownHello);
+      }
+      const [initiatorHello, acceptorHello] = this.side === 'initiator' ? [ownHello!, peerHello] : [peerHello, ownHello!];
+      const peerSide: HandshakeSide = this.side === 'initiator' ? 'acceptor' : 'initiator';
+      const sendAuth = () => this.send({ type: 'auth', signature: opts.identity.sign(authPayload(this.side, exporter, initiatorHello, acceptorHello)) });
+      // The initiator proves itself first; the acceptor answers only after checking that proof.
+      if (this.side === 'initiator') sendAuth();
+      const auth = await this.expect('auth');
+      verifyAuth(remote, authPayload(peerSide, exporter, initiatorHello, acceptorHello), auth.signature);
+      if (this.side === 'acceptor') sendAuth();
+      this.remote = remote;
+      this.open = true;
+      const early = this.handshakeQueue;
+      this.handshakeQueue = [];
+      queueMicrotask(() => early.forEach((m) => this.deliver(m)));
+    } catch (err) {
+      const e = err instanceof Error ? err : new Error(String(err));
+      this.destroy(e);
+      throw e;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async expect<T extends WireMessage['type']>(type: T): Promise<Extract<WireMessage, { type: T }>> {
+    for (;;) {
+      const msg =
+        this.handshakeQueue.shift() ??
+        (await new Promise<WireMessage | Error>((resolve) => {
+          this.handshakeWaiter = resolve;
+        }));
+      if (msg instanceof Error) throw msg;
+      if (msg.type === 'keepAlive') continue;
+      if (msg.type === 'refuse') throw new Error(`peer refused us: ${msg.reason}`);
+      if (msg.type !== type) throw new ProtocolError('unexpected', `expected ${type} during handshake, got ${msg.type}`);
+      return msg as Extract<WireMessage, { type: T }>;
+    }
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.destroyed) return;
+    this.lastReceived = Date.now();
+    this.bytesReceived += chunk.length;
+    let messages: WireMessage[];
+    try {
+      messages = this.decoder.push(chunk);
+    } catch (err) {
+      this.destroy(err as Error);
+      return;
+    }
+    for (const m of messages) {
+      if (this.destroyed) return;
+      if (this.open) this.deliver(m);
+      else if (this.handshakeWaiter) {
+        const w = this.handshakeWaiter;
+        this.handshakeWaiter = null;
+        w(m);
+      } else this.handshakeQueue.push(m);
+    }
+  }
+
+  private deliver(m: WireMessage): void {
+    if (m.type === 'keepAlive') return;
+    if (m.type === 'refuse') return this.destroy(new Error(`peer closed: ${m.reason}`));
+    if (m.type === 'hello' || m.type === 'auth') return this.destroy(new ProtocolError('unexpected', `${m.type} after handshake`));
+    this.emit('message', m);
+  }
+
+  private tick(): void {
+    const now = Date.now();
+    if (now - this.lastReceived > IDLE_TIMEOUT_MS) return this.destroy(new Error('peer silent, timed out'));
+    if (this.open && now - this.lastSent > KEEPALIVE_INTERVAL_MS) this.send({ type: 'keepAlive' });
+  }
+}

@@ -1,0 +1,35 @@
+import type { NodeRole } from '@shoal/contract';
+
+/** Byte counters of one transfer, split by who sent or received them; the tests and heartbeats read these. */
+export class SwarmStats {
+  downloaded = 0;
+  uploaded = 0;
+  /** Verified bytes received, by the role of the peer they came from (its signed credential says). */
+  downloadedFromSeeds = 0;
+  downloadedFromPeers = 0;
+  /** Bytes uploaded to downloaders that are not seed servers. */
+  uploadedToPeers = 0;
+  /** Bytes received that failed verification or arrived unasked. */
+  wasted = 0;
+  piecesFailed = 0;
+  readonly byNode = new Map<string, { role: NodeRole; downloaded: number; uploaded: number }>();
+
+  received(nodeId: string, role: NodeRole, bytes: number): void {
+    this.downloaded += bytes;
+    if (role === 'seed') this.downloadedFromSeeds += bytes;
+    else this.downloadedFromPeers += bytes;
+    this.entry(nodeId, role).downloaded += bytes;
+  }
+
+  sent(nodeId: string, role: NodeRole, bytes: number): void {
+    this.uploaded += bytes;
+    if (role !== 'seed') this.uploadedToPeers += bytes;
+    this.entry(nodeId, role).uploaded += bytes;
+  }
+
+  private entry(nodeId: string, role: NodeRole) {
+    let e = this.byNode.get(nodeId);
+    if (!e) this.byNode.set(nodeId, (e = { role, downloaded: 0, uploaded: 0 }));
+    return e;
+  }
+}

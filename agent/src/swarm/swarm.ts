@@ -1,0 +1,382 @@
+import { EventEmitter } from 'node:events';
+import { PeerRefusedError, type CredentialVerifier } from '../identity/credential-verifier.js';
+import type { TlsMaterial } from '../identity/tls-certificate.js';
+import { PeerConnection } from '../peer/peer-connection.js';
+import type { LocalIdentity, ResourceOffer } from '../peer/handshake.js';
+import { PiecePicker } from '../picker/piece-picker.js';
+import { RequestPlanner } from '../picker/request-planner.js';
+import type { HashPool } from '../pieces/hash-pool.js';
+import type { ResourceLayout } from '../pieces/resource-layout.js';
+import { RejectReason, type BlockRef, type WireMessage } from '../protocol/messages.js';
+import { ProtocolError } from '../protocol/protocol-error.js';
+import { WIRE } from '../protocol/wire-limits.js';
+import type { ContentStore } from '../storage/content-store.js';
+import type { Logger } from '../util/logger.js';
+import type { TokenBucket } from '../util/token-bucket.js';
+import { BAN_STRIKES, MAX_CONSECUTIVE_TIMEOUTS, PeerSession } from './peer-session.js';
+import { SwarmStats } from './swarm-stats.js';
+import { PeerCandidates, type Candidate } from './peer-candidates.js';
+
+export const REQUEST_TIMEOUT_MS = 15_000;
+/** Stop reading blocks to serve while this much is queued in a peer's socket. */
+const MAX_SOCKET_BACKLOG = 1024 * 1024;
+const TICK_MS = 500;
+
+export interface SwarmLimits {
+  upload: TokenBucket;
+  download: TokenBucket;
+  maxPeers: number;
+}
+
+export interface SwarmOptions {
+  offer: ResourceOffer;
+  layout: ResourceLayout;
+  pieceHashes: readonly string[];
+  store: ContentStore;
+  identity: LocalIdentity;
+  verifier: CredentialVerifier;
+  tls: TlsMaterial;
+  pool: HashPool;
+  limits: SwarmLimits;
+  log: Logger;
+  /** Our own listen addresses, never dialed. */
+  ownAddresses?: readonly string[];
+}
+
+/**
+ * One resource's transfer: it coordinates the peers, the picker and the store, and owns
+ * nothing else. Pieces it holds are served to every peer allowed to download, from the
+ * first verified piece on; missing pieces are fetched from every peer that has them.
+ */
+export class Swarm extends EventEmitter {
+  readonly stats = new SwarmStats();
+  readonly candidates: PeerCandidates;
+  private readonly peers = new Map<string, PeerSession>();
+  private readonly banned = new Set<string>();
+  private readonly picker: PiecePicker;
+  private readonly planner: RequestPlanner;
+  private readonly ticker: NodeJS.Timeout;
+  private dialing = 0;
+  private finalizing = false;
+  private destroyed = false;
+
+  constructor(private readonly o: SwarmOptions) {
+    super();
+    this.picker = new PiecePicker(o.layout.pieceCount, o.store.wantedPieces);
+    for (const p of o.store.held.indexes()) this.picker.markHeld(p);
+    const maxInProgress = Math.max(8, 2 * o.limits.maxPeers);
+    this.planner = new RequestPlanner(this.picker, (p) => o.layout.pieceLength(p), WIRE.blockSize, maxInProgress);
+    this.candidates = new PeerCandidates(o.identity.nodeId, o.ownAddresses ?? []);
+    this.ticker = setInterval(() => this.tick(), TICK_MS);
+    this.ticker.unref();
+  }
+
+  get resourceId(): string {
+    return this.o.offer.resourceId;
+  }
+
+  get offer(): ResourceOffer {
+    return this.o.offer;
+  }
+
+  isComplete(): boolean {
+    return this.o.store.isComplete() && !this.finalizing;
+  }
+
+  /** Bytes of wanted pieces still missing. */
+  bytesLeft(): number {
+    let left = 0;
+    for (const p of this.o.store.wantedPieces) if (!this.o.store.held.has(p)) left += this.o.layout.pieceLength(p);
+    return left;
+  }
+
+  bytesWanted(): number {
+    let total = 0;
+    for (const p of this.o.store.wantedPieces) total += this.o.layout.pieceLength(p);
+    return total;
+  }
+
+  peerCount(): number {
+    return this.peers.size;
+  }
+
+  peerSummaries(): { nodeId: string; name: string; role: string; address: string; downloaded: number; uploaded: number }[] {
+    return [...this.peers.values()].map((s) => ({
+      nodeId: s.nodeId,
+      name: s.conn.remote.name,
+      role: s.conn.remote.role,
+      address: s.conn.address,
+      downloaded: s.downloaded,
+      uploaded: s.uploaded,
+    }));
+  }
+
+  addCandidates(list: Candidate[]): void {
+    this.candidates.add(list);
+    this.dialMore();
+  }
+
+  /** Drops and refuses nodes the server revoked. */
+  revoke(nodeIds: readonly string[]): void {
+    for (const id of nodeIds) {
+      this.banned.add(id);
+      this.peers.get(id)?.conn.destroy(new PeerRefusedError(`node ${id} is revoked`));
+    }
+  }
+
+  /** Takes an authenticated connection (dialed or accepted) into the swarm, or refuses it. */
+  addPeer(conn: PeerConnection): void {
+    const id = conn.remote.nodeId;
+    if (this.destroyed) return conn.destroy(new PeerRefusedError('transfer stopped'));
+    if (this.banned.has(id)) return conn.destroy(new PeerRefusedError(`node ${id} is banned from this transfer`));
+    if (this.peers.has(id)) return conn.destroy(new PeerRefusedError('already connected'));
+    if (this.peers.size >= this.o.limits.maxPeers) return conn.destroy(new PeerRefusedError('too many peers'));
+    const session = new PeerSession(conn, this.o.layout.pieceCount);
+    this.peers.set(id, session);
+    this.candidates.connected(id);
+    this.o.log.log('info', `peer connected: ${conn.remote.name} (${conn.remote.role}, ${id}) at ${conn.address}`, {
+      resource: this.resourceId,
+    });
+    conn.on('message', (m: WireMessage) => {
+      try {
+        this.onMessage(session, m);
+      } catch (err) {
+        conn.destroy(err as Error);
+      }
+    });
+    conn.on('close', (err: Error | null) => this.removePeer(session, err));
+    conn.on('drain', () => void this.serve(session));
+    conn.send({ type: 'haveMap', pieceCount: this.o.layout.pieceCount, bitfield: this.servableBitfield() });
+  }
+
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    clearInterval(this.ticker);
+    for (const s of [...this.peers.values()]) s.conn.destroy();
+    this.emit('destroyed');
+  }
+
+  private servableBitfield(): Buffer {
+    const bits = Buffer.alloc(Math.ceil(this.o.layout.pieceCount / 8));
+    for (const p of this.o.store.held.indexes()) if (this.o.store.servable(p)) bits[p >> 3] |= 0x80 >> (p & 7);
+    return bits;
+  }
+
+  private removePeer(session: PeerSession, err: Error | null): void {
+    if (this.peers.get(session.nodeId) !== session) return;
+    this.peers.delete(session.nodeId);
+    this.candidates.disconnected(session.nodeId);
+    for (const p of session.has.indexes()) this.picker.peerLost(p);
+    this.planner.releasePeer(session.nodeId);
+    session.outstanding.clear();
+    this.o.log.log('info', `peer disconnected: ${session.conn.remote.name} (${session.nodeId})${err ? `: ${err.message}` : ''}`);
+    this.fillAll();
+  }
+
+  private onMessage(s: PeerSession, m: WireMessage): void {
+    switch (m.type) {
+      case 'haveMap':
+        if (m.pieceCount !== this.o.layout.pieceCount) {
+          throw new ProtocolError('malformed', `have-map for ${m.pieceCount} pieces, resource has ${this.o.layout.pieceCount}`);
+        }
+        for (let p = 0; p < m.pieceCount; p++) if (m.bitfield[p >> 3] & (0x80 >> (p & 7))) this.peerHas(s, p);
+        return this.fill(s);
+      case 'have':
+        if (m.piece >= this.o.layout.pieceCount) throw new ProtocolError('malformed', `have for piece ${m.piece}`);
+        this.peerHas(s, m.piece);
+        return this.fill(s);
+      case 'request':
+        return this.onRequest(s, m);
+      case 'cancel':
+        return s.cancelUpload(m);
+      case 'reject':
+        s.removeOutstanding(m);
+        this.planner.release(s.nodeId, m);
+        return this.fill(s);
+      case 'data':
+        return this.onData(s, m.piece, m.offset, m.block);
+      default:
+        return;
+    }
+  }
+
+  private peerHas(s: PeerSession, piece: number): void {
+    if (s.has.set(piece)) this.picker.peerHas(piece);
+  }
+
+  private onRequest(s: PeerSession, ref: BlockRef): void {
+    const reject = (reason: (typeof RejectReason)[keyof typeof RejectReason]): void => {
+      s.conn.send({ type: 'reject', ...ref, reason });
+    };
+    if (!s.conn.remote.mayDownload) return reject(RejectReason.notAllowed);
+    if (ref.piece >= this.o.layout.pieceCount || ref.offset + ref.length > this.o.layout.pieceLength(ref.piece)) {
+      return reject(RejectReason.invalid);
+    }
+    if (!this.o.store.servable(ref.piece)) return reject(RejectReason.notHeld);
+    if (s.uploadQueue.length >= WIRE.maxQueuedRequests) {
+      throw new ProtocolError('too-many-requests', `more than ${WIRE.maxQueuedRequests} requests queued`);
+    }
+    s.uploadQueue.push({ piece: ref.piece, offset: ref.offset, length: ref.length });
+    void this.serve(s);
+  }
+
+  /** Sends queued blocks to one peer, within the upload limit and without flooding its socket. */
+  private async serve(s: PeerSession): Promise<void> {
+    if (s.serving) return;
+    s.serving = true;
+    try {
+      while (s.uploadQueue.length > 0 && s.conn.isOpen() && s.conn.backlog() < MAX_SOCKET_BACKLOG) {
+        const ref = s.uploadQueue.shift()!;
+        const block = await this.o.store.storage.read(ref.piece, ref.offset, ref.length);
+        await this.o.limits.upload.take(ref.length);
+        if (!s.conn.isOpen()) break;
+        s.conn.send({ type: 'data', piece: ref.piece, offset: ref.offset, block });
+        s.uploaded += ref.length;
+        this.stats.sent(s.nodeId, s.conn.remote.role, ref.length);
+      }
+    } catch (err) {
+      this.o.log.log('warn', `cannot serve ${s.conn.remote.name}: ${(err as Error).message}`);
+      s.conn.destroy(err as Error);
+    } finally {
+      s.serving = false;
+    }
+  }
+
+  private onData(s: PeerSession, piece: number, offset: number, block: Buffer): void {
+    const ref = s.takeOutstanding(piece, offset, block.length);
+    if (!ref) {
+      // Late after a cancel, or never asked: not an offence, but not counted either.
+      this.stats.wasted += block.length;
+      return this.fill(s);
+    }
+    const wait = this.o.limits.download.charge(block.length);
+    if (wait > 0) {
+      // Download limit: stop reading this socket for a while, and TCP slows the sender down.
+      s.conn.socket.pause();
+      setTimeout(() => s.conn.socket.resume(), wait).unref();
+    }
+    const outcome = this.planner.receive(s.nodeId, piece, offset, block);
+    if (!outcome.accepted) this.stats.wasted += block.length;
+    for (const other of outcome.cancelAt) {
+      const o = this.peers.get(other);
+      if (o) {
+        o.removeOutstanding(ref);
+        o.conn.send({ type: 'cancel', ...ref });
+      }
+    }
+    if (outcome.completed) void this.verify(outcome.completed.piece, outcome.completed.data, outcome.completed.contributors);
+    this.fill(s);
+  }
+
+  private async verify(piece: number, data: Buffer, contributors: Map<string, number>): Promise<void> {
+    try {
+      const hash = await this.o.pool.hashBuffer(data);
+      if (this.destroyed) return;
+      if (hash !== this.o.pieceHashes[piece]) {
+        this.stats.piecesFailed++;
+        this.stats.wasted += data.length;
+        this.planner.discard(piece);
+        for (const [id, bytes] of contributors) this.blame(id, piece, bytes / data.length);
+        return this.fillAll();
+      }
+      await this.o.store.store(piece, data);
+      this.picker.markHeld(piece);
+      this.planner.verified(piece);
+      for (const [id, bytes] of contributors) this.stats.received(id, this.peers.get(id)?.conn.remote.role ?? 'client', bytes);
+      for (const s of this.peers.values()) if (this.o.store.servable(piece)) s.conn.send({ type: 'have', piece });
+      this.emit('piece', piece);
+      if (this.o.store.isComplete()) await this.complete();
+      else this.fillAll();
+    } catch (err) {
+      if (this.destroyed) return;
+      this.o.log.log('error', `cannot store piece ${piece}: ${(err as Error).message}`);
+      this.emit('failed', err);
+    }
+  }
+
+  private blame(nodeId: string, piece: number, share: number): void {
+    const s = this.peers.get(nodeId);
+    if (!s) return;
+    // A sole sender of a bad piece takes a full strike; one that sent part of it, that part.
+    s.strikes += share;
+    this.o.log.log('warn', `piece ${piece} from ${s.conn.remote.name} (${nodeId}) failed its SHA-256 check`, { strikes: s.strikes });
+    if (s.strikes >= BAN_STRIKES) {
+      this.banned.add(nodeId);
+      this.o.log.log('warn', `banned ${s.conn.remote.name} (${nodeId}) from this transfer: sent corrupt data`);
+      s.conn.destroy(new PeerRefusedError('banned: sent corrupt data'));
+    }
+  }
+
+  private async complete(): Promise<void> {
+    if (this.finalizing) return;
+    this.finalizing = true;
+    try {
+      await this.o.store.finalize();
+    } finally {
+      this.finalizing = false;
+    }
+    this.o.log.log('info', `resource ${this.resourceId} complete and verified`);
+    this.emit('complete');
+  }
+
+  private fill(s: PeerSession): void {
+    if (this.o.store.isComplete() || !s.conn.isOpen()) return;
+    const depth = s.pipelineDepth(WIRE.blockSize);
+    while (s.outstanding.size < depth) {
+      const ref = this.planner.next(s.nodeId, (p) => s.has.has(p));
+      if (!ref) break;
+      s.addOutstanding(ref);
+      s.conn.send({ type: 'request', ...ref });
+    }
+  }
+
+  private fillAll(): void {
+    for (const s of this.peers.values()) this.fill(s);
+  }
+
+  private tick(): void {
+    for (const s of this.peers.values()) {
+      const expired = s.expired(REQUEST_TIMEOUT_MS);
+      if (expired.length === 0) continue;
+      for (const ref of expired) {
+        this.planner.release(s.nodeId, ref);
+        s.conn.send({ type: 'cancel', ...ref });
+      }
+      s.consecutiveTimeouts += expired.length;
+      if (s.consecutiveTimeouts >= MAX_CONSECUTIVE_TIMEOUTS) s.conn.destroy(new Error('too slow: requests timed out'));
+    }
+    this.fillAll();
+    this.dialMore();
+  }
+
+  private dialMore(): void {
+    if (this.destroyed || this.o.store.isComplete()) return;
+    const room = this.o.limits.maxPeers - this.peers.size - this.dialing;
+    for (const c of this.candidates.due(room, this.banned)) {
+      this.dialing++;
+      void this.dial(c).finally(() => this.dialing--);
+    }
+  }
+
+  private async dial(c: { address: string; nodeId: string | null }): Promise<void> {
+    const sep = c.address.lastIndexOf(':');
+    const host = c.address.slice(0, sep).replace(/^\[|\]$/g, '');
+    const port = Number(c.address.slice(sep + 1));
+    try {
+      const conn = await PeerConnection.dial({
+        host,
+        port,
+        offer: this.o.offer,
+        tls: this.o.tls,
+        identity: this.o.identity,
+        verifier: this.o.verifier,
+      });
+      this.candidates.succeeded(c.address, conn.remote.nodeId);
+      this.addPeer(conn);
+    } catch (err) {
+      this.candidates.failed(c.address);
+      this.o.log.log('warn', `could not connect to ${c.address}: ${(err as Error).message}`);
+    }
+  }
+}

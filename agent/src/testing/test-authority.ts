@@ -1,0 +1,168 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { computeContentId, decodeJwtPayload, type AnnounceRequest, type NodeRole, type PeerInfo } from './contract-shim.js';
+import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
+import { NodeKey } from '../identity/node-keys.js';
+import { generateTlsMaterial, type TlsMaterial } from '../identity/tls-certificate.js';
+import { AgentNode } from '../node/agent-node.js';
+import type { TransferSpec } from '../node/transfer-spec.js';
+import { MemoryLogger } from '../util/logger.js';
+
+let tlsOnce: Promise<TlsMaterial> | null = null;
+
+/**
+ * A stand-in for the Shoal server in engine tests: it signs node credentials and tickets
+ * with its own Ed25519 key, serves that key as a JWKS, and runs a tiny tracker, all on
+ * 127.0.0.1. The agents under test talk to it exactly as they would to the real server.
+ */
+export class TestAuthority {
+  url = '';
+  revoked: string[] = [];
+  announces: (AnnounceRequest & { nodeId: string })[] = [];
+  private server!: Server;
+  private privateKey!: CryptoKey;
+  private publicJwk!: JWK;
+  private readonly swarm = new Map<string, Map<string, PeerInfo>>();
+  private readonly names = new Map<string, { name: string; role: NodeRole }>();
+  readonly nodes: AgentNode[] = [];
+
+  static async start(): Promise<TestAuthority> {
+    const a = new TestAuthority();
+    const { privateKey, publicKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
+    a.privateKey = privateKey;
+    a.publicJwk = { ...(await exportJWK(publicKey)), kid: 'test-key', alg: 'EdDSA', use: 'sig' };
+    a.server = createServer((req, res) => {
+      void a.handle(req).then(
+        (body) => {
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end(JSON.stringify(body));
+        },
+        (err: Error) => {
+          res.writeHead(400, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ statusCode: 400, code: 'bad_request', message: err.message }));
+        },
+      );
+    });
+    await new Promise<void>((r) => a.server.listen(0, '127.0.0.1', () => r()));
+    const addr = a.server.address();
+    a.url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+    return a;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.nodes.map((n) => n.close().catch(() => undefined)));
+    await new Promise<void>((r) => this.server.close(() => r()));
+  }
+
+  /** Signs a node credential the way the server does; `signWith` lets a test forge one with another key. */
+  async credential(
+    nodeId: string,
+    role: NodeRole,
+    key: NodeKey,
+    opts: { expiresIn?: number; signWith?: CryptoKey; typ?: string } = {},
+  ): Promise<string> {
+    const now = Math.floor(Date.now() / 1000);
+    return new SignJWT({ typ: opts.typ ?? 'shoal-node', name: nodeId, role, site: null, cnf: { jwk: key.publicJwk() } })
+      .setProtectedHeader({ alg: 'EdDSA', kid: 'test-key' })
+      .setIssuer('shoal')
+      .setSubject(nodeId)
+      .setIssuedAt(now - 60)
+      .setExpirationTime(now + (opts.expiresIn ?? 3600))
+      .sign(opts.signWith ?? this.privateKey);
+  }
+
+  async ticket(resourceId: string, contentId: string, opts: { node?: string; expiresIn?: number } = {}): Promise<string> {
+    const now = Math.floor(Date.now() / 1000);
+    return new SignJWT({ typ: 'shoal-ticket', res: resourceId, cid: contentId, ...(opts.node ? { node: opts.node } : {}) })
+      .setProtectedHeader({ alg: 'EdDSA', kid: 'test-key' })
+      .setIssuer('shoal')
+      .setSubject('user-1')
+      .setIssuedAt(now - 60)
+      .setExpirationTime(now + (opts.expiresIn ?? 3600))
+      .sign(this.privateKey);
+  }
+
+  /** A running agent node with a fresh key, TLS certificate and credential, listening on 127.0.0.1. */
+  async node(
+    nodeId: string,
+    role: NodeRole,
+    opts: { uploadLimit?: number; maxPeers?: number; credential?: string; key?: NodeKey; stateDir?: string; port?: number } = {},
+  ): Promise<{ node: AgentNode; log: MemoryLogger; key: NodeKey; credential: string }> {
+    const key = opts.key ?? NodeKey.generate();
+    const credential = opts.credential ?? (await this.credential(nodeId, role, key));
+    tlsOnce ??= generateTlsMaterial('test-node');
+    const log = new MemoryLogger(`[${nodeId}] `);
+    this.names.set(nodeId, { name: nodeId, role });
+    const node = new AgentNode({
+      nodeId,
+      credential: () => credential,
+      key,
+      tls: await tlsOnce,
+      serverUrl: this.url,
+      stateDir: opts.stateDir ?? (await mkdtemp(join(tmpdir(), `shoal-state-${nodeId}-`))),
+      listen: { host: '127.0.0.1', port: opts.port ?? 0 },
+      uploadLimit: opts.uploadLimit ?? null,
+      maxPeers: opts.maxPeers,
+      log,
+    });
+    await node.start();
+    this.nodes.push(node);
+    return { node, log, key, credential };
+  }
+
+  private async handle(req: IncomingMessage): Promise<unknown> {
+    if (req.url === '/.well-known/jwks.json') return { keys: [this.publicJwk] };
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const body = JSON.parse(Buffer.concat(chunks).toString() || '{}');
+    const nodeId = String(decodeJwtPayload((req.headers.authorization ?? '').replace(/^Bearer /, '')).sub);
+    if (req.url === '/api/nodes/heartbeat') return { revokedNodeIds: this.revoked, intervalSeconds: 30 };
+    if (req.url === '/api/tracker/announce') {
+      const a = body as AnnounceRequest;
+      this.announces.push({ ...a, nodeId });
+      let members = this.swarm.get(a.resourceId);
+      if (!members) this.swarm.set(a.resourceId, (members = new Map()));
+      const info = this.names.get(nodeId) ?? { name: nodeId, role: 'client' as const };
+      if (a.event === 'stopped') members.delete(nodeId);
+      else members.set(nodeId, { nodeId, ...info, site: null, addresses: a.addresses ?? [], complete: a.left === 0 });
+      return { intervalSeconds: 30, peers: [...members.values()].filter((p) => p.nodeId !== nodeId) };
+    }
+    throw new Error(`no route ${req.url}`);
+  }
+}
+
+export interface TestContent {
+  dir: string;
+  root: string;
+  files: { path: string; size: number }[];
+  bytes: Map<string, Buffer>;
+}
+
+/** Writes random files under a fresh directory and returns the spec a publish would compute. */
+export async function makeContent(
+  files: { path: string; size: number }[],
+  pieceSize: number,
+): Promise<{ content: TestContent; spec: Omit<TransferSpec, 'ticket' | 'peers' | 'trackerUrl'> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'shoal-content-'));
+  const root = join(dir, 'src');
+  const bytes = new Map<string, Buffer>();
+  for (const f of files) {
+    const data = randomBytes(f.size);
+    bytes.set(f.path, data);
+    await mkdir(dirname(join(root, f.path)), { recursive: true });
+    await writeFile(join(root, f.path), data);
+  }
+  const all = Buffer.concat(files.map((f) => bytes.get(f.path)!));
+  const pieceHashes: string[] = [];
+  for (let off = 0; off < all.length; off += pieceSize) {
+    pieceHashes.push(createHash('sha256').update(all.subarray(off, off + pieceSize)).digest('hex'));
+  }
+  const contentId = computeContentId({ pieceSize, files, pieceHashes });
+  return {
+    content: { dir, root, files, bytes },
+    spec: { resourceId: `res-${contentId.slice(0, 8)}`, contentId, name: 'test', totalSize: all.length, pieceSize, files, pieceHashes },
+  };
+}
