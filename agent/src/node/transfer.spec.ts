@@ -3,6 +3,13 @@ import { mkdtemp, readFile, readdir, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeContent, TestAuthority, type TestContent } from '../testing/test-authority.js';
+import { generateKeyPair } from 'jose';
+import { CredentialVerifier } from '../identity/credential-verifier.js';
+import { JwksCache } from '../identity/jwks-cache.js';
+import { NodeKey } from '../identity/node-keys.js';
+import { Revocations } from '../identity/revocations.js';
+import { generateTlsMaterial } from '../identity/tls-certificate.js';
+import { PeerConnection } from '../peer/peer-connection.js';
 import type { Swarm } from '../swarm/swarm.js';
 import type { TransferSpec } from './transfer-spec.js';
 
@@ -70,4 +77,216 @@ describe('transfer between real agents over TLS on loopback', () => {
     // The seed may have sent a few more: end-game duplicates that arrived after a cancel.
     expect(seedSwarm.stats.uploaded).toBeGreaterThanOrEqual(fromSeeds);
   }, 60_000);
+});
+
+/** Waits until the condition holds; the test's own timeout bounds it, so nothing asserts on time. */
+async function until(cond: () => boolean): Promise<void> {
+  while (!cond()) await new Promise((r) => setTimeout(r, 20));
+}
+
+describe('refusals: no byte of content before mutual identification', () => {
+  async function attempt(
+    ctx: Awaited<ReturnType<typeof seedAndSpec>>,
+    make: { nodeId: string; role?: 'seed' | 'client'; credential?: (key: NodeKey) => Promise<string>; ticket?: string },
+  ) {
+    const key = NodeKey.generate();
+    const credential = make.credential ? await make.credential(key) : undefined;
+    const bad = await authority.node(make.nodeId, make.role ?? 'client', { key, credential });
+    const spec = await ctx.downloaderSpec();
+    const swarm = await bad.node.download(
+      { ...spec, trackerUrl: null, ticket: make.ticket ?? spec.ticket },
+      await mkdtemp(join(tmpdir(), 'shoal-out-')),
+    );
+    await until(() => ctx.seed.log.lines.some((l) => l.includes('refused peer')));
+    await until(() => bad.log.lines.some((l) => l.includes('could not connect')));
+    const seedSwarm = ctx.seed.node.transfers.values().next().value!.swarm;
+    expect(seedSwarm.stats.uploaded).toBe(0);
+    expect(seedSwarm.peerCount()).toBe(0);
+    expect(swarm.stats.downloaded).toBe(0);
+    return {
+      seedLine: ctx.seed.log.lines.find((l) => l.includes('refused peer'))!,
+      ownLine: bad.log.lines.find((l) => l.includes('could not connect'))!,
+    };
+  }
+
+  let ctx: Awaited<ReturnType<typeof seedAndSpec>>;
+  beforeEach(async () => {
+    ctx = await seedAndSpec([{ path: 'f.bin', size: 40_000 }]);
+  });
+
+  it('refuses a node with no credential', async () => {
+    const { seedLine, ownLine } = await attempt(ctx, { nodeId: 'anon', credential: async () => '' });
+    expect(seedLine).toContain('no node credential');
+    expect(ownLine).toContain('peer refused us: no node credential');
+  });
+
+  it('refuses a forged credential (signed by another key)', async () => {
+    const { privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
+    const { seedLine } = await attempt(ctx, {
+      nodeId: 'forger',
+      credential: (key) => authority.credential('forger', 'seed', key, { signWith: privateKey }),
+    });
+    expect(seedLine).toContain('node credential signature is invalid');
+  });
+
+  it('refuses an expired credential', async () => {
+    const { seedLine } = await attempt(ctx, {
+      nodeId: 'late',
+      credential: (key) => authority.credential('late', 'client', key, { expiresIn: -300 }),
+    });
+    expect(seedLine).toContain('node credential expired');
+  });
+
+  it('refuses a ticket for another resource', async () => {
+    const { seedLine } = await attempt(ctx, {
+      nodeId: 'elsewhere',
+      ticket: await authority.ticket('other-resource', ctx.spec.contentId),
+    });
+    expect(seedLine).toContain('download ticket is for resource other-resource');
+  });
+
+  it('refuses a ticket bound to another node', async () => {
+    const { seedLine } = await attempt(ctx, {
+      nodeId: 'borrower',
+      ticket: await authority.ticket(ctx.spec.resourceId, ctx.spec.contentId, { node: 'someone-else' }),
+    });
+    expect(seedLine).toContain('bound to node someone-else');
+  });
+
+  it('refuses a client credential without a ticket (it cannot pass for a seed)', async () => {
+    const { seedLine } = await attempt(ctx, { nodeId: 'pretender', role: 'client', ticket: '' });
+    expect(seedLine).toContain('shows no download ticket and is not a seed server');
+  });
+
+  it('refuses a revoked node', async () => {
+    const { seedLine } = await attempt(ctx, {
+      nodeId: 'gone',
+      credential: async (key) => {
+        await ctx.seed.node.revoke(['gone']);
+        return authority.credential('gone', 'client', key);
+      },
+    });
+    expect(seedLine).toContain('node gone is revoked');
+  });
+
+  it('drops a connected node as soon as its revocation is known', async () => {
+    const slow = await seedAndSpec([{ path: 'g.bin', size: 400_000 }], 64 * 1024);
+    const d = await authority.node('soon-gone', 'client');
+    await d.node.download(await slow.downloaderSpec(), await mkdtemp(join(tmpdir(), 'shoal-out-')));
+    await until(() => slow.seed.log.lines.some((l) => l.includes('peer connected: soon-gone')));
+    await slow.seed.node.revoke(['soon-gone']);
+    await until(() => slow.seed.log.lines.some((l) => l.includes('peer disconnected: soon-gone')));
+    expect(slow.seed.log.lines.find((l) => l.includes('peer disconnected: soon-gone'))).toContain('revoked');
+  });
+
+  it('refuses a replayed handshake: a captured proof fails on another connection', async () => {
+    const victimKey = NodeKey.generate();
+    const victimCredential = await authority.credential('victim', 'client', victimKey);
+    const stateDir = await mkdtemp(join(tmpdir(), 'shoal-replay-'));
+    const jwks = new JwksCache(authority.url, join(stateDir, 'jwks.json'));
+    const verifier = new CredentialVerifier(jwks.resolver(), new Revocations(null));
+    const spec = await ctx.downloaderSpec();
+    const [host, port] = ctx.seed.node.addresses()[0].split(':');
+    const tls = await generateTlsMaterial('replay');
+    const captured: Buffer[] = [];
+    const offer = { resourceId: spec.resourceId, contentId: spec.contentId, ticket: spec.ticket };
+    const honest = await PeerConnection.dial({
+      host,
+      port: Number(port),
+      offer,
+      tls,
+      verifier,
+      identity: {
+        nodeId: 'victim',
+        credential: victimCredential,
+        sign: (d) => {
+          const sig = victimKey.sign(d);
+          captured.push(sig);
+          return sig;
+        },
+      },
+    });
+    honest.destroy();
+    await expect(
+      PeerConnection.dial({
+        host,
+        port: Number(port),
+        offer,
+        tls,
+        verifier,
+        identity: { nodeId: 'attacker', credential: victimCredential, sign: () => captured[0] },
+      }),
+    ).rejects.toThrow('proof of possession failed');
+    await until(() => ctx.seed.log.lines.some((l) => l.includes('refused peer')));
+    expect(ctx.seed.log.lines.find((l) => l.includes('refused peer'))).toContain('proof of possession failed for node victim');
+  });
+});
+
+describe('bad data, directories, resume', () => {
+  it('bans a peer that serves corrupt data and still ends with correct content', async () => {
+    const ctx = await seedAndSpec([{ path: 'f.bin', size: 300_000 }]);
+    const { content: corrupt } = await makeContent([{ path: 'f.bin', size: 300_000 }], PIECE);
+    const evil = await authority.node('evil', 'seed');
+    evil.node.provide({ ...ctx.spec }, corrupt.root);
+    const d = await authority.node('d1', 'client');
+    const spec = await ctx.downloaderSpec();
+    const out = await mkdtemp(join(tmpdir(), 'shoal-out-'));
+    const swarm = await d.node.download({ ...spec, trackerUrl: null, peers: [{ address: evil.node.addresses()[0], nodeId: 'evil' }] }, out);
+    await until(() => d.log.lines.some((l) => l.includes('banned evil')));
+    expect(swarm.stats.piecesFailed).toBeGreaterThanOrEqual(2);
+    swarm.addCandidates(spec.peers);
+    await completed(swarm);
+    await expectSameContent(ctx.content, out);
+    expect(swarm.stats.downloadedFromSeeds).toBe(300_000);
+    expect(d.log.lines.some((l) => l.includes('failed its SHA-256 check'))).toBe(true);
+  }, 30_000);
+
+  it('moves a directory with nested paths and empty files, and fetches only included files', async () => {
+    const files = [
+      { path: 'kit/readme.txt', size: 1000 },
+      { path: 'kit/empty.cfg', size: 0 },
+      { path: 'kit/bin/tool', size: 70_000 },
+      { path: 'kit/deep/a/b/c/data.bin', size: 50_000 },
+      { path: 'kit/deep/nothing', size: 0 },
+    ];
+    const ctx = await seedAndSpec(files);
+    const full = await authority.node('full', 'client');
+    const part = await authority.node('part', 'client');
+    const outFull = await mkdtemp(join(tmpdir(), 'shoal-out-'));
+    const outPart = await mkdtemp(join(tmpdir(), 'shoal-out-'));
+    const s1 = await full.node.download(await ctx.downloaderSpec(), outFull);
+    const s2 = await part.node.download(await ctx.downloaderSpec(), outPart, ['kit/deep/**']);
+    await Promise.all([completed(s1), completed(s2)]);
+    await expectSameContent(ctx.content, outFull);
+    expect((await stat(join(outFull, 'kit/deep/nothing'))).size).toBe(0);
+    expect(await readFile(join(outPart, 'kit/deep/a/b/c/data.bin'))).toEqual(ctx.content.bytes.get('kit/deep/a/b/c/data.bin'));
+    expect((await stat(join(outPart, 'kit/deep/nothing'))).size).toBe(0);
+    expect(await readdir(join(outPart, 'kit'))).toEqual(['deep']);
+    // Only the pieces holding kit/deep/** were fetched (plus at most the straddling edge piece).
+    expect(s2.stats.downloaded).toBeLessThanOrEqual(50_000 + 2 * PIECE);
+  }, 30_000);
+
+  it('resumes after an abrupt stop without fetching verified pieces again', async () => {
+    const size = 1024 * 1024;
+    const ctx = await seedAndSpec([{ path: 'f.bin', size }], 256 * 1024);
+    const out = await mkdtemp(join(tmpdir(), 'shoal-out-'));
+    const stateDir = await mkdtemp(join(tmpdir(), 'shoal-state-'));
+    const first = await authority.node('d1', 'client', { stateDir });
+    const swarm1 = await first.node.download(await ctx.downloaderSpec(), out);
+    let stored = 0;
+    await new Promise<void>((resolve) =>
+      swarm1.on('piece', () => {
+        if (++stored === 20) resolve();
+      }),
+    );
+    await first.node.close();
+    const partial = await readdir(join(out, '.shoal-partial'));
+    expect(partial).toHaveLength(1);
+
+    const second = await authority.node('d1', 'client', { stateDir, key: first.key, credential: first.credential });
+    const swarm2 = await second.node.download(await ctx.downloaderSpec(), out);
+    await completed(swarm2);
+    await expectSameContent(ctx.content, out);
+    expect(swarm2.stats.downloaded).toBeLessThanOrEqual(size - 20 * PIECE);
+  }, 30_000);
 });

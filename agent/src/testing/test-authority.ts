@@ -3,8 +3,8 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { computeContentId, decodeJwtPayload, type AnnounceRequest, type NodeRole, type PeerInfo } from './contract-shim.js';
-import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
+import { computeContentId, type AnnounceRequest, type NodeRole, type PeerInfo } from '@shoal/contract';
+import { decodeJwt, exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { NodeKey } from '../identity/node-keys.js';
 import { generateTlsMaterial, type TlsMaterial } from '../identity/tls-certificate.js';
 import { AgentNode } from '../node/agent-node.js';
@@ -118,7 +118,7 @@ export class TestAuthority {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const body = JSON.parse(Buffer.concat(chunks).toString() || '{}');
-    const nodeId = String(decodeJwtPayload((req.headers.authorization ?? '').replace(/^Bearer /, '')).sub);
+    const nodeId = String(decodeJwt((req.headers.authorization ?? '').replace(/^Bearer /, '')).sub);
     if (req.url === '/api/nodes/heartbeat') return { revokedNodeIds: this.revoked, intervalSeconds: 30 };
     if (req.url === '/api/tracker/announce') {
       const a = body as AnnounceRequest;
