@@ -1,3 +1,4 @@
+import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { CredentialVerifier } from '../identity/credential-verifier.js';
 import { JwksCache } from '../identity/jwks-cache.js';
@@ -17,6 +18,14 @@ import { PeerListener } from './peer-listener.js';
 import { selectFiles, type TransferSpec } from './transfer-spec.js';
 
 export const DEFAULT_MAX_PEERS = 32;
+
+/** The first non-loopback IPv4 address, for announcing a wildcard listener; loopback when there is none. */
+function primaryAddress(): string {
+  for (const list of Object.values(networkInterfaces())) {
+    for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  }
+  return '127.0.0.1';
+}
 
 export interface AgentNodeOptions {
   nodeId: string;
@@ -85,14 +94,21 @@ export class AgentNode {
   async start(): Promise<void> {
     await this.revocations.load();
     await this.jwks.load();
-    if (this.o.listen) this.listenPort = await this.listener.listen(this.o.listen.host, this.o.listen.port);
+    if (!this.o.listen) return;
+    const { host, port } = this.o.listen;
+    this.listenPort = await this.listener.listen(host, port).catch(async (err: NodeJS.ErrnoException) => {
+      // Another agent on this machine (a running `shoal serve`) may hold the port: take any free one.
+      if (err.code !== 'EADDRINUSE' || port === 0) throw err;
+      this.o.log.log('warn', `port ${port} is in use, listening on a free port instead`);
+      return this.listener.listen(host, 0);
+    });
   }
 
   /** Addresses other agents dial us at. */
   addresses(): string[] {
     if (this.o.advertise?.length) return this.o.advertise;
     if (!this.o.listen || this.listenPort === null) return [];
-    const host = this.o.listen.host === '0.0.0.0' || this.o.listen.host === '::' ? '127.0.0.1' : this.o.listen.host;
+    const host = this.o.listen.host === '0.0.0.0' || this.o.listen.host === '::' ? primaryAddress() : this.o.listen.host;
     return [`${host.includes(':') ? `[${host}]` : host}:${this.listenPort}`];
   }
 
@@ -135,6 +151,7 @@ export class AgentNode {
     if (this.transfers.has(spec.resourceId)) throw new Error(`resource ${spec.resourceId} is already being transferred`);
     const swarm = new Swarm({
       offer: { resourceId: spec.resourceId, contentId: spec.contentId, ticket: spec.ticket },
+      name: spec.name,
       layout,
       pieceHashes: spec.pieceHashes,
       store,

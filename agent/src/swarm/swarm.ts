@@ -30,6 +30,8 @@ export interface SwarmLimits {
 
 export interface SwarmOptions {
   offer: ResourceOffer;
+  /** Human name of the resource, for logs and status. */
+  name: string;
   layout: ResourceLayout;
   pieceHashes: readonly string[];
   store: ContentStore;
@@ -77,6 +79,14 @@ export class Swarm extends EventEmitter {
 
   get offer(): ResourceOffer {
     return this.o.offer;
+  }
+
+  get name(): string {
+    return this.o.name;
+  }
+
+  piecesHeld(): number {
+    return this.o.store.held.count();
   }
 
   isComplete(): boolean {

@@ -1,0 +1,78 @@
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { NODE_ROLES, type EnrollRequest, type EnrollResponse, type NodeRole } from '@shoal/contract';
+import { NodeKey } from '../../identity/node-keys.js';
+import { generateTlsMaterial } from '../../identity/tls-certificate.js';
+import { callApi } from '../api-client.js';
+import type { DataDir, NodeConfig } from '../data-dir.js';
+import { CliError, EXIT } from '../exit-codes.js';
+import { parseHostPort } from '../runtime.js';
+import type { Logger } from '../../util/logger.js';
+
+export const DEFAULT_LISTEN = '0.0.0.0:7881';
+
+export interface EnrollOptions {
+  server: string;
+  token?: string;
+  name?: string;
+  role?: string;
+  site?: string;
+  listen?: string;
+  advertise?: string[];
+}
+
+/**
+ * Creates this node's Ed25519 key and TLS certificate, enrolls it with the server (with an
+ * enrollment token, or as a client with the logged-in user's token) and stores the
+ * identity in the data directory.
+ */
+export async function enroll(dataDir: DataDir, opts: EnrollOptions, log: Logger): Promise<NodeConfig> {
+  const role = (opts.role ?? (opts.token ? 'seed' : 'client')) as NodeRole;
+  if (!NODE_ROLES.includes(role)) throw new CliError(`--role must be seed or client, not "${opts.role}"`, EXIT.usage);
+  const listen = opts.listen ?? DEFAULT_LISTEN;
+  const { host, port } = parseHostPort(listen);
+  const wildcard = host === '0.0.0.0' || host === '::';
+  const addresses = opts.advertise?.length ? opts.advertise : wildcard || port === 0 ? [] : [listen];
+  let userToken: string | undefined;
+  if (!opts.token) {
+    const login = await dataDir.requireLogin();
+    if (new URL(login.serverUrl).origin !== new URL(opts.server).origin) {
+      throw new CliError(`logged in to ${login.serverUrl}, not ${opts.server}: log in there or pass --token`, EXIT.notEnrolled);
+    }
+    if (role !== 'client') throw new CliError('only an enrollment token (--token) can make a seed server', EXIT.usage);
+    userToken = login.accessToken;
+  }
+  const key = NodeKey.generate();
+  const name = opts.name ?? hostname();
+  const body: Omit<EnrollRequest, 'token'> & { token?: string } = {
+    ...(opts.token ? { token: opts.token } : {}),
+    name,
+    role,
+    ...(opts.site ? { site: opts.site } : {}),
+    addresses,
+    publicKey: key.publicJwk(),
+  };
+  const answer = await callApi<EnrollResponse>(opts.server, '/api/nodes/enroll', { body, token: userToken });
+  await dataDir.ensure();
+  await writeFile(dataDir.path('node-key.pem'), key.toPem(), { mode: 0o600 });
+  await chmod(dataDir.path('node-key.pem'), 0o600);
+  const tls = await generateTlsMaterial(`shoal-node-${answer.nodeId}`);
+  await mkdir(dataDir.path('tls'), { recursive: true, mode: 0o700 });
+  await writeFile(dataDir.path('tls', 'key.pem'), tls.key, { mode: 0o600 });
+  await writeFile(dataDir.path('tls', 'cert.pem'), tls.cert);
+  const config: NodeConfig = {
+    nodeId: answer.nodeId,
+    serverUrl: opts.server,
+    name,
+    role,
+    site: opts.site ?? null,
+    listen,
+    advertise: opts.advertise ?? [],
+    trackerUrl: answer.trackerUrl,
+    credential: answer.credential,
+    credentialExpiresAt: answer.credentialExpiresAt,
+  };
+  await dataDir.saveNodeConfig(config);
+  log.log('info', `enrolled as ${role} node ${answer.nodeId} (${name}) with ${opts.server}; identity in ${dataDir.root}`);
+  return config;
+}

@@ -1,0 +1,52 @@
+import { readFile, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { ManifestError, parseManifest, type Manifest } from '@shoal/contract';
+import { specFromManifest } from '../../node/transfer-spec.js';
+import type { Logger } from '../../util/logger.js';
+import { callApi } from '../api-client.js';
+import type { DataDir } from '../data-dir.js';
+import { CliError, EXIT } from '../exit-codes.js';
+import { enroll } from './enroll.js';
+
+/** Reads a manifest from a file, a URL, or the server by resource id; binds the ticket to this node when it can. */
+export async function loadManifest(dataDir: DataDir, resource: string, log: Logger): Promise<Manifest> {
+  let text: string;
+  const isFile = await stat(resource).then(
+    (s) => s.isFile(),
+    () => false,
+  );
+  if (isFile) {
+    text = await readFile(resource, 'utf8');
+  } else if (/^https?:\/\//i.test(resource)) {
+    const login = await dataDir.userLogin();
+    text = await callApi<string>(resource, '', { token: login?.accessToken, raw: true });
+  } else {
+    const login = await dataDir.requireLogin();
+    const node = await ensureNode(dataDir, login.serverUrl, log);
+    const query = `?node=${encodeURIComponent(node.nodeId)}`;
+    text = await callApi<string>(login.serverUrl, `/api/resources/${encodeURIComponent(resource)}/manifest${query}`, {
+      token: login.accessToken,
+      raw: true,
+    });
+  }
+  try {
+    return parseManifest(text);
+  } catch (err) {
+    if (err instanceof ManifestError) throw new CliError(err.message, EXIT.notFound);
+    throw err;
+  }
+}
+
+/** This data dir's node; a machine not yet enrolled enrolls itself as a client with the user's login. */
+export async function ensureNode(dataDir: DataDir, serverUrl: string, log: Logger) {
+  const existing = await dataDir.nodeConfig();
+  if (existing) return existing;
+  const login = await dataDir.userLogin();
+  if (!login) throw new CliError(`no node identity in ${dataDir.root}: run "shoal enroll" or "shoal login" first`, EXIT.notEnrolled);
+  log.log('info', `not enrolled yet: enrolling this machine as a client of ${serverUrl} as ${login.username}`);
+  return enroll(dataDir, { server: serverUrl, role: 'client', listen: '0.0.0.0:0' }, log);
+}
+
+export function outputDir(dir: string | undefined): string {
+  return resolve(dir ?? '.');
+}

@@ -1,0 +1,40 @@
+import type { TransferSpec } from '../../node/transfer-spec.js';
+import type { Logger } from '../../util/logger.js';
+import type { DataDir, Holding } from '../data-dir.js';
+import { EXIT } from '../exit-codes.js';
+import type { Runtime } from '../runtime.js';
+import { untilSignal } from '../signals.js';
+
+const RESCAN_MS = 5_000;
+
+/** Provides (or resumes) every holding of the data dir; picks up new ones as publish/get add them. */
+export async function serve(runtime: Runtime, dataDir: DataDir, log: Logger): Promise<number> {
+  const signal = untilSignal();
+  const start = async (h: Holding, spec: TransferSpec) => {
+    if (h.complete) {
+      runtime.node.provide(spec, h.root);
+      log.log('info', `providing ${h.name} (${h.resourceId}) from ${h.root}`);
+      return;
+    }
+    const swarm = await runtime.node.download(spec, h.root, h.include);
+    log.log('info', `resuming ${h.name} (${h.resourceId}) into ${h.root}`);
+    swarm.once('complete', () => void dataDir.saveHolding({ ...h, complete: true }, spec));
+  };
+  const scan = async () => {
+    for (const h of await dataDir.holdings()) {
+      if (runtime.node.transfers.has(h.resourceId)) continue;
+      const spec = await dataDir.spec(h.resourceId);
+      if (!spec) continue;
+      await start(h, spec).catch((err: Error) => log.log('error', `cannot provide ${h.resourceId}: ${err.message}`));
+    }
+  };
+  await scan();
+  log.log('info', `serving on ${runtime.node.addresses().join(', ') || '(no listen address)'}; SIGTERM stops cleanly`);
+  const timer = setInterval(() => void scan(), RESCAN_MS);
+  const sig = await signal.promise;
+  clearInterval(timer);
+  log.log('info', `${sig}: announcing stop and closing connections`);
+  signal.dispose();
+  await runtime.close();
+  return EXIT.ok;
+}

@@ -1,0 +1,40 @@
+import type { Swarm } from '../../swarm/swarm.js';
+import type { Logger } from '../../util/logger.js';
+import { EXIT } from '../exit-codes.js';
+import { ProgressReporter, type ProgressMode } from '../progress.js';
+import type { Runtime } from '../runtime.js';
+import { sleep, untilSignal } from '../signals.js';
+
+/**
+ * Runs one transfer to completion, then keeps providing it for `seedMs` (null: until
+ * interrupted). Returns the process exit code: 0 only when the content is complete and verified.
+ */
+export async function runTransfer(
+  runtime: Runtime,
+  swarm: Swarm,
+  opts: { seedMs: number | null; progress: ProgressMode; onComplete?: () => Promise<void> },
+  log: Logger,
+): Promise<number> {
+  const signal = untilSignal();
+  const reporter = new ProgressReporter(runtime, swarm, opts.progress);
+  reporter.start();
+  const outcome = await Promise.race([
+    new Promise<'complete'>((resolve) => (swarm.isComplete() ? resolve('complete') : swarm.once('complete', () => resolve('complete')))),
+    new Promise<'failed'>((resolve) => swarm.once('failed', () => resolve('failed'))),
+    signal.promise.then(() => 'signal' as const),
+  ]);
+  reporter.stop(outcome === 'complete' ? 'complete' : outcome === 'failed' ? 'failed' : 'stopped');
+  if (outcome !== 'complete') {
+    signal.dispose();
+    await runtime.close();
+    return outcome === 'failed' ? EXIT.transferFailed : EXIT.interrupted;
+  }
+  await opts.onComplete?.();
+  if (opts.seedMs !== 0) {
+    log.log('info', opts.seedMs === null ? 'complete; providing it to others until interrupted' : `complete; providing it for ${opts.seedMs / 1000}s`);
+    await Promise.race([signal.promise, ...(opts.seedMs === null ? [] : [sleep(opts.seedMs)])]);
+  }
+  signal.dispose();
+  await runtime.close();
+  return EXIT.ok;
+}

@@ -1,0 +1,42 @@
+/** Exit codes scripts can rely on (also listed in `shoal --help` and docs/agent.md). */
+export const EXIT = {
+  ok: 0,
+  /** Anything unexpected. */
+  failure: 1,
+  /** Bad command line. */
+  usage: 2,
+  /** This data directory has no node identity or no user login for what was asked. */
+  notEnrolled: 3,
+  /** The server refused our credentials (401/403). */
+  unauthorized: 4,
+  /** The server could not be reached, and nothing cached could stand in. */
+  serverUnreachable: 5,
+  /** The resource (or manifest) does not exist or is not valid. */
+  notFound: 6,
+  /** The transfer could not complete (disk error, content unavailable). */
+  transferFailed: 7,
+  /** Stopped by SIGINT/SIGTERM before the download completed. */
+  interrupted: 130,
+} as const;
+
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+  ) {
+    super(message);
+    this.name = 'CliError';
+  }
+}
+
+export const EXIT_CODES_HELP = `
+Exit codes:
+  0    success (for get: content complete and verified)
+  1    unexpected failure
+  2    bad command line
+  3    not enrolled / not logged in
+  4    the server refused our credentials
+  5    the server could not be reached
+  6    resource or manifest not found or invalid
+  7    transfer failed (disk error, content unavailable)
+  130  interrupted before completion`;

@@ -1,0 +1,188 @@
+import { Command, CommanderError, Option } from 'commander';
+import { AGENT_VERSION } from '../version.js';
+import { parseRate } from '../util/token-bucket.js';
+import { stderrLogger, type Logger } from '../util/logger.js';
+import { DataDir, resolveDataDir } from './data-dir.js';
+import { CliError, EXIT, EXIT_CODES_HELP } from './exit-codes.js';
+import { enroll } from './commands/enroll.js';
+import { login } from './commands/login.js';
+import { publish } from './commands/publish.js';
+import { ensureNode, loadManifest, outputDir } from './commands/get.js';
+import { runTransfer } from './commands/transfer-loop.js';
+import { serve } from './commands/serve.js';
+import { status } from './commands/status.js';
+import { Runtime, type Limits } from './runtime.js';
+import { parseSeedTime } from './seed-time.js';
+import { specFromManifest } from '../node/transfer-spec.js';
+import type { ProgressMode } from './progress.js';
+
+interface GlobalOptions {
+  dataDir?: string;
+  uploadLimit?: string;
+  downloadLimit?: string;
+  maxPeers?: string;
+  json?: boolean;
+  verbose?: boolean;
+}
+
+/** Collects a repeatable option (`--include a --include b`) without swallowing positional arguments. */
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+function globals(cmd: Command): { dataDir: DataDir; limits: Limits; json: boolean; progress: ProgressMode; log: Logger } {
+  const g = cmd.optsWithGlobals<GlobalOptions>();
+  const rate = (text: string | undefined, flag: string) => {
+    try {
+      return parseRate(text);
+    } catch (err) {
+      throw new CliError(`${flag}: ${(err as Error).message}`, EXIT.usage);
+    }
+  };
+  const maxPeers = g.maxPeers === undefined ? undefined : Number(g.maxPeers);
+  if (maxPeers !== undefined && (!Number.isInteger(maxPeers) || maxPeers < 1)) {
+    throw new CliError('--max-peers must be a positive integer', EXIT.usage);
+  }
+  const progress: ProgressMode = !g.json && process.stdout.isTTY ? 'bar' : 'json';
+  // With a bar on the terminal only warnings are logged, so the bar stays readable.
+  const level = g.verbose ? 'debug' : progress === 'bar' ? 'warn' : 'info';
+  return {
+    dataDir: new DataDir(resolveDataDir(g.dataDir)),
+    limits: { uploadLimit: rate(g.uploadLimit, '--upload-limit'), downloadLimit: rate(g.downloadLimit, '--download-limit'), maxPeers },
+    json: Boolean(g.json),
+    progress,
+    log: stderrLogger(level),
+  };
+}
+
+export function buildProgram(setExit: (code: number) => void): Command {
+  const program = new Command('shoal')
+    .description('Shoal agent: fetch and provide content in a swarm of seed servers and downloaders')
+    .version(AGENT_VERSION)
+    .option('--data-dir <dir>', 'where this node keeps its identity and state (env SHOAL_HOME)')
+    .option('--upload-limit <rate>', 'upload cap in bytes/s, k/M/G suffixes (e.g. 10M)')
+    .option('--download-limit <rate>', 'download cap in bytes/s, k/M/G suffixes')
+    .option('--max-peers <n>', 'most peers per resource at once')
+    .option('--json', 'print one JSON line per second instead of a progress bar')
+    .option('-v, --verbose', 'log debug details')
+    .addHelpText('after', EXIT_CODES_HELP)
+    .showHelpAfterError();
+
+  program
+    .command('enroll')
+    .description("create this node's key pair and TLS certificate and enroll it with the server")
+    .requiredOption('--server <url>', 'server URL, e.g. https://shoal.example.com')
+    .option('--token <token>', 'enrollment token from an admin (without it: enroll as a client with your login)')
+    .option('--name <name>', 'node name (default: host name)')
+    .addOption(new Option('--role <role>', 'seed or client (default: seed with a token, else client)').choices(['seed', 'client']))
+    .option('--site <site>', 'site or location label, used to prefer nearby peers')
+    .option('--listen <host:port>', 'where to accept peers', '0.0.0.0:7881')
+    .option('--advertise <host:port>', 'address other agents dial (repeatable; default: derived from --listen)', collect)
+    .action(async (opts, cmd: Command) => {
+      const g = globals(cmd);
+      const config = await enroll(g.dataDir, opts, g.log);
+      process.stdout.write(`${g.json ? JSON.stringify({ nodeId: config.nodeId, role: config.role }) : `enrolled: node ${config.nodeId} (${config.role})`}\n`);
+    });
+
+  program
+    .command('login')
+    .description('log in as a user and store the access token')
+    .requiredOption('--server <url>', 'server URL')
+    .requiredOption('--user <username>', 'user name')
+    .option('--password-stdin', 'read the password from standard input')
+    .action(async (opts, cmd: Command) => {
+      const g = globals(cmd);
+      const answer = await login(g.dataDir, opts);
+      process.stdout.write(`logged in as ${answer.user.username} (${answer.user.role}) until ${answer.expiresAt}\n`);
+    });
+
+  program
+    .command('publish <path>')
+    .description('hash a file or directory, publish its metadata, and provide it')
+    .option('--name <name>', 'resource name (default: the file or directory name)')
+    .option('--description <text>', 'resource description')
+    .option('--tag <tag>', 'a tag (repeatable)', collect)
+    .option('--piece-size <bytes>', 'piece size, a power of two (default: chosen from the size)')
+    .option('--seed-time <duration>', 'how long to provide it afterwards: 0, 90s, 10m, 2h, forever', 'forever')
+    .action(async (path: string, opts, cmd: Command) => {
+      const g = globals(cmd);
+      const seedMs = parseSeedTime(opts.seedTime);
+      const { spec, root, detail } = await publish(g.dataDir, path, { ...opts, tags: opts.tag }, g.log);
+      process.stdout.write(`${g.json ? JSON.stringify({ event: 'published', resourceId: detail.id, contentId: spec.contentId }) : `published ${detail.name}: resource id ${detail.id}`}\n`);
+      if (seedMs === 0) return;
+      const runtime = await Runtime.start(g.dataDir, g.limits, g.log, 'publish');
+      const swarm = runtime.node.provide(spec, root);
+      setExit(await runTransfer(runtime, swarm, { seedMs, progress: g.progress }, g.log));
+    });
+
+  program
+    .command('get <resource>')
+    .description('download a resource (id, manifest file or manifest URL), verify it, then provide it')
+    .option('-o, --output <dir>', 'output directory', '.')
+    .option('--include <glob>', 'fetch only the files matching this glob (repeatable)', collect)
+    .option('--seed-time <duration>', 'how long to provide it after completion: 0, 90s, 10m, 2h, forever', 'forever')
+    .action(async (resource: string, opts, cmd: Command) => {
+      const g = globals(cmd);
+      const seedMs = parseSeedTime(opts.seedTime);
+      const manifest = await loadManifest(g.dataDir, resource, g.log);
+      await ensureNode(g.dataDir, manifest.serverUrl, g.log);
+      const out = outputDir(opts.output);
+      const include: string[] = opts.include ?? [];
+      const runtime = await Runtime.start(g.dataDir, g.limits, g.log, 'get');
+      const spec = specFromManifest(manifest);
+      const swarm = await runtime.node.download(spec, out, include).catch(async (err: Error) => {
+        await runtime.close();
+        throw new CliError(`cannot prepare ${out}: ${err.message}`, EXIT.transferFailed);
+      });
+      const code = await runTransfer(
+        runtime,
+        swarm,
+        {
+          seedMs,
+          progress: g.progress,
+          onComplete: () =>
+            g.dataDir.saveHolding({ resourceId: spec.resourceId, name: spec.name, root: out, complete: true, include }, spec),
+        },
+        g.log,
+      );
+      setExit(code);
+    });
+
+  program
+    .command('serve')
+    .description('daemon: provide everything this node holds, heartbeat and announce; SIGTERM stops cleanly')
+    .action(async (_opts, cmd: Command) => {
+      const g = globals(cmd);
+      const runtime = await Runtime.start(g.dataDir, g.limits, g.log, 'serve');
+      setExit(await serve(runtime, g.dataDir, g.log));
+    });
+
+  program
+    .command('status')
+    .description('what this node holds, is downloading, and its peers and rates')
+    .action(async (_opts, cmd: Command) => {
+      const g = globals(cmd);
+      setExit(await status(g.dataDir, g.json));
+    });
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let code: number = EXIT.ok;
+  const program = buildProgram((c) => (code = c));
+  program.exitOverride();
+  try {
+    await program.parseAsync(argv);
+    return code;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end here too, with exit code 0.
+      return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    if (err instanceof CliError) {
+      process.stderr.write(`shoal: ${err.message}\n`);
+      return err.exitCode;
+    }
+    process.stderr.write(`shoal: ${(err as Error).stack ?? String(err)}\n`);
+    return EXIT.failure;
+  }
+}

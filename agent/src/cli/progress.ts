@@ -1,0 +1,97 @@
+import cliProgress from 'cli-progress';
+import type { Swarm } from '../swarm/swarm.js';
+import type { Runtime } from './runtime.js';
+
+export type ProgressMode = 'bar' | 'json';
+
+export function formatBytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let i = 0;
+  while (n >= 1024 && i < units.length - 1) {
+    n /= 1024;
+    i++;
+  }
+  return `${n.toFixed(i === 0 ? 0 : 1)} ${units[i]}`;
+}
+
+/**
+ * Shows a transfer's progress: a bar (bytes, rate, ETA, peers) on a terminal, otherwise
+ * one JSON object per line per second on stdout, which scripts and tests can parse.
+ */
+export class ProgressReporter {
+  private timer: NodeJS.Timeout | null = null;
+  private bar: cliProgress.SingleBar | null = null;
+
+  constructor(
+    private readonly runtime: Runtime,
+    private readonly swarm: Swarm,
+    private readonly mode: ProgressMode,
+  ) {}
+
+  start(): void {
+    const total = this.swarm.bytesWanted();
+    if (this.mode === 'bar') {
+      this.bar = new cliProgress.SingleBar(
+        {
+          format: ' {bar} {percentage}% | {done} / {size} | ↓ {down}/s ↑ {up}/s | ETA {eta_formatted} | {peers} peers',
+          hideCursor: true,
+          etaBuffer: 20,
+        },
+        cliProgress.Presets.shades_classic,
+      );
+      this.bar.start(Math.max(total, 1), 0, this.payload());
+    }
+    this.tick();
+    this.timer = setInterval(() => this.tick(), 1000);
+  }
+
+  stop(event: 'complete' | 'stopped' | 'failed'): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    this.tick(event);
+    this.bar?.stop();
+    this.bar = null;
+  }
+
+  private payload() {
+    const r = this.runtime.rates(this.swarm);
+    const total = this.swarm.bytesWanted();
+    const done = total - this.swarm.bytesLeft();
+    return {
+      done: formatBytes(done),
+      size: formatBytes(total),
+      down: formatBytes(r.down),
+      up: formatBytes(r.up),
+      peers: this.swarm.peerCount(),
+      doneBytes: done,
+      totalBytes: total,
+      rates: r,
+    };
+  }
+
+  private tick(event = 'progress'): void {
+    const p = this.payload();
+    if (this.bar) {
+      this.bar.setTotal(Math.max(p.totalBytes, 1));
+      this.bar.update(p.totalBytes === 0 ? 1 : p.doneBytes, p);
+      return;
+    }
+    const s = this.swarm.stats;
+    const line = {
+      event,
+      resourceId: this.swarm.resourceId,
+      bytesDone: p.doneBytes,
+      bytesTotal: p.totalBytes,
+      downloadRate: Math.round(p.rates.down),
+      uploadRate: Math.round(p.rates.up),
+      peers: p.peers,
+      downloaded: s.downloaded,
+      uploaded: s.uploaded,
+      downloadedFromPeers: s.downloadedFromPeers,
+      downloadedFromSeeds: s.downloadedFromSeeds,
+      uploadedToPeers: s.uploadedToPeers,
+      piecesFailed: s.piecesFailed,
+    };
+    process.stdout.write(`${JSON.stringify(line)}\n`);
+  }
+}

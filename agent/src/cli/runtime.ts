@@ -1,0 +1,168 @@
+import { readFile } from 'node:fs/promises';
+import { HEARTBEAT_INTERVAL_SECONDS, type HeartbeatRequest, type HeartbeatResponse } from '@shoal/contract';
+import { NodeKey } from '../identity/node-keys.js';
+import { AgentNode } from '../node/agent-node.js';
+import type { Swarm } from '../swarm/swarm.js';
+import type { Logger } from '../util/logger.js';
+import { callApi } from './api-client.js';
+import type { AgentStatus, DataDir, NodeConfig } from './data-dir.js';
+import { CliError, EXIT } from './exit-codes.js';
+
+export interface Limits {
+  uploadLimit: number | null;
+  downloadLimit: number | null;
+  maxPeers: number | undefined;
+}
+
+export function parseHostPort(text: string): { host: string; port: number } {
+  const i = text.lastIndexOf(':');
+  const port = Number(text.slice(i + 1));
+  if (i <= 0 || !Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`not host:port: "${text}"`, EXIT.usage);
+  return { host: text.slice(0, i).replace(/^\[|\]$/g, ''), port };
+}
+
+/**
+ * A running agent for one CLI command: the engine (AgentNode) plus what ties it to the
+ * server and the data directory: heartbeats (credential renewal, revocations) and a
+ * status file for `shoal status`.
+ */
+export class Runtime {
+  private heartbeatTimer: NodeJS.Timeout | null = null;
+  private statusTimer: NodeJS.Timeout | null = null;
+  private lastCounters = new Map<string, { at: number; downloaded: number; uploaded: number; down: number; up: number }>();
+  private heartbeatFailing = false;
+
+  private constructor(
+    readonly dataDir: DataDir,
+    public config: NodeConfig,
+    readonly node: AgentNode,
+    private readonly log: Logger,
+    private readonly command: string,
+  ) {}
+
+  static async start(dataDir: DataDir, limits: Limits, log: Logger, command: string): Promise<Runtime> {
+    const config = await dataDir.requireNode();
+    const key = NodeKey.fromPem(await readFile(dataDir.path('node-key.pem'), 'utf8'));
+    const tls = {
+      key: await readFile(dataDir.path('tls', 'key.pem'), 'utf8'),
+      cert: await readFile(dataDir.path('tls', 'cert.pem'), 'utf8'),
+    };
+    await dataDir.ensure();
+    let runtime: Runtime | null = null;
+    const node = new AgentNode({
+      nodeId: config.nodeId,
+      credential: () => runtime?.config.credential ?? config.credential,
+      key,
+      tls,
+      serverUrl: config.serverUrl,
+      stateDir: dataDir.path('state'),
+      listen: parseHostPort(config.listen),
+      advertise: config.advertise,
+      uploadLimit: limits.uploadLimit,
+      downloadLimit: limits.downloadLimit,
+      maxPeers: limits.maxPeers,
+      log,
+    });
+    try {
+      await node.start();
+    } catch (err) {
+      await node.close().catch(() => undefined);
+      throw new CliError((err as Error).message, EXIT.serverUnreachable);
+    }
+    runtime = new Runtime(dataDir, config, node, log, command);
+    runtime.scheduleHeartbeat(0);
+    runtime.statusTimer = setInterval(() => void runtime!.writeStatus(), 1000);
+    runtime.statusTimer.unref();
+    return runtime;
+  }
+
+  /** Rates per transfer, over the last status interval. */
+  rates(swarm: Swarm): { down: number; up: number } {
+    const now = Date.now();
+    const prev = this.lastCounters.get(swarm.resourceId);
+    const cur = { at: now, downloaded: swarm.stats.downloaded, uploaded: swarm.stats.uploaded, down: 0, up: 0 };
+    if (prev && now - prev.at < 900) return { down: prev.down, up: prev.up };
+    if (prev) {
+      const secs = (now - prev.at) / 1000;
+      cur.down = (cur.downloaded - prev.downloaded) / secs;
+      cur.up = (cur.uploaded - prev.uploaded) / secs;
+    }
+    this.lastCounters.set(swarm.resourceId, cur);
+    return { down: cur.down, up: cur.up };
+  }
+
+  async close(): Promise<void> {
+    if (this.heartbeatTimer) clearTimeout(this.heartbeatTimer);
+    if (this.statusTimer) clearInterval(this.statusTimer);
+    await this.node.close();
+    await this.writeStatus(true).catch(() => undefined);
+  }
+
+  private scheduleHeartbeat(delaySeconds: number): void {
+    this.heartbeatTimer = setTimeout(() => void this.heartbeat(), delaySeconds * 1000);
+    this.heartbeatTimer.unref();
+  }
+
+  private async heartbeat(): Promise<void> {
+    let interval = HEARTBEAT_INTERVAL_SECONDS;
+    try {
+      const transfers = [...this.node.transfers.values()].map((t) => t.swarm);
+      const body: HeartbeatRequest = {
+        addresses: this.node.addresses(),
+        holdings: transfers.map((s) => ({
+          resourceId: s.resourceId,
+          complete: s.isComplete(),
+          piecesHeld: s.piecesHeld(),
+        })),
+        uploadedBytes: transfers.reduce((a, s) => a + s.stats.uploaded, 0),
+        downloadedBytes: transfers.reduce((a, s) => a + s.stats.downloaded, 0),
+        uploadedToPeersBytes: transfers.reduce((a, s) => a + s.stats.uploadedToPeers, 0),
+      };
+      const answer = await callApi<HeartbeatResponse>(this.config.serverUrl, '/api/nodes/heartbeat', {
+        token: this.config.credential,
+        body,
+      });
+      if (answer.credential && answer.credentialExpiresAt) {
+        this.config = { ...this.config, credential: answer.credential, credentialExpiresAt: answer.credentialExpiresAt };
+        await this.dataDir.saveNodeConfig(this.config);
+        this.log.log('info', `node credential renewed, valid until ${answer.credentialExpiresAt}`);
+      }
+      await this.node.revoke(answer.revokedNodeIds ?? []);
+      interval = Math.max(5, Number(answer.intervalSeconds) || HEARTBEAT_INTERVAL_SECONDS);
+      if (this.heartbeatFailing) this.log.log('info', 'server reachable again');
+      this.heartbeatFailing = false;
+    } catch (err) {
+      if (!this.heartbeatFailing) this.log.log('warn', `heartbeat failed, transfers go on: ${(err as Error).message}`);
+      this.heartbeatFailing = true;
+      interval = 10;
+    }
+    this.scheduleHeartbeat(interval);
+  }
+
+  async writeStatus(stopped = false): Promise<void> {
+    const status: AgentStatus = {
+      pid: stopped ? 0 : process.pid,
+      command: this.command,
+      updatedAt: new Date().toISOString(),
+      addresses: this.node.addresses(),
+      transfers: [...this.node.transfers.values()].map(({ swarm }) => {
+        const r = this.rates(swarm);
+        return {
+          resourceId: swarm.resourceId,
+          name: swarm.name,
+          complete: swarm.isComplete(),
+          bytesWanted: swarm.bytesWanted(),
+          bytesLeft: swarm.bytesLeft(),
+          downloadRate: Math.round(r.down),
+          uploadRate: Math.round(r.up),
+          downloaded: swarm.stats.downloaded,
+          uploaded: swarm.stats.uploaded,
+          downloadedFromPeers: swarm.stats.downloadedFromPeers,
+          downloadedFromSeeds: swarm.stats.downloadedFromSeeds,
+          peers: swarm.peerSummaries(),
+        };
+      }),
+    };
+    await this.dataDir.saveStatus(status).catch(() => undefined);
+  }
+}
