@@ -64,7 +64,9 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--json', 'print one JSON line per second instead of a progress bar')
     .option('-v, --verbose', 'log debug details')
     .addHelpText('after', EXIT_CODES_HELP)
-    .showHelpAfterError();
+    .showHelpAfterError()
+    // Set before the subcommands are added, so they inherit it: usage errors become exit code 2.
+    .exitOverride();
 
   program
     .command('enroll')
@@ -169,7 +171,6 @@ export function buildProgram(setExit: (code: number) => void): Command {
 export async function main(argv: string[]): Promise<number> {
   let code: number = EXIT.ok;
   const program = buildProgram((c) => (code = c));
-  program.exitOverride();
   try {
     await program.parseAsync(argv);
     return code;

@@ -26,10 +26,12 @@ export class ResumeLog {
   }
 
   async append(piece: number): Promise<void> {
-    if (!this.verified.set(piece)) return;
+    if (this.verified.has(piece)) return;
     const rec = Buffer.alloc(4);
     rec.writeUInt32BE(piece);
     await this.fh.write(rec);
+    // Counted as held only once on disk, so what progress reports survives a kill.
+    this.verified.set(piece);
   }
 
   async close(): Promise<void> {

@@ -57,6 +57,42 @@ export class TestAuthority {
     await new Promise<void>((r) => this.server.close(() => r()));
   }
 
+  /** A manifest as GET /api/resources/:id/manifest serves it, with a ticket and the seeds known from announces. */
+  async manifest(resourceId: string, node?: string): Promise<unknown> {
+    const r = this.resources.get(resourceId);
+    if (!r) throw new Error(`no resource ${resourceId}`);
+    const members = [...(this.swarm.get(resourceId)?.values() ?? [])].filter((p) => p.addresses.length > 0);
+    return {
+      format: 'shoal-manifest',
+      version: 1,
+      resourceId,
+      contentId: r.contentId,
+      name: r.name,
+      description: r.description,
+      totalSize: r.totalSize,
+      pieceSize: r.pieceSize,
+      files: r.files,
+      pieceHashes: r.pieceHashes,
+      serverUrl: this.url,
+      trackerUrl: `${this.url}/api/tracker/announce`,
+      seeds: members.filter((p) => p.role === 'seed'),
+      peers: members.filter((p) => p.role !== 'seed'),
+      ticket: await this.ticket(resourceId, r.contentId, { node }),
+      issuedAt: new Date().toISOString(),
+    };
+  }
+
+  private signCredential(nodeId: string, role: NodeRole, jwk: { kty: 'OKP'; crv: 'Ed25519'; x: string }): Promise<string> {
+    const now = Math.floor(Date.now() / 1000);
+    return new SignJWT({ typ: 'shoal-node', name: nodeId, role, site: null, cnf: { jwk } })
+      .setProtectedHeader({ alg: 'EdDSA', kid: 'test-key' })
+      .setIssuer('shoal')
+      .setSubject(nodeId)
+      .setIssuedAt(now - 60)
+      .setExpirationTime(now + 3600)
+      .sign(this.privateKey);
+  }
+
   /** Signs a node credential the way the server does; `signWith` lets a test forge one with another key. */
   async credential(
     nodeId: string,
@@ -113,14 +149,46 @@ export class TestAuthority {
     return { node, log, key, credential };
   }
 
+  private readonly resources = new Map<string, { name: string; description: string; totalSize: number; pieceSize: number; files: { path: string; size: number }[]; pieceHashes: string[]; contentId: string }>();
+  private nextNode = 1;
+
   private async handle(req: IncomingMessage): Promise<unknown> {
-    if (req.url === '/.well-known/jwks.json') return { keys: [this.publicJwk] };
+    const url = new URL(req.url ?? '/', this.url);
+    if (url.pathname === '/.well-known/jwks.json') return { keys: [this.publicJwk] };
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const body = JSON.parse(Buffer.concat(chunks).toString() || '{}');
-    const nodeId = String(decodeJwt((req.headers.authorization ?? '').replace(/^Bearer /, '')).sub);
-    if (req.url === '/api/nodes/heartbeat') return { revokedNodeIds: this.revoked, intervalSeconds: 30 };
-    if (req.url === '/api/tracker/announce') {
+    const bearer = (req.headers.authorization ?? '').replace(/^Bearer /, '');
+    if (url.pathname === '/api/auth/login') {
+      if (body.password !== 'secret') throw new Error('wrong password');
+      const expiresAt = new Date(Date.now() + 900_000).toISOString();
+      return { accessToken: `user-token-${body.username}`, expiresAt, user: { id: 'user-1', username: body.username, role: 'admin' } };
+    }
+    if (url.pathname === '/api/nodes/enroll') {
+      if (!body.token && !bearer.startsWith('user-token-')) throw new Error('no enrollment token and no user token');
+      const nodeId = `node-${this.nextNode++}`;
+      const role = body.token ? body.role : 'client';
+      this.names.set(nodeId, { name: body.name, role });
+      const credential = await this.signCredential(nodeId, role, body.publicKey);
+      return {
+        nodeId,
+        credential,
+        credentialExpiresAt: new Date(Date.now() + 3600_000).toISOString(),
+        jwksUrl: `${this.url}/.well-known/jwks.json`,
+        trackerUrl: `${this.url}/api/tracker/announce`,
+      };
+    }
+    if (url.pathname === '/api/admin/resources') {
+      const contentId = computeContentId(body);
+      const id = `res-${contentId.slice(0, 12)}`;
+      this.resources.set(id, { ...body, description: body.description ?? '', contentId });
+      return { id, contentId, name: body.name };
+    }
+    const manifestPath = /^\/api\/resources\/([^/]+)\/manifest$/.exec(url.pathname);
+    if (manifestPath) return this.manifest(manifestPath[1], url.searchParams.get('node') ?? undefined);
+    const nodeId = String(decodeJwt(bearer).sub);
+    if (url.pathname === '/api/nodes/heartbeat') return { revokedNodeIds: this.revoked, intervalSeconds: 30 };
+    if (url.pathname === '/api/tracker/announce') {
       const a = body as AnnounceRequest;
       this.announces.push({ ...a, nodeId });
       let members = this.swarm.get(a.resourceId);

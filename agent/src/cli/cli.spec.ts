@@ -1,0 +1,155 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { makeContent, TestAuthority } from '../testing/test-authority.js';
+
+/*
+ * The CLI as users run it: separate `node bin/shoal.js` processes, each with its own data
+ * directory, talking TLS to each other on 127.0.0.1 and HTTP to a stand-in server.
+ */
+const agentDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const bin = join(agentDir, 'bin', 'shoal.js');
+const run = promisify(execFile);
+
+let authority: TestAuthority;
+const children: ChildProcess[] = [];
+
+beforeAll(async () => {
+  // The processes run the built agent: build it so the test never runs stale code.
+  await run(process.execPath, [join(agentDir, '..', 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: agentDir });
+  authority = await TestAuthority.start();
+}, 120_000);
+
+afterAll(async () => {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+  await authority.close();
+});
+
+async function shoal(dataDir: string, args: string[], stdin?: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [bin, '--data-dir', dataDir, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.stdin.end(stdin ?? '');
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+/** Starts a long-running command; `lines` collects its JSON stdout lines. */
+function background(dataDir: string, args: string[]) {
+  const child = spawn(process.execPath, [bin, '--data-dir', dataDir, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  const lines: Record<string, unknown>[] = [];
+  let stderr = '';
+  let buf = '';
+  child.stdout.on('data', (d: Buffer) => {
+    buf += d.toString();
+    const parts = buf.split('\n');
+    buf = parts.pop()!;
+    for (const p of parts) if (p.trim()) lines.push(JSON.parse(p));
+  });
+  child.stderr.on('data', (d) => (stderr += d));
+  const exited = new Promise<number>((resolve) => child.on('close', (code, signal) => resolve(code ?? (signal ? -1 : 0))));
+  return { child, lines, exited, stderr: () => stderr };
+}
+
+async function until(cond: () => boolean): Promise<void> {
+  while (!cond()) await new Promise((r) => setTimeout(r, 25));
+}
+
+const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+async function loggedIn(name: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), `shoal-cli-${name}-`));
+  const r = await shoal(dir, ['login', '--server', authority.url, '--user', name, '--password-stdin'], 'secret\n');
+  expect(r).toMatchObject({ code: 0 });
+  return dir;
+}
+
+describe('shoal CLI (real processes)', () => {
+  let seedDir: string;
+  let resourceId: string;
+  let content: Awaited<ReturnType<typeof makeContent>>['content'];
+  let publisher: ReturnType<typeof background>;
+
+  beforeAll(async () => {
+    ({ content } = await makeContent(
+      [
+        { path: 'data/a.bin', size: 600_000 },
+        { path: 'data/empty', size: 0 },
+        { path: 'data/sub/b.bin', size: 500_000 },
+      ],
+      16 * 1024,
+    ));
+    seedDir = await loggedIn('admin');
+    const enrolled = await shoal(seedDir, ['enroll', '--server', authority.url, '--token', 'enroll-me', '--role', 'seed', '--listen', '127.0.0.1:0', '--name', 'seed-a']);
+    expect(enrolled.code).toBe(0);
+    publisher = background(seedDir, ['publish', join(content.root, 'data'), '--piece-size', '16384', '--json', '--upload-limit', '400k']);
+    await until(() => publisher.lines.some((l) => l.event === 'published'));
+    resourceId = String(publisher.lines.find((l) => l.event === 'published')!.resourceId);
+    // The seed is announced (and so listed in manifests) once its first tracker announce went out.
+    await until(() => authority.announces.some((a) => a.resourceId === resourceId));
+  }, 60_000);
+
+  afterAll(async () => {
+    publisher.child.kill('SIGTERM');
+    expect(await publisher.exited).toBe(0);
+  });
+
+  it('answers bad input with a usage error and a missing login with exit code 3', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'shoal-cli-empty-'));
+    expect((await shoal(dir, ['get'])).code).toBe(2);
+    expect((await shoal(dir, ['get', 'x', '--upload-limit', 'fast'])).code).toBe(2);
+    const r = await shoal(dir, ['get', 'some-id']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('shoal login');
+  });
+
+  it('two downloaders self-enroll with their login and fetch by id and by manifest file', async () => {
+    const d1 = await loggedIn('alice');
+    const d2 = await loggedIn('bob');
+    const manifestFile = join(d2, 'res.shoal.json');
+    await writeFile(manifestFile, JSON.stringify(await authority.manifest(resourceId)));
+    const out1 = await mkdtemp(join(tmpdir(), 'shoal-cli-out-'));
+    const out2 = await mkdtemp(join(tmpdir(), 'shoal-cli-out-'));
+    const [r1, r2] = await Promise.all([
+      shoal(d1, ['get', resourceId, '-o', out1, '--seed-time', '0', '--json']),
+      shoal(d2, ['get', manifestFile, '-o', out2, '--seed-time', '0']),
+    ]);
+    expect(r1.code).toBe(0);
+    expect(r2.code).toBe(0);
+    for (const out of [out1, out2]) {
+      for (const f of content.files) expect(sha(await readFile(join(out, f.path)))).toBe(sha(content.bytes.get(f.path)!));
+      expect(await readdir(out)).toEqual(['data']);
+    }
+    const last = JSON.parse(r1.stdout.trim().split('\n').pop()!);
+    expect(last).toMatchObject({ event: 'complete', bytesDone: 1_100_000, bytesTotal: 1_100_000 });
+    const status = JSON.parse((await shoal(d1, ['status', '--json'])).stdout);
+    expect(status.node.role).toBe('client');
+    expect(status.holdings).toEqual([expect.objectContaining({ resourceId, complete: true, root: out1 })]);
+  }, 60_000);
+
+  it('after kill -9 mid-transfer, get again completes without fetching verified pieces again', async () => {
+    const d = await loggedIn('carol');
+    const out = await mkdtemp(join(tmpdir(), 'shoal-cli-out-'));
+    const first = background(d, ['get', resourceId, '-o', out, '--json', '--download-limit', '150k']);
+    await until(() => first.lines.some((l) => Number(l.bytesDone) >= 300_000));
+    first.child.kill('SIGKILL');
+    await first.exited;
+    const doneAtKill = Math.max(...first.lines.map((l) => Number(l.bytesDone)));
+    expect(await readdir(out)).toEqual(['.shoal-partial']);
+
+    const second = await shoal(d, ['get', resourceId, '-o', out, '--seed-time', '0', '--json']);
+    expect(second.code).toBe(0);
+    const lines = second.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines[0].bytesDone).toBeGreaterThanOrEqual(doneAtKill);
+    expect(lines.at(-1).downloaded).toBeLessThanOrEqual(1_100_000 - doneAtKill);
+    for (const f of content.files) expect(sha(await readFile(join(out, f.path)))).toBe(sha(content.bytes.get(f.path)!));
+  }, 60_000);
+});
