@@ -98,8 +98,8 @@ describe('shoal CLI (real processes)', () => {
   }, 60_000);
 
   afterAll(async () => {
-    publisher.child.kill('SIGTERM');
-    expect(await publisher.exited).toBe(0);
+    if (publisher.child.exitCode === null) publisher.child.kill('SIGTERM');
+    await publisher.exited;
   });
 
   it('answers bad input with a usage error and a missing login with exit code 3', async () => {
@@ -151,5 +151,23 @@ describe('shoal CLI (real processes)', () => {
     expect(lines[0].bytesDone).toBeGreaterThanOrEqual(doneAtKill);
     expect(lines.at(-1).downloaded).toBeLessThanOrEqual(1_100_000 - doneAtKill);
     for (const f of content.files) expect(sha(await readFile(join(out, f.path)))).toBe(sha(content.bytes.get(f.path)!));
+  }, 60_000);
+
+  it('serve provides what the node holds after a restart, and stops cleanly on SIGTERM', async () => {
+    publisher.child.kill('SIGTERM');
+    expect(await publisher.exited).toBe(0);
+    const before = authority.announces.length;
+    const daemon = background(seedDir, ['serve']);
+    await until(() => authority.announces.slice(before).some((a) => a.resourceId === resourceId && a.event === 'started'));
+    const d = await loggedIn('dave');
+    const out = await mkdtemp(join(tmpdir(), 'shoal-cli-out-'));
+    const r = await shoal(d, ['get', resourceId, '-o', out, '--seed-time', '0', '--include', 'data/sub/**']);
+    expect(r.code).toBe(0);
+    expect(await readFile(join(out, 'data/sub/b.bin'))).toEqual(content.bytes.get('data/sub/b.bin'));
+    expect(await readdir(join(out, 'data'))).toEqual(['sub']);
+    daemon.child.kill('SIGTERM');
+    expect(await daemon.exited).toBe(0);
+    expect(daemon.stderr()).toContain('SIGTERM: announcing stop');
+    expect(authority.announces.slice(before).some((a) => a.resourceId === resourceId && a.event === 'stopped')).toBe(true);
   }, 60_000);
 });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, readdir, stat } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, readdir, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeContent, TestAuthority, type TestContent } from '../testing/test-authority.js';
@@ -264,6 +264,28 @@ describe('bad data, directories, resume', () => {
     expect(await readdir(join(outPart, 'kit'))).toEqual(['deep']);
     // Only the pieces holding kit/deep/** were fetched (plus at most the straddling edge piece).
     expect(s2.stats.downloaded).toBeLessThanOrEqual(50_000 + 2 * PIECE);
+  }, 30_000);
+
+  it('keeps going with known peers when the server disappears mid-download', async () => {
+    const size = 600_000;
+    const ctx = await seedAndSpec([{ path: 'f.bin', size }], 200 * 1024);
+    const state1 = await mkdtemp(join(tmpdir(), 'shoal-state-'));
+    const state2 = await mkdtemp(join(tmpdir(), 'shoal-state-'));
+    const d1 = await authority.node('d1', 'client', { stateDir: state1 });
+    const out1 = await mkdtemp(join(tmpdir(), 'shoal-out-'));
+    const out2 = await mkdtemp(join(tmpdir(), 'shoal-out-'));
+    const s1 = await d1.node.download(await ctx.downloaderSpec(), out1);
+    const spec2 = await ctx.downloaderSpec();
+    await new Promise((resolve) => s1.once('piece', resolve));
+    await authority.stopServing();
+    // d2 starts after the server is gone, with only a JWKS cached on disk by an earlier run.
+    await copyFile(join(state1, 'jwks.json'), join(state2, 'jwks.json'));
+    const d2 = await authority.node('d2', 'client', { stateDir: state2 });
+    const s2 = await d2.node.download({ ...spec2, peers: [...spec2.peers, { address: d1.node.addresses()[0], nodeId: 'd1' }] }, out2);
+    await Promise.all([completed(s1), completed(s2)]);
+    await expectSameContent(ctx.content, out1);
+    await expectSameContent(ctx.content, out2);
+    expect(d1.log.lines.some((l) => l.includes('tracker announce failed'))).toBe(true);
   }, 30_000);
 
   it('resumes after an abrupt stop without fetching verified pieces again', async () => {

@@ -18,6 +18,8 @@ import { SwarmStats } from './swarm-stats.js';
 import { PeerCandidates, type Candidate } from './peer-candidates.js';
 
 export const REQUEST_TIMEOUT_MS = 15_000;
+/** Memory for pieces being assembled from blocks, per transfer (twice this when holders of started pieces left). */
+const ASSEMBLY_MEMORY_BUDGET = 64 * 1024 * 1024;
 /** Stop reading blocks to serve while this much is queued in a peer's socket. */
 const MAX_SOCKET_BACKLOG = 1024 * 1024;
 const TICK_MS = 500;
@@ -66,7 +68,8 @@ export class Swarm extends EventEmitter {
     super();
     this.picker = new PiecePicker(o.layout.pieceCount, o.store.wantedPieces);
     for (const p of o.store.held.indexes()) this.picker.markHeld(p);
-    const maxInProgress = Math.max(8, 2 * o.limits.maxPeers);
+    // Pieces being assembled are held in memory: cap them by a budget, so memory does not grow with piece or resource size.
+    const maxInProgress = Math.max(2, Math.min(2 * o.limits.maxPeers, Math.floor(ASSEMBLY_MEMORY_BUDGET / o.layout.pieceSize)));
     this.planner = new RequestPlanner(this.picker, (p) => o.layout.pieceLength(p), WIRE.blockSize, maxInProgress);
     this.candidates = new PeerCandidates(o.identity.nodeId, o.ownAddresses ?? []);
     this.ticker = setInterval(() => this.tick(), TICK_MS);

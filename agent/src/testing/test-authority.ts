@@ -54,6 +54,13 @@ export class TestAuthority {
 
   async close(): Promise<void> {
     await Promise.all(this.nodes.map((n) => n.close().catch(() => undefined)));
+    await this.stopServing();
+  }
+
+  /** The server goes away: every HTTP request from now on fails to connect. */
+  async stopServing(): Promise<void> {
+    if (!this.server.listening) return;
+    this.server.closeAllConnections();
     await new Promise<void>((r) => this.server.close(() => r()));
   }
 
