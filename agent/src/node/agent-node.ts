@@ -123,7 +123,8 @@ export class AgentNode {
   /** Provides content held in full under `root` (each file at root/<path>). */
   provide(spec: TransferSpec, root: string): Swarm {
     const layout = new ResourceLayout(spec.totalSize, spec.pieceSize, spec.files);
-    return this.run(spec, layout, new CompleteStore(root, layout));
+    // A provider needs no ticket, and an old (expired) one would only get our hello refused.
+    return this.run({ ...spec, ticket: '' }, layout, new CompleteStore(root, layout));
   }
 
   /** Applies revocations learned from a heartbeat to every live transfer. */

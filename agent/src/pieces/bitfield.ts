@@ -26,6 +26,13 @@ export class Bitfield {
     return true;
   }
 
+  unset(index: number): boolean {
+    if (!this.has(index)) return false;
+    this.bytes[index >> 3] &= ~(0x80 >> (index & 7));
+    this.setCount--;
+    return true;
+  }
+
   count(): number {
     return this.setCount;
   }

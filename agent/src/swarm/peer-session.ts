@@ -24,6 +24,8 @@ export class PeerSession {
   /** Blocks the peer asked us for, served in order. */
   readonly uploadQueue: BlockRef[] = [];
   serving = false;
+  /** The peer rejected us as not allowed to download (we showed no ticket): ask it for nothing more. */
+  refusesUs = false;
   strikes = 0;
   consecutiveTimeouts = 0;
   downloaded = 0;

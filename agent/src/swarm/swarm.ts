@@ -206,6 +206,9 @@ export class Swarm extends EventEmitter {
       case 'reject':
         s.removeOutstanding(m);
         this.planner.release(s.nodeId, m);
+        // Believe it: no longer ask this peer for that piece (or, if not allowed, for anything).
+        if (m.reason === RejectReason.notAllowed) s.refusesUs = true;
+        else if (m.reason === RejectReason.notHeld && s.has.unset(m.piece)) this.picker.peerLost(m.piece);
         return this.fill(s);
       case 'data':
         return this.onData(s, m.piece, m.offset, m.block);
@@ -334,7 +337,7 @@ export class Swarm extends EventEmitter {
   }
 
   private fill(s: PeerSession): void {
-    if (this.o.store.isComplete() || !s.conn.isOpen()) return;
+    if (this.o.store.isComplete() || !s.conn.isOpen() || s.refusesUs) return;
     const depth = s.pipelineDepth(WIRE.blockSize);
     while (s.outstanding.size < depth) {
       const ref = this.planner.next(s.nodeId, (p) => s.has.has(p));

@@ -89,32 +89,30 @@ export class TestAuthority {
     };
   }
 
-  private signCredential(nodeId: string, role: NodeRole, jwk: { kty: 'OKP'; crv: 'Ed25519'; x: string }): Promise<string> {
+  private signCredential(
+    nodeId: string,
+    role: NodeRole,
+    jwk: { kty: 'OKP'; crv: 'Ed25519'; x: string },
+    opts: { expiresIn?: number; signWith?: CryptoKey } = {},
+  ): Promise<string> {
     const now = Math.floor(Date.now() / 1000);
     return new SignJWT({ typ: 'shoal-node', name: nodeId, role, site: null, cnf: { jwk } })
       .setProtectedHeader({ alg: 'EdDSA', kid: 'test-key' })
       .setIssuer('shoal')
       .setSubject(nodeId)
       .setIssuedAt(now - 60)
-      .setExpirationTime(now + 3600)
-      .sign(this.privateKey);
+      .setExpirationTime(now + (opts.expiresIn ?? 3600))
+      .sign(opts.signWith ?? this.privateKey);
   }
 
   /** Signs a node credential the way the server does; `signWith` lets a test forge one with another key. */
-  async credential(
+  credential(
     nodeId: string,
     role: NodeRole,
     key: NodeKey,
-    opts: { expiresIn?: number; signWith?: CryptoKey; typ?: string } = {},
+    opts: { expiresIn?: number; signWith?: CryptoKey } = {},
   ): Promise<string> {
-    const now = Math.floor(Date.now() / 1000);
-    return new SignJWT({ typ: opts.typ ?? 'shoal-node', name: nodeId, role, site: null, cnf: { jwk: key.publicJwk() } })
-      .setProtectedHeader({ alg: 'EdDSA', kid: 'test-key' })
-      .setIssuer('shoal')
-      .setSubject(nodeId)
-      .setIssuedAt(now - 60)
-      .setExpirationTime(now + (opts.expiresIn ?? 3600))
-      .sign(opts.signWith ?? this.privateKey);
+    return this.signCredential(nodeId, role, key.publicJwk(), opts);
   }
 
   async ticket(resourceId: string, contentId: string, opts: { node?: string; expiresIn?: number } = {}): Promise<string> {
