@@ -33,8 +33,16 @@ export async function callApi<T>(
     } catch {
       body = { message: text.slice(0, 300) };
     }
-    const fields = body.errors ? ` (${Object.entries(body.errors).map(([k, v]) => `${k}: ${v}`).join('; ')})` : '';
-    const message = `${method} ${url.pathname} failed: ${res.status} ${body.code ?? ''} ${body.message ?? ''}${fields}`.replace(/\s+/g, ' ');
+    const fields = body.errors
+      ? ` (${Object.entries(body.errors)
+          .map(([k, v]) => `${k}: ${v}`)
+          .join('; ')})`
+      : '';
+    const message =
+      `${method} ${url.pathname} failed: ${res.status} ${body.code ?? ''} ${body.message ?? ''}${fields}`.replace(
+        /\s+/g,
+        ' ',
+      );
     const code =
       res.status === 401 || res.status === 403 ? EXIT.unauthorized : res.status === 404 ? EXIT.notFound : EXIT.failure;
     throw new CliError(message, code);

@@ -20,7 +20,11 @@ const children: ChildProcess[] = [];
 
 beforeAll(async () => {
   // The processes run the built agent: build it so the test never runs stale code.
-  await run(process.execPath, [join(agentDir, '..', 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: agentDir });
+  await run(
+    process.execPath,
+    [join(agentDir, '..', 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'],
+    { cwd: agentDir },
+  );
   authority = await TestAuthority.start();
 }, 120_000);
 
@@ -29,7 +33,11 @@ afterAll(async () => {
   await authority.close();
 });
 
-async function shoal(dataDir: string, args: string[], stdin?: string): Promise<{ code: number; stdout: string; stderr: string }> {
+async function shoal(
+  dataDir: string,
+  args: string[],
+  stdin?: string,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [bin, '--data-dir', dataDir, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
@@ -55,7 +63,9 @@ function background(dataDir: string, args: string[]) {
     for (const p of parts) if (p.trim()) lines.push(JSON.parse(p));
   });
   child.stderr.on('data', (d) => (stderr += d));
-  const exited = new Promise<number>((resolve) => child.on('close', (code, signal) => resolve(code ?? (signal ? -1 : 0))));
+  const exited = new Promise<number>((resolve) =>
+    child.on('close', (code, signal) => resolve(code ?? (signal ? -1 : 0))),
+  );
   return { child, lines, exited, stderr: () => stderr };
 }
 
@@ -88,9 +98,29 @@ describe('shoal CLI (real processes)', () => {
       16 * 1024,
     ));
     seedDir = await loggedIn('admin');
-    const enrolled = await shoal(seedDir, ['enroll', '--server', authority.url, '--token', 'enroll-me', '--role', 'seed', '--listen', '127.0.0.1:0', '--name', 'seed-a']);
+    const enrolled = await shoal(seedDir, [
+      'enroll',
+      '--server',
+      authority.url,
+      '--token',
+      'enroll-me',
+      '--role',
+      'seed',
+      '--listen',
+      '127.0.0.1:0',
+      '--name',
+      'seed-a',
+    ]);
     expect(enrolled.code).toBe(0);
-    publisher = background(seedDir, ['publish', join(content.root, 'data'), '--piece-size', '16384', '--json', '--upload-limit', '400k']);
+    publisher = background(seedDir, [
+      'publish',
+      join(content.root, 'data'),
+      '--piece-size',
+      '16384',
+      '--json',
+      '--upload-limit',
+      '400k',
+    ]);
     await until(() => publisher.lines.some((l) => l.event === 'published'));
     resourceId = String(publisher.lines.find((l) => l.event === 'published')!.resourceId);
     // The seed is announced (and so listed in manifests) once its first tracker announce went out.
@@ -125,7 +155,8 @@ describe('shoal CLI (real processes)', () => {
     expect(r1.code).toBe(0);
     expect(r2.code).toBe(0);
     for (const out of [out1, out2]) {
-      for (const f of content.files) expect(sha(await readFile(join(out, f.path)))).toBe(sha(content.bytes.get(f.path)!));
+      for (const f of content.files)
+        expect(sha(await readFile(join(out, f.path)))).toBe(sha(content.bytes.get(f.path)!));
       expect(await readdir(out)).toEqual(['data']);
     }
     const last = JSON.parse(r1.stdout.trim().split('\n').pop()!);
@@ -147,7 +178,10 @@ describe('shoal CLI (real processes)', () => {
 
     const second = await shoal(d, ['get', resourceId, '-o', out, '--seed-time', '0', '--json']);
     expect(second.code).toBe(0);
-    const lines = second.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = second.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines[0].bytesDone).toBeGreaterThanOrEqual(doneAtKill);
     expect(lines.at(-1).downloaded).toBeLessThanOrEqual(1_100_000 - doneAtKill);
     for (const f of content.files) expect(sha(await readFile(join(out, f.path)))).toBe(sha(content.bytes.get(f.path)!));
@@ -158,7 +192,9 @@ describe('shoal CLI (real processes)', () => {
     expect(await publisher.exited).toBe(0);
     const before = authority.announces.length;
     const daemon = background(seedDir, ['serve']);
-    await until(() => authority.announces.slice(before).some((a) => a.resourceId === resourceId && a.event === 'started'));
+    await until(() =>
+      authority.announces.slice(before).some((a) => a.resourceId === resourceId && a.event === 'started'),
+    );
     const d = await loggedIn('dave');
     const out = await mkdtemp(join(tmpdir(), 'shoal-cli-out-'));
     const r = await shoal(d, ['get', resourceId, '-o', out, '--seed-time', '0', '--include', 'data/sub/**']);
@@ -168,6 +204,8 @@ describe('shoal CLI (real processes)', () => {
     daemon.child.kill('SIGTERM');
     expect(await daemon.exited).toBe(0);
     expect(daemon.stderr()).toContain('SIGTERM: announcing stop');
-    expect(authority.announces.slice(before).some((a) => a.resourceId === resourceId && a.event === 'stopped')).toBe(true);
+    expect(authority.announces.slice(before).some((a) => a.resourceId === resourceId && a.event === 'stopped')).toBe(
+      true,
+    );
   }, 60_000);
 });

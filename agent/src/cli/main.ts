@@ -28,7 +28,13 @@ interface GlobalOptions {
 /** Collects a repeatable option (`--include a --include b`) without swallowing positional arguments. */
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
-function globals(cmd: Command): { dataDir: DataDir; limits: Limits; json: boolean; progress: ProgressMode; log: Logger } {
+function globals(cmd: Command): {
+  dataDir: DataDir;
+  limits: Limits;
+  json: boolean;
+  progress: ProgressMode;
+  log: Logger;
+} {
   const g = cmd.optsWithGlobals<GlobalOptions>();
   const rate = (text: string | undefined, flag: string) => {
     try {
@@ -46,7 +52,11 @@ function globals(cmd: Command): { dataDir: DataDir; limits: Limits; json: boolea
   const level = g.verbose ? 'debug' : progress === 'bar' ? 'warn' : 'info';
   return {
     dataDir: new DataDir(resolveDataDir(g.dataDir)),
-    limits: { uploadLimit: rate(g.uploadLimit, '--upload-limit'), downloadLimit: rate(g.downloadLimit, '--download-limit'), maxPeers },
+    limits: {
+      uploadLimit: rate(g.uploadLimit, '--upload-limit'),
+      downloadLimit: rate(g.downloadLimit, '--download-limit'),
+      maxPeers,
+    },
     json: Boolean(g.json),
     progress,
     log: stderrLogger(level),
@@ -74,14 +84,25 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .requiredOption('--server <url>', 'server URL, e.g. https://shoal.example.com')
     .option('--token <token>', 'enrollment token from an admin (without it: enroll as a client with your login)')
     .option('--name <name>', 'node name (default: host name)')
-    .addOption(new Option('--role <role>', 'seed or client (default: seed with a token, else client)').choices(['seed', 'client']))
+    .addOption(
+      new Option('--role <role>', 'seed or client (default: seed with a token, else client)').choices([
+        'seed',
+        'client',
+      ]),
+    )
     .option('--site <site>', 'site or location label, used to prefer nearby peers')
     .option('--listen <host:port>', 'where to accept peers', '0.0.0.0:7881')
-    .option('--advertise <host:port>', 'address other agents dial (repeatable; default: derived from --listen)', collect)
+    .option(
+      '--advertise <host:port>',
+      'address other agents dial (repeatable; default: derived from --listen)',
+      collect,
+    )
     .action(async (opts, cmd: Command) => {
       const g = globals(cmd);
       const config = await enroll(g.dataDir, opts, g.log);
-      process.stdout.write(`${g.json ? JSON.stringify({ nodeId: config.nodeId, role: config.role }) : `enrolled: node ${config.nodeId} (${config.role})`}\n`);
+      process.stdout.write(
+        `${g.json ? JSON.stringify({ nodeId: config.nodeId, role: config.role }) : `enrolled: node ${config.nodeId} (${config.role})`}\n`,
+      );
     });
 
   program
@@ -108,7 +129,9 @@ export function buildProgram(setExit: (code: number) => void): Command {
       const g = globals(cmd);
       const seedMs = parseSeedTime(opts.seedTime);
       const { spec, root, detail } = await publish(g.dataDir, path, { ...opts, tags: opts.tag }, g.log);
-      process.stdout.write(`${g.json ? JSON.stringify({ event: 'published', resourceId: detail.id, contentId: spec.contentId }) : `published ${detail.name}: resource id ${detail.id}`}\n`);
+      process.stdout.write(
+        `${g.json ? JSON.stringify({ event: 'published', resourceId: detail.id, contentId: spec.contentId }) : `published ${detail.name}: resource id ${detail.id}`}\n`,
+      );
       if (seedMs === 0) return;
       const runtime = await Runtime.start(g.dataDir, g.limits, g.log, 'publish');
       const swarm = runtime.node.provide(spec, root);
@@ -141,7 +164,10 @@ export function buildProgram(setExit: (code: number) => void): Command {
           seedMs,
           progress: g.progress,
           onComplete: () =>
-            g.dataDir.saveHolding({ resourceId: spec.resourceId, name: spec.name, root: out, complete: true, include }, spec),
+            g.dataDir.saveHolding(
+              { resourceId: spec.resourceId, name: spec.name, root: out, complete: true, include },
+              spec,
+            ),
         },
         g.log,
       );

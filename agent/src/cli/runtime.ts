@@ -17,7 +17,8 @@ export interface Limits {
 export function parseHostPort(text: string): { host: string; port: number } {
   const i = text.lastIndexOf(':');
   const port = Number(text.slice(i + 1));
-  if (i <= 0 || !Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`not host:port: "${text}"`, EXIT.usage);
+  if (i <= 0 || !Number.isInteger(port) || port < 0 || port > 65535)
+    throw new CliError(`not host:port: "${text}"`, EXIT.usage);
   return { host: text.slice(0, i).replace(/^\[|\]$/g, ''), port };
 }
 
@@ -29,7 +30,10 @@ export function parseHostPort(text: string): { host: string; port: number } {
 export class Runtime {
   private heartbeatTimer: NodeJS.Timeout | null = null;
   private statusTimer: NodeJS.Timeout | null = null;
-  private lastCounters = new Map<string, { at: number; downloaded: number; uploaded: number; down: number; up: number }>();
+  private lastCounters = new Map<
+    string,
+    { at: number; downloaded: number; uploaded: number; down: number; up: number }
+  >();
   private heartbeatFailing = false;
 
   private constructor(
@@ -123,7 +127,11 @@ export class Runtime {
         body,
       });
       if (answer.credential && answer.credentialExpiresAt) {
-        this.config = { ...this.config, credential: answer.credential, credentialExpiresAt: answer.credentialExpiresAt };
+        this.config = {
+          ...this.config,
+          credential: answer.credential,
+          credentialExpiresAt: answer.credentialExpiresAt,
+        };
         await this.dataDir.saveNodeConfig(this.config);
         this.log.log('info', `node credential renewed, valid until ${answer.credentialExpiresAt}`);
       }

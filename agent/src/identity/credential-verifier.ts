@@ -23,9 +23,11 @@ const CLOCK_TOLERANCE_SECONDS = 30;
 function describe(err: unknown, what: string): PeerRefusedError {
   if (err instanceof PeerRefusedError) return err;
   if (err instanceof errors.JWTExpired) return new PeerRefusedError(`${what} expired`);
-  if (err instanceof errors.JWSSignatureVerificationFailed) return new PeerRefusedError(`${what} signature is invalid (forged?)`);
+  if (err instanceof errors.JWSSignatureVerificationFailed)
+    return new PeerRefusedError(`${what} signature is invalid (forged?)`);
   if (err instanceof errors.JWKSNoMatchingKey) return new PeerRefusedError(`${what} is signed by an unknown key`);
-  if (err instanceof errors.JWTClaimValidationFailed) return new PeerRefusedError(`${what} claim "${err.claim}" is invalid: ${err.reason}`);
+  if (err instanceof errors.JWTClaimValidationFailed)
+    return new PeerRefusedError(`${what} claim "${err.claim}" is invalid: ${err.reason}`);
   return new PeerRefusedError(`${what} is invalid: ${(err as Error).message}`);
 }
 
@@ -50,7 +52,8 @@ export class CredentialVerifier {
     } catch (err) {
       throw describe(err, 'node credential');
     }
-    if (claims.typ !== TOKEN_TYPES.node) throw new PeerRefusedError(`credential has typ "${claims.typ}", not a node credential`);
+    if (claims.typ !== TOKEN_TYPES.node)
+      throw new PeerRefusedError(`credential has typ "${claims.typ}", not a node credential`);
     if (!NODE_ROLES.includes(claims.role)) throw new PeerRefusedError(`credential has unknown role "${claims.role}"`);
     const jwk = claims.cnf?.jwk;
     if (jwk?.kty !== 'OKP' || jwk.crv !== 'Ed25519' || typeof jwk.x !== 'string') {
@@ -61,7 +64,10 @@ export class CredentialVerifier {
   }
 
   /** A download ticket must name this resource and content, be unexpired, and if bound to a node, be bound to this one. */
-  async ticket(token: string, expect: { resourceId: string; contentId: string; nodeId: string }): Promise<DownloadTicketClaims> {
+  async ticket(
+    token: string,
+    expect: { resourceId: string; contentId: string; nodeId: string },
+  ): Promise<DownloadTicketClaims> {
     let claims: DownloadTicketClaims;
     try {
       const { payload } = await jwtVerify(token, this.keys, {
@@ -74,7 +80,8 @@ export class CredentialVerifier {
     } catch (err) {
       throw describe(err, 'download ticket');
     }
-    if (claims.typ !== TOKEN_TYPES.ticket) throw new PeerRefusedError(`ticket has typ "${claims.typ}", not a download ticket`);
+    if (claims.typ !== TOKEN_TYPES.ticket)
+      throw new PeerRefusedError(`ticket has typ "${claims.typ}", not a download ticket`);
     if (claims.res !== expect.resourceId) {
       throw new PeerRefusedError(`download ticket is for resource ${claims.res}, not ${expect.resourceId}`);
     }

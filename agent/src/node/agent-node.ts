@@ -108,7 +108,8 @@ export class AgentNode {
   addresses(): string[] {
     if (this.o.advertise?.length) return this.o.advertise;
     if (!this.o.listen || this.listenPort === null) return [];
-    const host = this.o.listen.host === '0.0.0.0' || this.o.listen.host === '::' ? primaryAddress() : this.o.listen.host;
+    const host =
+      this.o.listen.host === '0.0.0.0' || this.o.listen.host === '::' ? primaryAddress() : this.o.listen.host;
     return [`${host.includes(':') ? `[${host}]` : host}:${this.listenPort}`];
   }
 
@@ -116,7 +117,15 @@ export class AgentNode {
   async download(spec: TransferSpec, outDir: string, include: readonly string[] = []): Promise<Swarm> {
     const layout = new ResourceLayout(spec.totalSize, spec.pieceSize, spec.files);
     const wanted = selectFiles(spec, include);
-    const store = await DownloadArea.open(outDir, spec.contentId, layout, wanted.files, wanted.pieces, this.pool, spec.pieceHashes);
+    const store = await DownloadArea.open(
+      outDir,
+      spec.contentId,
+      layout,
+      wanted.files,
+      wanted.pieces,
+      this.pool,
+      spec.pieceHashes,
+    );
     return this.run(spec, layout, store);
   }
 
@@ -149,7 +158,8 @@ export class AgentNode {
   }
 
   private run(spec: TransferSpec, layout: ResourceLayout, store: ContentStore): Swarm {
-    if (this.transfers.has(spec.resourceId)) throw new Error(`resource ${spec.resourceId} is already being transferred`);
+    if (this.transfers.has(spec.resourceId))
+      throw new Error(`resource ${spec.resourceId} is already being transferred`);
     const swarm = new Swarm({
       offer: { resourceId: spec.resourceId, contentId: spec.contentId, ticket: spec.ticket },
       name: spec.name,
@@ -160,7 +170,11 @@ export class AgentNode {
       verifier: this.verifier,
       tls: this.o.tls,
       pool: this.pool,
-      limits: { upload: this.uploadBucket, download: this.downloadBucket, maxPeers: this.o.maxPeers ?? DEFAULT_MAX_PEERS },
+      limits: {
+        upload: this.uploadBucket,
+        download: this.downloadBucket,
+        maxPeers: this.o.maxPeers ?? DEFAULT_MAX_PEERS,
+      },
       log: this.o.log,
       ownAddresses: this.addresses(),
     });

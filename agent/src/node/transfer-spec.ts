@@ -35,7 +35,10 @@ export function specFromManifest(m: Manifest): TransferSpec {
 }
 
 /** The files matching any of the globs (all files when none are given) and the pieces they need. */
-export function selectFiles(spec: Pick<TransferSpec, 'files' | 'pieceSize'>, include: readonly string[]): { files: Set<number>; pieces: Set<number> } {
+export function selectFiles(
+  spec: Pick<TransferSpec, 'files' | 'pieceSize'>,
+  include: readonly string[],
+): { files: Set<number>; pieces: Set<number> } {
   const match = include.length > 0 ? picomatch(include as string[], { dot: true }) : () => true;
   const files = new Set<number>();
   let offset = 0;
@@ -45,5 +48,11 @@ export function selectFiles(spec: Pick<TransferSpec, 'files' | 'pieceSize'>, inc
     if (match(f.path)) files.add(i);
     return span;
   });
-  return { files, pieces: piecesForSpans(spans.filter((_, i) => files.has(i)), spec.pieceSize) };
+  return {
+    files,
+    pieces: piecesForSpans(
+      spans.filter((_, i) => files.has(i)),
+      spec.pieceSize,
+    ),
+  };
 }

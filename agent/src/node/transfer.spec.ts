@@ -15,7 +15,6 @@ import type { TransferSpec } from './transfer-spec.js';
 
 const PIECE = 16 * 1024;
 
-
 let authority: TestAuthority;
 beforeEach(async () => {
   authority = await TestAuthority.start();
@@ -61,9 +60,7 @@ describe('transfer between real agents over TLS on loopback', () => {
     const { content, seed, downloaderSpec } = await seedAndSpec([{ path: 'big.bin', size }], 512 * 1024);
     const downloaders = await Promise.all(['d1', 'd2', 'd3', 'd4'].map((id) => authority.node(id, 'client')));
     const outs = await Promise.all(downloaders.map(() => mkdtemp(join(tmpdir(), 'shoal-out-'))));
-    const swarms = await Promise.all(
-      downloaders.map(async (d, i) => d.node.download(await downloaderSpec(), outs[i])),
-    );
+    const swarms = await Promise.all(downloaders.map(async (d, i) => d.node.download(await downloaderSpec(), outs[i])));
     await Promise.all(swarms.map(completed));
     for (const out of outs) await expectSameContent(content, out);
 
@@ -218,7 +215,9 @@ describe('refusals: no byte of content before mutual identification', () => {
       }),
     ).rejects.toThrow('proof of possession failed');
     await until(() => ctx.seed.log.lines.some((l) => l.includes('refused peer')));
-    expect(ctx.seed.log.lines.find((l) => l.includes('refused peer'))).toContain('proof of possession failed for node victim');
+    expect(ctx.seed.log.lines.find((l) => l.includes('refused peer'))).toContain(
+      'proof of possession failed for node victim',
+    );
   });
 });
 
@@ -231,7 +230,10 @@ describe('bad data, directories, resume', () => {
     const d = await authority.node('d1', 'client');
     const spec = await ctx.downloaderSpec();
     const out = await mkdtemp(join(tmpdir(), 'shoal-out-'));
-    const swarm = await d.node.download({ ...spec, trackerUrl: null, peers: [{ address: evil.node.addresses()[0], nodeId: 'evil' }] }, out);
+    const swarm = await d.node.download(
+      { ...spec, trackerUrl: null, peers: [{ address: evil.node.addresses()[0], nodeId: 'evil' }] },
+      out,
+    );
     await until(() => d.log.lines.some((l) => l.includes('banned evil')));
     expect(swarm.stats.piecesFailed).toBeGreaterThanOrEqual(2);
     swarm.addCandidates(spec.peers);
@@ -259,7 +261,9 @@ describe('bad data, directories, resume', () => {
     await Promise.all([completed(s1), completed(s2)]);
     await expectSameContent(ctx.content, outFull);
     expect((await stat(join(outFull, 'kit/deep/nothing'))).size).toBe(0);
-    expect(await readFile(join(outPart, 'kit/deep/a/b/c/data.bin'))).toEqual(ctx.content.bytes.get('kit/deep/a/b/c/data.bin'));
+    expect(await readFile(join(outPart, 'kit/deep/a/b/c/data.bin'))).toEqual(
+      ctx.content.bytes.get('kit/deep/a/b/c/data.bin'),
+    );
     expect((await stat(join(outPart, 'kit/deep/nothing'))).size).toBe(0);
     expect(await readdir(join(outPart, 'kit'))).toEqual(['deep']);
     // Only the pieces holding kit/deep/** were fetched (plus at most the straddling edge piece).
@@ -281,7 +285,10 @@ describe('bad data, directories, resume', () => {
     // d2 starts after the server is gone, with only a JWKS cached on disk by an earlier run.
     await copyFile(join(state1, 'jwks.json'), join(state2, 'jwks.json'));
     const d2 = await authority.node('d2', 'client', { stateDir: state2 });
-    const s2 = await d2.node.download({ ...spec2, peers: [...spec2.peers, { address: d1.node.addresses()[0], nodeId: 'd1' }] }, out2);
+    const s2 = await d2.node.download(
+      { ...spec2, peers: [...spec2.peers, { address: d1.node.addresses()[0], nodeId: 'd1' }] },
+      out2,
+    );
     await Promise.all([completed(s1), completed(s2)]);
     await expectSameContent(ctx.content, out1);
     await expectSameContent(ctx.content, out2);

@@ -47,7 +47,12 @@ export interface VerifiedPeer {
  * signature proves nothing on any other connection: a captured handshake replayed by
  * another node, or relayed by a man in the middle running two TLS sessions, fails.
  */
-export function authPayload(side: HandshakeSide, exporter: Buffer, initiatorHello: HelloMessage, acceptorHello: HelloMessage): Buffer {
+export function authPayload(
+  side: HandshakeSide,
+  exporter: Buffer,
+  initiatorHello: HelloMessage,
+  acceptorHello: HelloMessage,
+): Buffer {
   const transcript = createHash('sha256')
     .update(AUTH_CONTEXT)
     .update(exporter)
@@ -76,7 +81,8 @@ export async function verifyHello(
   verifier: CredentialVerifier,
   ownNodeId: string,
 ): Promise<VerifiedPeer> {
-  if (hello.version !== WIRE.protocolVersion) throw new PeerRefusedError(`unsupported protocol version ${hello.version}`);
+  if (hello.version !== WIRE.protocolVersion)
+    throw new PeerRefusedError(`unsupported protocol version ${hello.version}`);
   if (hello.resourceId !== offer.resourceId || hello.contentId.toString('hex') !== offer.contentId) {
     throw new PeerRefusedError(`peer speaks of resource ${hello.resourceId}, not ${offer.resourceId}`);
   }
@@ -84,7 +90,11 @@ export async function verifyHello(
   if (claims.sub === ownNodeId) throw new PeerRefusedError('connected to itself');
   let mayDownload = claims.role === 'seed';
   if (hello.ticket) {
-    await verifier.ticket(hello.ticket, { resourceId: offer.resourceId, contentId: offer.contentId, nodeId: claims.sub });
+    await verifier.ticket(hello.ticket, {
+      resourceId: offer.resourceId,
+      contentId: offer.contentId,
+      nodeId: claims.sub,
+    });
     mayDownload = true;
   }
   return { nodeId: claims.sub, name: claims.name, role: claims.role, site: claims.site ?? null, mayDownload, claims };

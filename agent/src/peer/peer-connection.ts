@@ -177,9 +177,14 @@ export class PeerConnection extends EventEmitter {
         ownHello = helloFor(opts.identity, offer, nonce);
         this.send(ownHello);
       }
-      const [initiatorHello, acceptorHello] = this.side === 'initiator' ? [ownHello!, peerHello] : [peerHello, ownHello!];
+      const [initiatorHello, acceptorHello] =
+        this.side === 'initiator' ? [ownHello!, peerHello] : [peerHello, ownHello!];
       const peerSide: HandshakeSide = this.side === 'initiator' ? 'acceptor' : 'initiator';
-      const sendAuth = () => this.send({ type: 'auth', signature: opts.identity.sign(authPayload(this.side, exporter, initiatorHello, acceptorHello)) });
+      const sendAuth = () =>
+        this.send({
+          type: 'auth',
+          signature: opts.identity.sign(authPayload(this.side, exporter, initiatorHello, acceptorHello)),
+        });
       // The initiator proves itself first; the acceptor answers only after checking that proof.
       if (this.side === 'initiator') sendAuth();
       const auth = await this.expect('auth');
@@ -209,7 +214,8 @@ export class PeerConnection extends EventEmitter {
       if (msg instanceof Error) throw msg;
       if (msg.type === 'keepAlive') continue;
       if (msg.type === 'refuse') throw new Error(`peer refused us: ${msg.reason}`);
-      if (msg.type !== type) throw new ProtocolError('unexpected', `expected ${type} during handshake, got ${msg.type}`);
+      if (msg.type !== type)
+        throw new ProtocolError('unexpected', `expected ${type} during handshake, got ${msg.type}`);
       return msg as Extract<WireMessage, { type: T }>;
     }
   }
@@ -239,7 +245,8 @@ export class PeerConnection extends EventEmitter {
   private deliver(m: WireMessage): void {
     if (m.type === 'keepAlive') return;
     if (m.type === 'refuse') return this.destroy(new Error(`peer closed: ${m.reason}`));
-    if (m.type === 'hello' || m.type === 'auth') return this.destroy(new ProtocolError('unexpected', `${m.type} after handshake`));
+    if (m.type === 'hello' || m.type === 'auth')
+      return this.destroy(new ProtocolError('unexpected', `${m.type} after handshake`));
     this.emit('message', m);
   }
 

@@ -38,7 +38,12 @@ describe('piece picker', () => {
   it('never picks held, unwanted, in-progress or unavailable pieces', () => {
     const picker = new PiecePicker(6, new Set([1, 2, 3]));
     picker.markHeld(1);
-    expect(picker.pick((p) => p !== 3, (p) => p === 2)).toBeNull();
+    expect(
+      picker.pick(
+        (p) => p !== 3,
+        (p) => p === 2,
+      ),
+    ).toBeNull();
     expect(picker.pick(all, none)).not.toBe(1);
     expect(picker.remaining()).toEqual([2, 3]);
   });

@@ -124,7 +124,10 @@ export class RequestPlanner {
 
   /** A request is no longer outstanding (timed out, rejected, cancelled, or the peer left). */
   release(peer: string, ref: BlockRef): void {
-    this.inProgress.get(ref.piece)?.blocks.find((b) => b.offset === ref.offset)?.askedOf.delete(peer);
+    this.inProgress
+      .get(ref.piece)
+      ?.blocks.find((b) => b.offset === ref.offset)
+      ?.askedOf.delete(peer);
   }
 
   /** Forgets every outstanding request of a peer that went away. */

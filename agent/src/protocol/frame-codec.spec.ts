@@ -103,14 +103,23 @@ describe('frame codec', () => {
     ref.writeUInt32BE(0, 8);
     expectProtocolError(() => decodeAll(rawFrame(MessageType.cancel, ref)), 'oversized');
     expectProtocolError(() => decodeAll(rawFrame(MessageType.data, Buffer.alloc(8))), 'oversized');
-    expectProtocolError(() => encodeMessage({ type: 'request', piece: 0, offset: 0, length: WIRE.maxBlockSize + 1 }), 'oversized');
+    expectProtocolError(
+      () => encodeMessage({ type: 'request', piece: 0, offset: 0, length: WIRE.maxBlockSize + 1 }),
+      'oversized',
+    );
   });
 
   it('refuses a have-map whose size disagrees with its count or has spare bits set', () => {
     const count = Buffer.alloc(4);
     count.writeUInt32BE(9);
-    expectProtocolError(() => decodeAll(rawFrame(MessageType.haveMap, Buffer.concat([count, Buffer.alloc(1)]))), 'malformed');
-    expectProtocolError(() => decodeAll(rawFrame(MessageType.haveMap, Buffer.concat([count, Buffer.from([0, 1])]))), 'malformed');
+    expectProtocolError(
+      () => decodeAll(rawFrame(MessageType.haveMap, Buffer.concat([count, Buffer.alloc(1)]))),
+      'malformed',
+    );
+    expectProtocolError(
+      () => decodeAll(rawFrame(MessageType.haveMap, Buffer.concat([count, Buffer.from([0, 1])]))),
+      'malformed',
+    );
     count.writeUInt32BE(0xffffffff);
     expectProtocolError(() => decodeAll(rawFrame(MessageType.haveMap, count)), 'oversized');
   });
@@ -118,8 +127,14 @@ describe('frame codec', () => {
   it('refuses over-long strings in a hello', () => {
     const payload = Buffer.alloc(1 + 64 + 1);
     payload.writeUInt8(65, 65); // resourceId length above its cap of 64
-    expectProtocolError(() => decodeAll(rawFrame(MessageType.hello, Buffer.concat([payload, Buffer.alloc(65)]))), 'oversized');
-    expectProtocolError(() => encodeMessage({ ...(samples[1] as Extract<WireMessage, { type: 'hello' }>), credential: 'x'.repeat(9000) }), 'oversized');
+    expectProtocolError(
+      () => decodeAll(rawFrame(MessageType.hello, Buffer.concat([payload, Buffer.alloc(65)]))),
+      'oversized',
+    );
+    expectProtocolError(
+      () => encodeMessage({ ...(samples[1] as Extract<WireMessage, { type: 'hello' }>), credential: 'x'.repeat(9000) }),
+      'oversized',
+    );
   });
 
   it('never throws anything but a ProtocolError on random input', () => {

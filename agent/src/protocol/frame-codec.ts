@@ -39,7 +39,8 @@ function checkBlockLength(length: number, what: string): void {
 }
 
 function checkFixed(buf: Buffer, length: number, field: string): void {
-  if (buf.length !== length) throw new ProtocolError('malformed', `${field} must be ${length} bytes, got ${buf.length}`);
+  if (buf.length !== length)
+    throw new ProtocolError('malformed', `${field} must be ${length} bytes, got ${buf.length}`);
 }
 
 export function encodeMessage(msg: WireMessage): Buffer {
@@ -77,12 +78,18 @@ export function encodeMessage(msg: WireMessage): Buffer {
       checkBlockLength(msg.length, 'cancel');
       return frame(MessageType.cancel, u32s(msg.piece, msg.offset, msg.length));
     case 'reject': // u32 piece | u32 offset | u32 length | u8 reason
-      return frame(MessageType.reject, Buffer.concat([u32s(msg.piece, msg.offset, msg.length), Buffer.from([msg.reason])]));
+      return frame(
+        MessageType.reject,
+        Buffer.concat([u32s(msg.piece, msg.offset, msg.length), Buffer.from([msg.reason])]),
+      );
     case 'data': // u32 piece | u32 offset | block bytes (1..maxBlockSize)
       checkBlockLength(msg.block.length, 'data');
       return frame(MessageType.data, Buffer.concat([u32s(msg.piece, msg.offset), msg.block]));
     case 'refuse': // u16 len + UTF-8 reason
-      return frame(MessageType.refuse, lengthPrefixed('u16', msg.reason.slice(0, WIRE.maxReasonLength), WIRE.maxReasonLength * 4, 'reason'));
+      return frame(
+        MessageType.refuse,
+        lengthPrefixed('u16', msg.reason.slice(0, WIRE.maxReasonLength), WIRE.maxReasonLength * 4, 'reason'),
+      );
   }
 }
 

@@ -54,7 +54,9 @@ export class FileStorage implements PieceStorage {
   }
 
   hashRanges(piece: number): HashRange[] {
-    return this.layout.ranges(piece).map((r) => ({ path: this.pathOf(r.fileIndex), offset: r.fileOffset, length: r.length }));
+    return this.layout
+      .ranges(piece)
+      .map((r) => ({ path: this.pathOf(r.fileIndex), offset: r.fileOffset, length: r.length }));
   }
 
   async close(): Promise<void> {
@@ -78,7 +80,9 @@ export class FileStorage implements PieceStorage {
       const [oldest, oldHandle] = this.handles.entries().next().value as [number, Promise<FileHandle>];
       this.handles.delete(oldest);
       // Close only after in-flight operations on it had their turn.
-      void oldHandle.then((fh) => setTimeout(() => void fh.close().catch(() => undefined), 1000)).catch(() => undefined);
+      void oldHandle
+        .then((fh) => setTimeout(() => void fh.close().catch(() => undefined), 1000))
+        .catch(() => undefined);
     }
     return h;
   }
@@ -90,7 +94,9 @@ export class FileStorage implements PieceStorage {
     // 'a+' would ignore positions on Linux; open read-write, creating the file only if missing.
     return open(path, 'r+').catch(async (err: NodeJS.ErrnoException) => {
       if (err.code !== 'ENOENT') throw err;
-      await (await open(path, 'wx').catch((e: NodeJS.ErrnoException) => (e.code === 'EEXIST' ? null : Promise.reject(e))))?.close();
+      await (
+        await open(path, 'wx').catch((e: NodeJS.ErrnoException) => (e.code === 'EEXIST' ? null : Promise.reject(e)))
+      )?.close();
       return open(path, 'r+');
     });
   }

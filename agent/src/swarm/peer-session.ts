@@ -89,7 +89,9 @@ export class PeerSession {
   }
 
   cancelUpload(ref: BlockRef): void {
-    const i = this.uploadQueue.findIndex((r) => r.piece === ref.piece && r.offset === ref.offset && r.length === ref.length);
+    const i = this.uploadQueue.findIndex(
+      (r) => r.piece === ref.piece && r.offset === ref.offset && r.length === ref.length,
+    );
     if (i >= 0) this.uploadQueue.splice(i, 1);
   }
 

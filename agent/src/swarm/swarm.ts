@@ -69,7 +69,10 @@ export class Swarm extends EventEmitter {
     this.picker = new PiecePicker(o.layout.pieceCount, o.store.wantedPieces);
     for (const p of o.store.held.indexes()) this.picker.markHeld(p);
     // Pieces being assembled are held in memory: cap them by a budget, so memory does not grow with piece or resource size.
-    const maxInProgress = Math.max(2, Math.min(2 * o.limits.maxPeers, Math.floor(ASSEMBLY_MEMORY_BUDGET / o.layout.pieceSize)));
+    const maxInProgress = Math.max(
+      2,
+      Math.min(2 * o.limits.maxPeers, Math.floor(ASSEMBLY_MEMORY_BUDGET / o.layout.pieceSize)),
+    );
     this.planner = new RequestPlanner(this.picker, (p) => o.layout.pieceLength(p), WIRE.blockSize, maxInProgress);
     this.candidates = new PeerCandidates(o.identity.nodeId, o.ownAddresses ?? []);
     this.ticker = setInterval(() => this.tick(), TICK_MS);
@@ -113,7 +116,14 @@ export class Swarm extends EventEmitter {
     return this.peers.size;
   }
 
-  peerSummaries(): { nodeId: string; name: string; role: string; address: string; downloaded: number; uploaded: number }[] {
+  peerSummaries(): {
+    nodeId: string;
+    name: string;
+    role: string;
+    address: string;
+    downloaded: number;
+    uploaded: number;
+  }[] {
     return [...this.peers.values()].map((s) => ({
       nodeId: s.nodeId,
       name: s.conn.remote.name,
@@ -183,7 +193,10 @@ export class Swarm extends EventEmitter {
     for (const p of session.has.indexes()) this.picker.peerLost(p);
     this.planner.releasePeer(session.nodeId);
     session.outstanding.clear();
-    this.o.log.log('info', `peer disconnected: ${session.conn.remote.name} (${session.nodeId})${err ? `: ${err.message}` : ''}`);
+    this.o.log.log(
+      'info',
+      `peer disconnected: ${session.conn.remote.name} (${session.nodeId})${err ? `: ${err.message}` : ''}`,
+    );
     this.fillAll();
   }
 
@@ -191,7 +204,10 @@ export class Swarm extends EventEmitter {
     switch (m.type) {
       case 'haveMap':
         if (m.pieceCount !== this.o.layout.pieceCount) {
-          throw new ProtocolError('malformed', `have-map for ${m.pieceCount} pieces, resource has ${this.o.layout.pieceCount}`);
+          throw new ProtocolError(
+            'malformed',
+            `have-map for ${m.pieceCount} pieces, resource has ${this.o.layout.pieceCount}`,
+          );
         }
         for (let p = 0; p < m.pieceCount; p++) if (m.bitfield[p >> 3] & (0x80 >> (p & 7))) this.peerHas(s, p);
         return this.fill(s);
@@ -281,7 +297,8 @@ export class Swarm extends EventEmitter {
         o.conn.send({ type: 'cancel', ...ref });
       }
     }
-    if (outcome.completed) void this.verify(outcome.completed.piece, outcome.completed.data, outcome.completed.contributors);
+    if (outcome.completed)
+      void this.verify(outcome.completed.piece, outcome.completed.data, outcome.completed.contributors);
     this.fill(s);
   }
 
@@ -299,7 +316,8 @@ export class Swarm extends EventEmitter {
       await this.o.store.store(piece, data);
       this.picker.markHeld(piece);
       this.planner.verified(piece);
-      for (const [id, bytes] of contributors) this.stats.received(id, this.peers.get(id)?.conn.remote.role ?? 'client', bytes);
+      for (const [id, bytes] of contributors)
+        this.stats.received(id, this.peers.get(id)?.conn.remote.role ?? 'client', bytes);
       for (const s of this.peers.values()) if (this.o.store.servable(piece)) s.conn.send({ type: 'have', piece });
       this.emit('piece', piece);
       if (this.o.store.isComplete()) await this.complete();
@@ -316,7 +334,9 @@ export class Swarm extends EventEmitter {
     if (!s) return;
     // A sole sender of a bad piece takes a full strike; one that sent part of it, that part.
     s.strikes += share;
-    this.o.log.log('warn', `piece ${piece} from ${s.conn.remote.name} (${nodeId}) failed its SHA-256 check`, { strikes: s.strikes });
+    this.o.log.log('warn', `piece ${piece} from ${s.conn.remote.name} (${nodeId}) failed its SHA-256 check`, {
+      strikes: s.strikes,
+    });
     if (s.strikes >= BAN_STRIKES) {
       this.banned.add(nodeId);
       this.o.log.log('warn', `banned ${s.conn.remote.name} (${nodeId}) from this transfer: sent corrupt data`);

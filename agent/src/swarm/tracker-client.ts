@@ -59,9 +59,12 @@ export class TrackerClient {
       if (this.failing) this.log.log('info', 'tracker reachable again');
       this.failing = false;
       const peers = Array.isArray(answer.peers) ? answer.peers : [];
-      this.swarm.addCandidates(peers.flatMap((p) => (p.addresses ?? []).map((address) => ({ address, nodeId: p.nodeId }))));
+      this.swarm.addCandidates(
+        peers.flatMap((p) => (p.addresses ?? []).map((address) => ({ address, nodeId: p.nodeId }))),
+      );
     } catch (err) {
-      if (!this.failing) this.log.log('warn', `tracker announce failed, going on with known peers: ${(err as Error).message}`);
+      if (!this.failing)
+        this.log.log('warn', `tracker announce failed, going on with known peers: ${(err as Error).message}`);
       this.failing = true;
       interval = 10;
     }

@@ -115,9 +115,18 @@ export class TestAuthority {
     return this.signCredential(nodeId, role, key.publicJwk(), opts);
   }
 
-  async ticket(resourceId: string, contentId: string, opts: { node?: string; expiresIn?: number } = {}): Promise<string> {
+  async ticket(
+    resourceId: string,
+    contentId: string,
+    opts: { node?: string; expiresIn?: number } = {},
+  ): Promise<string> {
     const now = Math.floor(Date.now() / 1000);
-    return new SignJWT({ typ: 'shoal-ticket', res: resourceId, cid: contentId, ...(opts.node ? { node: opts.node } : {}) })
+    return new SignJWT({
+      typ: 'shoal-ticket',
+      res: resourceId,
+      cid: contentId,
+      ...(opts.node ? { node: opts.node } : {}),
+    })
       .setProtectedHeader({ alg: 'EdDSA', kid: 'test-key' })
       .setIssuer('shoal')
       .setSubject('user-1')
@@ -130,7 +139,14 @@ export class TestAuthority {
   async node(
     nodeId: string,
     role: NodeRole,
-    opts: { uploadLimit?: number; maxPeers?: number; credential?: string; key?: NodeKey; stateDir?: string; port?: number } = {},
+    opts: {
+      uploadLimit?: number;
+      maxPeers?: number;
+      credential?: string;
+      key?: NodeKey;
+      stateDir?: string;
+      port?: number;
+    } = {},
   ): Promise<{ node: AgentNode; log: MemoryLogger; key: NodeKey; credential: string }> {
     const key = opts.key ?? NodeKey.generate();
     const credential = opts.credential ?? (await this.credential(nodeId, role, key));
@@ -154,7 +170,18 @@ export class TestAuthority {
     return { node, log, key, credential };
   }
 
-  private readonly resources = new Map<string, { name: string; description: string; totalSize: number; pieceSize: number; files: { path: string; size: number }[]; pieceHashes: string[]; contentId: string }>();
+  private readonly resources = new Map<
+    string,
+    {
+      name: string;
+      description: string;
+      totalSize: number;
+      pieceSize: number;
+      files: { path: string; size: number }[];
+      pieceHashes: string[];
+      contentId: string;
+    }
+  >();
   private nextNode = 1;
 
   private async handle(req: IncomingMessage): Promise<unknown> {
@@ -167,7 +194,11 @@ export class TestAuthority {
     if (url.pathname === '/api/auth/login') {
       if (body.password !== 'secret') throw new Error('wrong password');
       const expiresAt = new Date(Date.now() + 900_000).toISOString();
-      return { accessToken: `user-token-${body.username}`, expiresAt, user: { id: 'user-1', username: body.username, role: 'admin' } };
+      return {
+        accessToken: `user-token-${body.username}`,
+        expiresAt,
+        user: { id: 'user-1', username: body.username, role: 'admin' },
+      };
     }
     if (url.pathname === '/api/nodes/enroll') {
       if (!body.token && !bearer.startsWith('user-token-')) throw new Error('no enrollment token and no user token');
@@ -231,11 +262,23 @@ export async function makeContent(
   const all = Buffer.concat(files.map((f) => bytes.get(f.path)!));
   const pieceHashes: string[] = [];
   for (let off = 0; off < all.length; off += pieceSize) {
-    pieceHashes.push(createHash('sha256').update(all.subarray(off, off + pieceSize)).digest('hex'));
+    pieceHashes.push(
+      createHash('sha256')
+        .update(all.subarray(off, off + pieceSize))
+        .digest('hex'),
+    );
   }
   const contentId = computeContentId({ pieceSize, files, pieceHashes });
   return {
     content: { dir, root, files, bytes },
-    spec: { resourceId: `res-${contentId.slice(0, 8)}`, contentId, name: 'test', totalSize: all.length, pieceSize, files, pieceHashes },
+    spec: {
+      resourceId: `res-${contentId.slice(0, 8)}`,
+      contentId,
+      name: 'test',
+      totalSize: all.length,
+      pieceSize,
+      files,
+      pieceHashes,
+    },
   };
 }

@@ -8,7 +8,10 @@ export class TokenBucket {
   private last = Date.now();
   private readonly burst: number;
 
-  constructor(readonly bytesPerSecond: number | null, minBurst = 256 * 1024) {
+  constructor(
+    readonly bytesPerSecond: number | null,
+    minBurst = 256 * 1024,
+  ) {
     this.burst = bytesPerSecond ? Math.max(bytesPerSecond, minBurst) : Infinity;
     this.tokens = this.burst;
   }

@@ -37,7 +37,10 @@ export async function enroll(dataDir: DataDir, opts: EnrollOptions, log: Logger)
   if (!opts.token) {
     const login = await dataDir.requireLogin();
     if (new URL(login.serverUrl).origin !== new URL(opts.server).origin) {
-      throw new CliError(`logged in to ${login.serverUrl}, not ${opts.server}: log in there or pass --token`, EXIT.notEnrolled);
+      throw new CliError(
+        `logged in to ${login.serverUrl}, not ${opts.server}: log in there or pass --token`,
+        EXIT.notEnrolled,
+      );
     }
     if (role !== 'client') throw new CliError('only an enrollment token (--token) can make a seed server', EXIT.usage);
     userToken = login.accessToken;
@@ -73,6 +76,9 @@ export async function enroll(dataDir: DataDir, opts: EnrollOptions, log: Logger)
     credentialExpiresAt: answer.credentialExpiresAt,
   };
   await dataDir.saveNodeConfig(config);
-  log.log('info', `enrolled as ${role} node ${answer.nodeId} (${name}) with ${opts.server}; identity in ${dataDir.root}`);
+  log.log(
+    'info',
+    `enrolled as ${role} node ${answer.nodeId} (${name}) with ${opts.server}; identity in ${dataDir.root}`,
+  );
   return config;
 }

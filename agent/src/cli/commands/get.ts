@@ -1,7 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { ManifestError, parseManifest, type Manifest } from '@shoal/contract';
-import { specFromManifest } from '../../node/transfer-spec.js';
 import type { Logger } from '../../util/logger.js';
 import { callApi } from '../api-client.js';
 import type { DataDir } from '../data-dir.js';
@@ -42,7 +41,11 @@ export async function ensureNode(dataDir: DataDir, serverUrl: string, log: Logge
   const existing = await dataDir.nodeConfig();
   if (existing) return existing;
   const login = await dataDir.userLogin();
-  if (!login) throw new CliError(`no node identity in ${dataDir.root}: run "shoal enroll" or "shoal login" first`, EXIT.notEnrolled);
+  if (!login)
+    throw new CliError(
+      `no node identity in ${dataDir.root}: run "shoal enroll" or "shoal login" first`,
+      EXIT.notEnrolled,
+    );
   log.log('info', `not enrolled yet: enrolling this machine as a client of ${serverUrl} as ${login.username}`);
   return enroll(dataDir, { server: serverUrl, role: 'client', listen: '0.0.0.0:0' }, log);
 }

@@ -6,14 +6,17 @@ import { CliError, EXIT } from '../exit-codes.js';
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const c of process.stdin) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }
 
 /** Reads a password from the terminal without echoing it. */
 function promptHidden(prompt: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const stdin = process.stdin;
-    if (!stdin.isTTY) return reject(new CliError('no terminal to ask for a password: use --password-stdin', EXIT.usage));
+    if (!stdin.isTTY)
+      return reject(new CliError('no terminal to ask for a password: use --password-stdin', EXIT.usage));
     process.stderr.write(prompt);
     stdin.setRawMode(true);
     stdin.resume();

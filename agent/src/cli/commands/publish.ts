@@ -24,7 +24,9 @@ export async function listFiles(path: string): Promise<{ root: string; files: { 
   if (!st) throw new CliError(`no such file or directory: ${path}`, EXIT.notFound);
   const files: { path: string; size: number }[] = [];
   const walk = async (dir: string, rel: string): Promise<void> => {
-    const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) =>
+      a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+    );
     for (const e of entries) {
       const relPath = `${rel}/${e.name}`;
       if (e.isDirectory()) await walk(join(dir, e.name), relPath);
@@ -36,7 +38,8 @@ export async function listFiles(path: string): Promise<{ root: string; files: { 
   else if (st.isFile()) files.push({ path: top, size: st.size });
   else throw new CliError(`${path} is neither a file nor a directory`, EXIT.usage);
   if (files.length === 0) throw new CliError(`${path} holds no files`, EXIT.usage);
-  if (files.length > LIMITS.maxFiles) throw new CliError(`${path} holds more than ${LIMITS.maxFiles} files`, EXIT.usage);
+  if (files.length > LIMITS.maxFiles)
+    throw new CliError(`${path} holds more than ${LIMITS.maxFiles} files`, EXIT.usage);
   for (const f of files) {
     const reason = unsafePathReason(f.path);
     if (reason) throw new CliError(`cannot publish "${f.path}": path ${reason}`, EXIT.usage);
@@ -62,7 +65,9 @@ export async function hashContent(
       while (next < layout.pieceCount) {
         const p = next++;
         hashes[p] = await pool.hashRanges(
-          layout.ranges(p).map((r) => ({ path: join(root, ...r.path.split('/')), offset: r.fileOffset, length: r.length })),
+          layout
+            .ranges(p)
+            .map((r) => ({ path: join(root, ...r.path.split('/')), offset: r.fileOffset, length: r.length })),
         );
         onPiece(++done, layout.pieceCount);
       }
@@ -87,7 +92,10 @@ export async function publish(
   const totalSize = files.reduce((a, f) => a + f.size, 0);
   const pieceSize = opts.pieceSize ? Number(opts.pieceSize) : choosePieceSize(totalSize);
   if (!isPowerOfTwo(pieceSize) || pieceSize < LIMITS.minPieceSize || pieceSize > LIMITS.maxPieceSize) {
-    throw new CliError(`--piece-size must be a power of two between ${LIMITS.minPieceSize} and ${LIMITS.maxPieceSize}`, EXIT.usage);
+    throw new CliError(
+      `--piece-size must be a power of two between ${LIMITS.minPieceSize} and ${LIMITS.maxPieceSize}`,
+      EXIT.usage,
+    );
   }
   log.log('info', `hashing ${files.length} file(s), ${totalSize} bytes, in pieces of ${pieceSize}`);
   let lastReport = 0;

@@ -22,7 +22,13 @@ export async function status(dataDir: DataDir, json: boolean): Promise<number> {
     process.stdout.write(
       `${JSON.stringify({
         dataDir: dataDir.root,
-        node: node && { nodeId: node.nodeId, name: node.name, role: node.role, serverUrl: node.serverUrl, credentialExpiresAt: node.credentialExpiresAt },
+        node: node && {
+          nodeId: node.nodeId,
+          name: node.name,
+          role: node.role,
+          serverUrl: node.serverUrl,
+          credentialExpiresAt: node.credentialExpiresAt,
+        },
         user: login && { username: login.username, serverUrl: login.serverUrl, expiresAt: login.expiresAt },
         holdings,
         running,
@@ -31,9 +37,15 @@ export async function status(dataDir: DataDir, json: boolean): Promise<number> {
     return 0;
   }
   const out: string[] = [`data dir: ${dataDir.root}`];
-  out.push(node ? `node: ${node.name} (${node.role}, ${node.nodeId}) enrolled with ${node.serverUrl}` : 'node: not enrolled');
+  out.push(
+    node ? `node: ${node.name} (${node.role}, ${node.nodeId}) enrolled with ${node.serverUrl}` : 'node: not enrolled',
+  );
   if (login) out.push(`user: ${login.username} on ${login.serverUrl} (token until ${login.expiresAt})`);
-  out.push(running ? `agent: running (${running.command}, pid ${running.pid}) on ${running.addresses.join(', ')}` : 'agent: not running');
+  out.push(
+    running
+      ? `agent: running (${running.command}, pid ${running.pid}) on ${running.addresses.join(', ')}`
+      : 'agent: not running',
+  );
   out.push(`holdings: ${holdings.length}`);
   for (const h of holdings) {
     const t = running?.transfers.find((x) => x.resourceId === h.resourceId);
@@ -48,7 +60,9 @@ export async function status(dataDir: DataDir, json: boolean): Promise<number> {
     if (t) {
       out.push(`    ↓ ${formatBytes(t.downloadRate)}/s ↑ ${formatBytes(t.uploadRate)}/s, ${t.peers.length} peers`);
       for (const p of t.peers) {
-        out.push(`    - ${p.name} (${p.role}) ${p.address}: got ${formatBytes(p.downloaded)}, sent ${formatBytes(p.uploaded)}`);
+        out.push(
+          `    - ${p.name} (${p.role}) ${p.address}: got ${formatBytes(p.downloaded)}, sent ${formatBytes(p.uploaded)}`,
+        );
       }
     }
   }

@@ -19,7 +19,9 @@ export async function runTransfer(
   const reporter = new ProgressReporter(runtime, swarm, opts.progress);
   reporter.start();
   const outcome = await Promise.race([
-    new Promise<'complete'>((resolve) => (swarm.isComplete() ? resolve('complete') : swarm.once('complete', () => resolve('complete')))),
+    new Promise<'complete'>((resolve) =>
+      swarm.isComplete() ? resolve('complete') : swarm.once('complete', () => resolve('complete')),
+    ),
     new Promise<'failed'>((resolve) => swarm.once('failed', () => resolve('failed'))),
     signal.promise.then(() => 'signal' as const),
   ]);
@@ -31,7 +33,12 @@ export async function runTransfer(
   }
   await opts.onComplete?.();
   if (opts.seedMs !== 0) {
-    log.log('info', opts.seedMs === null ? 'complete; providing it to others until interrupted' : `complete; providing it for ${opts.seedMs / 1000}s`);
+    log.log(
+      'info',
+      opts.seedMs === null
+        ? 'complete; providing it to others until interrupted'
+        : `complete; providing it for ${opts.seedMs / 1000}s`,
+    );
     await Promise.race([signal.promise, ...(opts.seedMs === null ? [] : [sleep(opts.seedMs)])]);
   }
   signal.dispose();
