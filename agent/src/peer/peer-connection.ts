@@ -19,16 +19,27 @@ import {
   type VerifiedPeer,
 } from './handshake.js';
 
-export const CONNECT_TIMEOUT_MS = 10_000;
-export const HANDSHAKE_TIMEOUT_MS = 15_000;
-/** A peer that sends nothing at all (not even a keep-alive) for this long is dropped. */
-export const IDLE_TIMEOUT_MS = 60_000;
-/** We send a keep-alive when we sent nothing for this long. */
-export const KEEPALIVE_INTERVAL_MS = 20_000;
+/** Named timeouts of a peer connection; tests shorten them. */
+export interface PeerTimeouts {
+  connectMs: number;
+  handshakeMs: number;
+  /** A peer that sends nothing at all (not even a keep-alive) for this long is dropped. */
+  idleMs: number;
+  /** We send a keep-alive when we sent nothing for this long. */
+  keepAliveMs: number;
+}
+
+export const DEFAULT_PEER_TIMEOUTS: PeerTimeouts = {
+  connectMs: 10_000,
+  handshakeMs: 15_000,
+  idleMs: 60_000,
+  keepAliveMs: 20_000,
+};
 
 export interface HandshakeOptions {
   identity: LocalIdentity;
   verifier: CredentialVerifier;
+  timeouts?: Partial<PeerTimeouts>;
 }
 
 export interface DialOptions extends HandshakeOptions {
@@ -66,6 +77,7 @@ export class PeerConnection extends EventEmitter {
     readonly socket: TLSSocket,
     readonly side: HandshakeSide,
     readonly address: string,
+    private readonly timeouts: PeerTimeouts,
   ) {
     super();
     socket.setNoDelay(true);
@@ -73,12 +85,13 @@ export class PeerConnection extends EventEmitter {
     socket.on('error', (err) => this.destroy(err));
     socket.on('close', () => this.destroy(new Error('connection closed by peer')));
     socket.on('drain', () => this.emit('drain'));
-    this.ticker = setInterval(() => this.tick(), 1000);
+    this.ticker = setInterval(() => this.tick(), Math.min(1000, timeouts.idleMs / 4, timeouts.keepAliveMs / 2));
     this.ticker.unref();
   }
 
   /** Dials a peer and runs the handshake as initiator; rejects with the reason if refused. */
   static async dial(opts: DialOptions): Promise<PeerConnection> {
+    const timeouts = { ...DEFAULT_PEER_TIMEOUTS, ...opts.timeouts };
     const socket = tlsConnect({
       host: opts.host,
       port: opts.port,
@@ -87,9 +100,9 @@ export class PeerConnection extends EventEmitter {
       minVersion: 'TLSv1.3',
       // Peers are authenticated by credential + exporter-bound signature, not by a CA (docs/protocol.md).
       rejectUnauthorized: false,
-      timeout: CONNECT_TIMEOUT_MS,
+      timeout: timeouts.connectMs,
     });
-    const conn = new PeerConnection(socket, 'initiator', `${opts.host}:${opts.port}`);
+    const conn = new PeerConnection(socket, 'initiator', `${opts.host}:${opts.port}`, timeouts);
     await new Promise<void>((resolve, reject) => {
       socket.once('secureConnect', () => {
         socket.setTimeout(0);
@@ -104,7 +117,10 @@ export class PeerConnection extends EventEmitter {
 
   /** Runs the handshake as acceptor on a socket our TLS server accepted. */
   static async accept(socket: TLSSocket, opts: AcceptOptions): Promise<PeerConnection> {
-    const conn = new PeerConnection(socket, 'acceptor', `${socket.remoteAddress}:${socket.remotePort}`);
+    const conn = new PeerConnection(socket, 'acceptor', `${socket.remoteAddress}:${socket.remotePort}`, {
+      ...DEFAULT_PEER_TIMEOUTS,
+      ...opts.timeouts,
+    });
     await conn.handshake(opts, null, opts.resolveOffer);
     return conn;
   }
@@ -150,7 +166,10 @@ export class PeerConnection extends EventEmitter {
     dialOffer: ResourceOffer | null,
     resolveOffer?: (hello: HelloMessage) => ResourceOffer | null,
   ): Promise<void> {
-    const timer = setTimeout(() => this.destroy(new PeerRefusedError('handshake timed out')), HANDSHAKE_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => this.destroy(new PeerRefusedError('handshake timed out')),
+      this.timeouts.handshakeMs,
+    );
     try {
       const exporter = this.socket.exportKeyingMaterial(32, CHANNEL_BINDING_LABEL, Buffer.alloc(0));
       const nonce = randomBytes(WIRE.nonceBytes);
@@ -252,7 +271,7 @@ export class PeerConnection extends EventEmitter {
 
   private tick(): void {
     const now = Date.now();
-    if (now - this.lastReceived > IDLE_TIMEOUT_MS) return this.destroy(new Error('peer silent, timed out'));
-    if (this.open && now - this.lastSent > KEEPALIVE_INTERVAL_MS) this.send({ type: 'keepAlive' });
+    if (now - this.lastReceived > this.timeouts.idleMs) return this.destroy(new Error('peer silent, timed out'));
+    if (this.open && now - this.lastSent > this.timeouts.keepAliveMs) this.send({ type: 'keepAlive' });
   }
 }
