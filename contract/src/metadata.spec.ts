@@ -50,12 +50,12 @@ describe('splitting metadata', () => {
   });
 
   it('refuses duplicate paths and a file under a file', () => {
-    expect(metadataInconsistency({ ...meta, files: [...meta.files.slice(0, 2), { path: 'a/one', size: 10_000 }] })).toEqual(
-      expect.objectContaining({ field: 'files.2.path' }),
-    );
-    expect(metadataInconsistency({ ...meta, files: [...meta.files.slice(0, 2), { path: 'a/one/x', size: 10_000 }] })).toEqual(
-      expect.objectContaining({ field: 'files.2.path' }),
-    );
+    expect(
+      metadataInconsistency({ ...meta, files: [...meta.files.slice(0, 2), { path: 'a/one', size: 10_000 }] }),
+    ).toEqual(expect.objectContaining({ field: 'files.2.path' }));
+    expect(
+      metadataInconsistency({ ...meta, files: [...meta.files.slice(0, 2), { path: 'a/one/x', size: 10_000 }] }),
+    ).toEqual(expect.objectContaining({ field: 'files.2.path' }));
   });
 
   it('refuses a piece size that is not a power of two', () => {
@@ -69,7 +69,16 @@ describe('splitting metadata', () => {
     expect(id).toMatch(/^[0-9a-f]{64}$/);
     expect(computeContentId({ ...meta })).toBe(id);
     expect(computeContentId({ ...meta, pieceHashes: [hash('a'), hash('b'), hash('d')] })).not.toBe(id);
-    expect(computeContentId({ ...meta, files: [{ path: 'a/one', size: 30_000 }, { path: 'two', size: 10_000 }, { path: 'a/empty', size: 0 }] })).not.toBe(id);
+    expect(
+      computeContentId({
+        ...meta,
+        files: [
+          { path: 'a/one', size: 30_000 },
+          { path: 'two', size: 10_000 },
+          { path: 'a/empty', size: 0 },
+        ],
+      }),
+    ).not.toBe(id);
   });
 });
 

@@ -25,7 +25,11 @@ export interface PeerInfo {
   complete: boolean;
 }
 
-export const SiteSchema = z.string().min(1).max(LIMITS.maxSiteLength).regex(/^[A-Za-z0-9._-]+$/);
+export const SiteSchema = z
+  .string()
+  .min(1)
+  .max(LIMITS.maxSiteLength)
+  .regex(/^[A-Za-z0-9._-]+$/);
 
 /** POST /api/nodes/enroll */
 export interface EnrollRequest {

@@ -12,7 +12,6 @@ export function unsafePathReason(path: string): string | null {
   if (path.includes('\\')) return 'must use "/" as separator, not "\\"';
   if (path.startsWith('/')) return 'must be relative, not absolute';
   if (/^[a-zA-Z]:/.test(path)) return 'must not start with a drive letter';
-  // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f]/.test(path)) return 'must not contain control characters';
   for (const segment of path.split('/')) {
     if (segment === '') return 'must not contain empty segments';

@@ -1,4 +1,3 @@
-import { LIMITS } from './limits.js';
 
 export function isPowerOfTwo(n: number): boolean {
   return Number.isSafeInteger(n) && n > 0 && 2 ** Math.round(Math.log2(n)) === n;
@@ -53,4 +52,3 @@ export function piecesForSpans(spans: FileSpan[], pieceSize: number): Set<number
   }
   return pieces;
 }
-

@@ -55,11 +55,15 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
 
   const openApi = new DocumentBuilder()
     .setTitle('Shoal')
-    .setDescription('Catalog, identity, node registry, manifests and tracker of the Shoal content distribution platform')
+    .setDescription(
+      'Catalog, identity, node registry, manifests and tracker of the Shoal content distribution platform',
+    )
     .setVersion('0.1.0')
     .addBearerAuth()
     .build();
-  SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, openApi), { jsonDocumentUrl: 'api/docs-json' });
+  SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, openApi), {
+    jsonDocumentUrl: 'api/docs-json',
+  });
 
   await app.init();
   await app.get(UsersService).ensureAdmin(config.adminPassword);

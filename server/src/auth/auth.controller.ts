@@ -35,7 +35,11 @@ export class AuthController {
       throw new UnauthorizedException({ code: 'invalid_credentials', message: 'wrong username or password' });
     }
     await this.throttle.recordSuccess(dto.username, ip);
-    const { accessToken, expiresAt } = await this.tokens.issue({ id: user.id, username: user.username, role: user.role });
+    const { accessToken, expiresAt } = await this.tokens.issue({
+      id: user.id,
+      username: user.username,
+      role: user.role,
+    });
     return { accessToken, expiresAt: expiresAt.toISOString(), user: mapUser(user) };
   }
 

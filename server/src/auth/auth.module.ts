@@ -13,7 +13,13 @@ import { LoginThrottleService } from './login-throttle.service.js';
 import { UserTokensService } from './user-tokens.service.js';
 
 @Module({
-  imports: [PassportModule, JwtModule.register({}), TypeOrmModule.forFeature([ServerSecret]), UsersModule, CredentialsModule],
+  imports: [
+    PassportModule,
+    JwtModule.register({}),
+    TypeOrmModule.forFeature([ServerSecret]),
+    UsersModule,
+    CredentialsModule,
+  ],
   controllers: [AuthController],
   providers: [UserTokensService, JwtStrategy, LoginThrottleService, { provide: APP_GUARD, useClass: AccessGuard }],
   exports: [UserTokensService],

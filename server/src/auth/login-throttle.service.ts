@@ -8,7 +8,11 @@ import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
  */
 @Injectable()
 export class LoginThrottleService {
-  private readonly perAccountAndAddress = new RateLimiterMemory({ points: 5, duration: 15 * 60, blockDuration: 15 * 60 });
+  private readonly perAccountAndAddress = new RateLimiterMemory({
+    points: 5,
+    duration: 15 * 60,
+    blockDuration: 15 * 60,
+  });
   private readonly perAddress = new RateLimiterMemory({ points: 50, duration: 60 * 60, blockDuration: 60 * 60 });
 
   async assertAllowed(username: string, address: string): Promise<void> {

@@ -72,7 +72,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       .filter(Boolean),
     logLevel,
     logJson: env.SHOAL_LOG_FORMAT === 'json' || (env.SHOAL_LOG_FORMAT === undefined && env.NODE_ENV === 'production'),
-    portalDir: resolve(env.SHOAL_PORTAL_DIR?.trim() || new URL('../../../admin-portal/dist/admin-portal/browser', import.meta.url).pathname),
+    portalDir: resolve(
+      env.SHOAL_PORTAL_DIR?.trim() ||
+        new URL('../../../admin-portal/dist/admin-portal/browser', import.meta.url).pathname,
+    ),
   };
 }
 

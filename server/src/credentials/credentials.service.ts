@@ -29,7 +29,10 @@ export class CredentialsService {
   async issueDownloadTicket(
     claims: Omit<DownloadTicketClaims, 'typ' | 'iss' | 'iat' | 'exp'>,
   ): Promise<{ ticket: string; expiresAt: Date }> {
-    const { credential, expiresAt } = await this.sign({ ...claims, typ: TOKEN_TYPES.ticket }, TOKEN_LIFETIMES.downloadTicketSeconds);
+    const { credential, expiresAt } = await this.sign(
+      { ...claims, typ: TOKEN_TYPES.ticket },
+      TOKEN_LIFETIMES.downloadTicketSeconds,
+    );
     return { ticket: credential, expiresAt };
   }
 
@@ -62,7 +65,10 @@ export class CredentialsService {
     }
   }
 
-  private async sign(payload: Record<string, unknown>, lifetimeSeconds: number): Promise<{ credential: string; expiresAt: Date }> {
+  private async sign(
+    payload: Record<string, unknown>,
+    lifetimeSeconds: number,
+  ): Promise<{ credential: string; expiresAt: Date }> {
     const { kid, privateKey } = await this.keys.activeKey();
     const now = Math.floor(Date.now() / 1000);
     const exp = now + lifetimeSeconds;

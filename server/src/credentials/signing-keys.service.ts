@@ -89,7 +89,9 @@ export class SigningKeysService implements OnModuleInit {
           kid: r.kid,
           publicJwk,
           publicKey: (await importJWK(publicJwk, SIGNED_CREDENTIAL_ALG)) as KeyLike,
-          privateKey: r.active ? ((await importJWK(JSON.parse(r.privateJwk) as JWK, SIGNED_CREDENTIAL_ALG)) as KeyLike) : null,
+          privateKey: r.active
+            ? ((await importJWK(JSON.parse(r.privateJwk) as JWK, SIGNED_CREDENTIAL_ALG)) as KeyLike)
+            : null,
           active: r.active,
         };
       }),
@@ -98,7 +100,10 @@ export class SigningKeysService implements OnModuleInit {
   }
 
   private async createKey(repo: Repository<SigningKey> = this.repo): Promise<string> {
-    const { publicKey, privateKey } = await generateKeyPair(SIGNED_CREDENTIAL_ALG, { crv: 'Ed25519', extractable: true });
+    const { publicKey, privateKey } = await generateKeyPair(SIGNED_CREDENTIAL_ALG, {
+      crv: 'Ed25519',
+      extractable: true,
+    });
     const kid = randomBytes(12).toString('base64url');
     const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: SIGNED_CREDENTIAL_ALG, use: 'sig' };
     const privateJwk = { ...(await exportJWK(privateKey)), kid, alg: SIGNED_CREDENTIAL_ALG };

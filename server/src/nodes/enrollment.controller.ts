@@ -36,7 +36,9 @@ export class EnrollmentController {
   @ApiBearerAuth()
   @Post('heartbeat')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Report holdings and counters; get a renewed credential and the revocation list (node credential)' })
+  @ApiOperation({
+    summary: 'Report holdings and counters; get a renewed credential and the revocation list (node credential)',
+  })
   heartbeat(@CurrentNode() node: AuthenticatedNode, @Body() dto: HeartbeatDto): Promise<HeartbeatResponse> {
     return this.nodes.heartbeat(node, dto, node.issuedAt);
   }

@@ -19,7 +19,10 @@ export class NodeAdminController {
 
   @Post('enrollment-tokens')
   @ApiOperation({ summary: 'Create a one-time enrollment token and the command ops paste on a seed server' })
-  async createToken(@Body() dto: EnrollmentTokenCreateDto, @CurrentUser() actor: AuthenticatedUser): Promise<EnrollmentTokenResponse> {
+  async createToken(
+    @Body() dto: EnrollmentTokenCreateDto,
+    @CurrentUser() actor: AuthenticatedUser,
+  ): Promise<EnrollmentTokenResponse> {
     const created = await this.nodes.createEnrollmentToken(dto, actor);
     await this.audit.record('enrollment-token.create', actor);
     return created;
@@ -36,13 +39,21 @@ export class NodeAdminController {
   async get(@Param('id', new ParseUUIDPipe()) id: string) {
     const node = await this.nodes.getOrFail(id);
     const holdings = await this.nodes.holdings(id);
-    return { ...mapNode(node), holdings: holdings.map((h) => ({ resourceId: h.resourceId, complete: h.complete, piecesHeld: h.piecesHeld })) };
+    return {
+      ...mapNode(node),
+      holdings: holdings.map((h) => ({ resourceId: h.resourceId, complete: h.complete, piecesHeld: h.piecesHeld })),
+    };
   }
 
   @Post('nodes/:id/revoke')
   @HttpCode(200)
-  @ApiOperation({ summary: "Revoke a node: its credentials stop working at once on this server and at peers once they learn it" })
-  async revoke(@Param('id', new ParseUUIDPipe()) id: string, @CurrentUser() actor: AuthenticatedUser): Promise<NodeSummary> {
+  @ApiOperation({
+    summary: 'Revoke a node: its credentials stop working at once on this server and at peers once they learn it',
+  })
+  async revoke(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @CurrentUser() actor: AuthenticatedUser,
+  ): Promise<NodeSummary> {
     const node = await this.nodes.revoke(id);
     await this.audit.record('node.revoke', actor, { nodeId: id });
     return mapNode(node);

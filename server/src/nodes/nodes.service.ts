@@ -1,4 +1,11 @@
-import { ForbiddenException, Inject, Injectable, Logger, NotFoundException, UnauthorizedException } from '@nestjs/common';
+import {
+  ForbiddenException,
+  Inject,
+  Injectable,
+  Logger,
+  NotFoundException,
+  UnauthorizedException,
+} from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import {
@@ -73,12 +80,23 @@ export class NodesService {
     private readonly traffic: TrafficService,
   ) {}
 
-  async createEnrollmentToken(dto: EnrollmentTokenCreateDto, actor: AuthenticatedUser): Promise<EnrollmentTokenResponse> {
+  async createEnrollmentToken(
+    dto: EnrollmentTokenCreateDto,
+    actor: AuthenticatedUser,
+  ): Promise<EnrollmentTokenResponse> {
     const token = `shoal-enroll-${randomBytes(24).toString('base64url')}`;
     const ttl = dto.ttlSeconds ?? TOKEN_LIFETIMES.enrollmentTokenDefaultSeconds;
     const expiresAt = new Date(Date.now() + ttl * 1000);
     const role = dto.role ?? 'seed';
-    await this.tokens.insert({ tokenHash: hashToken(token), role, site: dto.site ?? null, createdBy: actor.id, expiresAt, usedAt: null, usedByNode: null });
+    await this.tokens.insert({
+      tokenHash: hashToken(token),
+      role,
+      site: dto.site ?? null,
+      createdBy: actor.id,
+      expiresAt,
+      usedAt: null,
+      usedByNode: null,
+    });
     const site = dto.site ? ` --site ${dto.site}` : '';
     const enrollCommand =
       `npx shoal enroll --server ${this.config.publicUrl} --token ${token} --role ${role}${site} ` +
@@ -98,17 +116,28 @@ export class NodesService {
     if (dto.token) {
       const claimed = await this.claimToken(dto.token, nodeId);
       if (claimed.role !== dto.role && !(claimed.role === 'seed' && dto.role === 'client')) {
-        throw new ForbiddenException({ code: 'role_not_allowed', message: `this token enrolls role ${claimed.role}`, errors: { role: `must be ${claimed.role}` } });
+        throw new ForbiddenException({
+          code: 'role_not_allowed',
+          message: `this token enrolls role ${claimed.role}`,
+          errors: { role: `must be ${claimed.role}` },
+        });
       }
       site = site ?? claimed.site;
       enrolledBy = claimed.createdBy;
     } else if (user) {
       if (dto.role !== 'client') {
-        throw new ForbiddenException({ code: 'role_not_allowed', message: 'a seed server needs an enrollment token from an admin', errors: { role: 'must be client without an enrollment token' } });
+        throw new ForbiddenException({
+          code: 'role_not_allowed',
+          message: 'a seed server needs an enrollment token from an admin',
+          errors: { role: 'must be client without an enrollment token' },
+        });
       }
       enrolledBy = user.id;
     } else {
-      throw new UnauthorizedException({ code: 'unauthorized', message: 'an enrollment token or a user access token is required' });
+      throw new UnauthorizedException({
+        code: 'unauthorized',
+        message: 'an enrollment token or a user access token is required',
+      });
     }
     const node = this.nodes.create({
       id: nodeId,
@@ -133,16 +162,33 @@ export class NodesService {
     };
   }
 
-  async heartbeat(principal: AuthenticatedNode, dto: HeartbeatDto, currentCredentialIssuedAt?: number): Promise<HeartbeatResponse> {
+  async heartbeat(
+    principal: AuthenticatedNode,
+    dto: HeartbeatDto,
+    currentCredentialIssuedAt?: number,
+  ): Promise<HeartbeatResponse> {
     const node = await this.nodes.findOneBy({ id: principal.id });
-    if (!node || node.revokedAt) throw new UnauthorizedException({ code: 'node_revoked', message: 'this node has been revoked' });
+    if (!node || node.revokedAt)
+      throw new UnauthorizedException({ code: 'node_revoked', message: 'this node has been revoked' });
 
     // Agents report counters since they started; a counter lower than last time means a restart.
-    const upDelta = dto.uploadedBytes >= node.lastReportedUploaded ? dto.uploadedBytes - node.lastReportedUploaded : dto.uploadedBytes;
-    const downDelta = dto.downloadedBytes >= node.lastReportedDownloaded ? dto.downloadedBytes - node.lastReportedDownloaded : dto.downloadedBytes;
+    const upDelta =
+      dto.uploadedBytes >= node.lastReportedUploaded
+        ? dto.uploadedBytes - node.lastReportedUploaded
+        : dto.uploadedBytes;
+    const downDelta =
+      dto.downloadedBytes >= node.lastReportedDownloaded
+        ? dto.downloadedBytes - node.lastReportedDownloaded
+        : dto.downloadedBytes;
     const holdings = dedupeHoldings(dto.holdings);
     const existing = holdings.length
-      ? new Set((await this.db.getRepository(Resource).find({ select: { id: true }, where: { id: In(holdings.map((h) => h.resourceId)) } })).map((r) => r.id))
+      ? new Set(
+          (
+            await this.db
+              .getRepository(Resource)
+              .find({ select: { id: true }, where: { id: In(holdings.map((h) => h.resourceId)) } })
+          ).map((r) => r.id),
+        )
       : new Set<string>();
     const known = holdings.filter((h) => existing.has(h.resourceId));
 
@@ -150,22 +196,33 @@ export class NodesService {
       const before = await em.find(NodeHolding, { where: { nodeId: node.id } });
       await em.delete(NodeHolding, { nodeId: node.id });
       for (let i = 0; i < known.length; i += 500) {
-        await em.insert(NodeHolding, known.slice(i, i + 500).map((h) => ({ nodeId: node.id, ...h })));
+        await em.insert(
+          NodeHolding,
+          known.slice(i, i + 500).map((h) => ({ nodeId: node.id, ...h })),
+        );
       }
-      await em.update(Node, { id: node.id }, {
-        lastHeartbeatAt: new Date(),
-        addresses: dto.addresses ?? node.addresses,
-        uploadedBytes: node.uploadedBytes + upDelta,
-        downloadedBytes: node.downloadedBytes + downDelta,
-        lastReportedUploaded: dto.uploadedBytes,
-        lastReportedDownloaded: dto.downloadedBytes,
-        resourcesHeld: known.filter((h) => h.complete).length,
-      });
+      await em.update(
+        Node,
+        { id: node.id },
+        {
+          lastHeartbeatAt: new Date(),
+          addresses: dto.addresses ?? node.addresses,
+          uploadedBytes: node.uploadedBytes + upDelta,
+          downloadedBytes: node.downloadedBytes + downDelta,
+          lastReportedUploaded: dto.uploadedBytes,
+          lastReportedDownloaded: dto.downloadedBytes,
+          resourcesHeld: known.filter((h) => h.complete).length,
+        },
+      );
       return before;
     });
     const wasOffline = !isOnline(node);
-    for (const h of known) if (wasOffline || !previous.some((p) => p.resourceId === h.resourceId && p.complete === h.complete)) this.counts.markDirty(h.resourceId);
-    for (const p of previous) if (!existing.has(p.resourceId) || !known.some((h) => h.resourceId === p.resourceId)) this.counts.markDirty(p.resourceId);
+    for (const h of known)
+      if (wasOffline || !previous.some((p) => p.resourceId === h.resourceId && p.complete === h.complete))
+        this.counts.markDirty(h.resourceId);
+    for (const p of previous)
+      if (!existing.has(p.resourceId) || !known.some((h) => h.resourceId === p.resourceId))
+        this.counts.markDirty(p.resourceId);
     if (upDelta > 0) await this.traffic.add(node.role, upDelta);
 
     const response: HeartbeatResponse = {
@@ -190,8 +247,12 @@ export class NodesService {
     }
     if (query.role) qb.andWhere('n.role = :role', { role: query.role });
     const onlineSince = new Date(Date.now() - NODE_OFFLINE_AFTER_SECONDS * 1000);
-    if (query.online === 'true') qb.andWhere('n.revokedAt IS NULL AND n.lastHeartbeatAt > :onlineSince', { onlineSince });
-    if (query.online === 'false') qb.andWhere('(n.revokedAt IS NOT NULL OR n.lastHeartbeatAt IS NULL OR n.lastHeartbeatAt <= :onlineSince)', { onlineSince });
+    if (query.online === 'true')
+      qb.andWhere('n.revokedAt IS NULL AND n.lastHeartbeatAt > :onlineSince', { onlineSince });
+    if (query.online === 'false')
+      qb.andWhere('(n.revokedAt IS NOT NULL OR n.lastHeartbeatAt IS NULL OR n.lastHeartbeatAt <= :onlineSince)', {
+        onlineSince,
+      });
     const sort = query.sort ?? 'name';
     const desc = sort.startsWith('-');
     qb.orderBy(SORT_COLUMNS[sort.replace(/^-/, '')], desc ? 'DESC' : 'ASC').addOrderBy('n.id', 'ASC');
@@ -245,7 +306,11 @@ export class NodesService {
     if (!result.affected) {
       const row = await this.tokens.findOneBy({ tokenHash });
       const why = !row ? 'unknown' : row.usedAt ? 'already used' : row.expiresAt <= now ? 'expired' : 'invalid';
-      throw new UnauthorizedException({ code: 'enrollment_token_invalid', message: `enrollment token ${why}`, errors: { token: why } });
+      throw new UnauthorizedException({
+        code: 'enrollment_token_invalid',
+        message: `enrollment token ${why}`,
+        errors: { token: why },
+      });
     }
     return this.tokens.findOneByOrFail({ tokenHash });
   }
@@ -261,4 +326,3 @@ function dedupeHoldings<T extends { resourceId: string }>(holdings: T[]): T[] {
   for (const h of holdings) byId.set(h.resourceId, h);
   return [...byId.values()];
 }
-

@@ -23,14 +23,21 @@ export class TrafficService {
         .execute();
     if ((await increment()).affected) return;
     try {
-      await this.buckets.insert({ bucketStart, seedBytes: role === 'seed' ? bytes : 0, peerBytes: role === 'seed' ? 0 : bytes });
+      await this.buckets.insert({
+        bucketStart,
+        seedBytes: role === 'seed' ? bytes : 0,
+        peerBytes: role === 'seed' ? 0 : bytes,
+      });
     } catch {
       await increment(); // another request created the bucket first
     }
   }
 
   async since(from: Date): Promise<{ at: string; seedBytes: number; peerBytes: number }[]> {
-    const rows = await this.buckets.find({ where: { bucketStart: MoreThanOrEqual(from) }, order: { bucketStart: 'ASC' } });
+    const rows = await this.buckets.find({
+      where: { bucketStart: MoreThanOrEqual(from) },
+      order: { bucketStart: 'ASC' },
+    });
     return rows.map((r) => ({ at: r.bucketStart.toISOString(), seedBytes: r.seedBytes, peerBytes: r.peerBytes }));
   }
 }

@@ -27,7 +27,11 @@ export class ManifestService {
   async build(resourceId: string, user: AuthenticatedUser, nodeId?: string): Promise<Manifest> {
     const r = await this.resources.getOrFail(resourceId);
     if (nodeId && !(await this.nodes.existsBy({ id: nodeId }))) {
-      throw new NotFoundException({ code: 'node_not_found', message: `no node ${nodeId}`, errors: { node: 'unknown node' } });
+      throw new NotFoundException({
+        code: 'node_not_found',
+        message: `no node ${nodeId}`,
+        errors: { node: 'unknown node' },
+      });
     }
     const caller = nodeId ? await this.nodes.findOneBy({ id: nodeId }) : null;
     const [seeds, swarm] = await Promise.all([
@@ -65,6 +69,10 @@ export class ManifestService {
 
 /** A file name safe in a Content-Disposition header on every OS. */
 export function manifestFileName(name: string): string {
-  const safe = name.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '').slice(0, 150) || 'resource';
+  const safe =
+    name
+      .replace(/[^A-Za-z0-9._-]+/g, '_')
+      .replace(/^[._]+/, '')
+      .slice(0, 150) || 'resource';
   return `${safe}.shoal.json`;
 }

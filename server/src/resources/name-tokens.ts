@@ -6,7 +6,14 @@ const MAX_WORDS = 8;
  * a letter or digit. "Ubuntu-22.04_server.iso" -> ubuntu, 22, 04, server, iso.
  */
 export function nameWords(text: string): string[] {
-  return [...new Set(text.toLocaleLowerCase('en-US').split(/[^\p{L}\p{N}]+/u).filter(Boolean))].map((w) => w.slice(0, 200));
+  return [
+    ...new Set(
+      text
+        .toLocaleLowerCase('en-US')
+        .split(/[^\p{L}\p{N}]+/u)
+        .filter(Boolean),
+    ),
+  ].map((w) => w.slice(0, 200));
 }
 
 /** The words of a search query; each must be the start of some word of a matching name. */

@@ -19,7 +19,9 @@ export class ResourceAdminController {
   ) {}
 
   @Post()
-  @ApiOperation({ summary: 'Publish splitting metadata (201), or get the existing resource for the same content (200)' })
+  @ApiOperation({
+    summary: 'Publish splitting metadata (201), or get the existing resource for the same content (200)',
+  })
   async publish(
     @Body() dto: ResourceAdminPublishDto,
     @CurrentUser() actor: AuthenticatedUser,

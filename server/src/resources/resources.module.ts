@@ -12,7 +12,12 @@ import { ResourcesController } from './resources.controller.js';
 import { ResourcesService } from './resources.service.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([Resource, ResourceNameToken, Node]), TrackerModule, CredentialsModule, AuditModule],
+  imports: [
+    TypeOrmModule.forFeature([Resource, ResourceNameToken, Node]),
+    TrackerModule,
+    CredentialsModule,
+    AuditModule,
+  ],
   controllers: [ResourcesController, ResourceAdminController],
   providers: [ResourcesService, ManifestService],
   exports: [ResourcesService],

@@ -1,4 +1,10 @@
-import { BadRequestException, Inject, Injectable, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
+import {
+  BadRequestException,
+  Inject,
+  Injectable,
+  NotFoundException,
+  UnprocessableEntityException,
+} from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import {
@@ -49,8 +55,21 @@ export function mapResourceSummary(r: Resource): ResourceSummary {
 
 /** Columns for list pages: everything but the (possibly huge) file list and hashes. */
 const SUMMARY_COLUMNS: (keyof Resource)[] = [
-  'id', 'contentId', 'name', 'nameLower', 'description', 'tags', 'totalSize', 'pieceSize', 'pieceCount',
-  'fileCount', 'publishedBy', 'seedCount', 'downloaderCount', 'createdAt', 'updatedAt',
+  'id',
+  'contentId',
+  'name',
+  'nameLower',
+  'description',
+  'tags',
+  'totalSize',
+  'pieceSize',
+  'pieceCount',
+  'fileCount',
+  'publishedBy',
+  'seedCount',
+  'downloaderCount',
+  'createdAt',
+  'updatedAt',
 ];
 
 /**
@@ -78,19 +97,34 @@ export class ResourcesService {
    * Stores splitting metadata. Returns `created: false` with the existing resource when
    * the same content (same content id) is already published, so publishing is idempotent.
    */
-  async publish(dto: ResourceAdminPublishDto, actor: AuthenticatedUser): Promise<{ resource: Resource; created: boolean }> {
+  async publish(
+    dto: ResourceAdminPublishDto,
+    actor: AuthenticatedUser,
+  ): Promise<{ resource: Resource; created: boolean }> {
     for (const [i, f] of dto.files.entries()) {
       const reason = unsafePathReason(f.path);
       if (reason) {
-        throw new BadRequestException({ code: 'validation_failed', message: `files.${i}.path: ${reason}`, errors: { [`files.${i}.path`]: reason } });
+        throw new BadRequestException({
+          code: 'validation_failed',
+          message: `files.${i}.path: ${reason}`,
+          errors: { [`files.${i}.path`]: reason },
+        });
       }
     }
     if (!isPowerOfTwo(dto.pieceSize)) {
-      throw new BadRequestException({ code: 'validation_failed', message: 'pieceSize: must be a power of two', errors: { pieceSize: 'must be a power of two' } });
+      throw new BadRequestException({
+        code: 'validation_failed',
+        message: 'pieceSize: must be a power of two',
+        errors: { pieceSize: 'must be a power of two' },
+      });
     }
     const problem = metadataInconsistency(dto);
     if (problem) {
-      throw new UnprocessableEntityException({ code: 'metadata_inconsistent', message: `${problem.field}: ${problem.message}`, errors: { [problem.field]: problem.message } });
+      throw new UnprocessableEntityException({
+        code: 'metadata_inconsistent',
+        message: `${problem.field}: ${problem.message}`,
+        errors: { [problem.field]: problem.message },
+      });
     }
     const contentId = computeContentId(dto);
     const existing = await this.repo.findOneBy({ contentId });
@@ -157,10 +191,21 @@ export class ResourcesService {
       publishedBy: r.publishedBy,
       providers: holders
         .filter((h) => h.complete)
-        .map(({ node }) => ({ ...toPeerInfo(node, true), online: isOnline(node, now), lastHeartbeatAt: node.lastHeartbeatAt?.toISOString() ?? null })),
+        .map(({ node }) => ({
+          ...toPeerInfo(node, true),
+          online: isOnline(node, now),
+          lastHeartbeatAt: node.lastHeartbeatAt?.toISOString() ?? null,
+        })),
       downloaders: members
         .filter((m) => m.left > 0)
-        .map((m) => ({ nodeId: m.nodeId, name: m.name, role: m.role, site: m.site, addresses: m.addresses, complete: false })),
+        .map((m) => ({
+          nodeId: m.nodeId,
+          name: m.name,
+          role: m.role,
+          site: m.site,
+          addresses: m.addresses,
+          complete: false,
+        })),
     };
   }
 
@@ -202,4 +247,3 @@ export class ResourcesService {
     if (rows.length) await repo.insert(rows);
   }
 }
-

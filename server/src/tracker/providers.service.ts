@@ -61,7 +61,11 @@ export class ProvidersService {
 }
 
 export function isOnline(node: Pick<Node, 'lastHeartbeatAt' | 'revokedAt'>, now = Date.now()): boolean {
-  return !node.revokedAt && !!node.lastHeartbeatAt && node.lastHeartbeatAt.getTime() > now - NODE_OFFLINE_AFTER_SECONDS * 1000;
+  return (
+    !node.revokedAt &&
+    !!node.lastHeartbeatAt &&
+    node.lastHeartbeatAt.getTime() > now - NODE_OFFLINE_AFTER_SECONDS * 1000
+  );
 }
 
 export function toPeerInfo(n: Node, complete: boolean): PeerInfo {

@@ -1,6 +1,12 @@
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { ANNOUNCE_INTERVAL_SECONDS, LIMITS, SWARM_ENTRY_TTL_SECONDS, type AnnounceResponse, type PeerInfo } from '@shoal/contract';
+import {
+  ANNOUNCE_INTERVAL_SECONDS,
+  LIMITS,
+  SWARM_ENTRY_TTL_SECONDS,
+  type AnnounceResponse,
+  type PeerInfo,
+} from '@shoal/contract';
 import { Repository } from 'typeorm';
 import type { AuthenticatedNode } from '../common/principals.js';
 import { RevocationListService } from '../credentials/revocation-list.service.js';
@@ -51,14 +57,25 @@ export class TrackerService {
    * Seed servers and other swarm members, never the caller nor a revoked node, at most
    * `limit`: same-site peers first, then the rest, each group shuffled so load spreads.
    */
-  async peersFor(resourceId: string, caller: { id: string; site: string | null } | null, limit: number): Promise<PeerInfo[]> {
+  async peersFor(
+    resourceId: string,
+    caller: { id: string; site: string | null } | null,
+    limit: number,
+  ): Promise<PeerInfo[]> {
     const [seeds, members] = await Promise.all([
       this.providers.onlineSeeds(resourceId),
       this.swarm.members(resourceId, limit * 4 + 1),
     ]);
     const byId = new Map<string, PeerInfo>();
     for (const m of members) {
-      byId.set(m.nodeId, { nodeId: m.nodeId, name: m.name, role: m.role, site: m.site, addresses: m.addresses, complete: m.left === 0 });
+      byId.set(m.nodeId, {
+        nodeId: m.nodeId,
+        name: m.name,
+        role: m.role,
+        site: m.site,
+        addresses: m.addresses,
+        complete: m.left === 0,
+      });
     }
     for (const s of seeds) if (!byId.has(s.nodeId)) byId.set(s.nodeId, s);
     const candidates = [...byId.values()].filter(

@@ -55,13 +55,27 @@ export class UsersService {
   async create(username: string, password: string, role: UserRole): Promise<User> {
     const name = username.toLowerCase();
     if (await this.repo.existsBy({ username: name })) {
-      throw new ConflictException({ code: 'username_taken', message: `username "${name}" is taken`, errors: { username: 'is taken' } });
+      throw new ConflictException({
+        code: 'username_taken',
+        message: `username "${name}" is taken`,
+        errors: { username: 'is taken' },
+      });
     }
-    const user = this.repo.create({ id: randomUUID(), username: name, passwordHash: await this.passwords.hash(password), role, disabled: false });
+    const user = this.repo.create({
+      id: randomUUID(),
+      username: name,
+      passwordHash: await this.passwords.hash(password),
+      role,
+      disabled: false,
+    });
     try {
       return await this.repo.save(user);
     } catch {
-      throw new ConflictException({ code: 'username_taken', message: `username "${name}" is taken`, errors: { username: 'is taken' } });
+      throw new ConflictException({
+        code: 'username_taken',
+        message: `username "${name}" is taken`,
+        errors: { username: 'is taken' },
+      });
     }
   }
 
@@ -81,7 +95,11 @@ export class UsersService {
   }
 
   async list(q: string | undefined, page: number, size: number): Promise<Page<UserSummary>> {
-    const qb = this.repo.createQueryBuilder('u').orderBy('u.username', 'ASC').skip((page - 1) * size).take(size);
+    const qb = this.repo
+      .createQueryBuilder('u')
+      .orderBy('u.username', 'ASC')
+      .skip((page - 1) * size)
+      .take(size);
     const term = q?.trim().toLowerCase();
     if (term) {
       const [from, to] = prefixRange(term);

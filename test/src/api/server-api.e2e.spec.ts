@@ -18,7 +18,11 @@ describe.each(DATABASES)('server API on %s', (db) => {
     server = await startServer({ db });
     anon = new Api(server.url);
     admin = await anon.login('admin', ADMIN_PASSWORD);
-    const created = await admin.post('/api/admin/users', { username: 'mia', password: 'member-password-1', role: 'member' });
+    const created = await admin.post('/api/admin/users', {
+      username: 'mia',
+      password: 'member-password-1',
+      role: 'member',
+    });
     expect(created.status).toBe(201);
     member = await anon.login('mia', 'member-password-1');
   });
@@ -56,7 +60,9 @@ describe.each(DATABASES)('server API on %s', (db) => {
     it('serves the OpenAPI description publicly', async () => {
       const res = await anon.get('/api/docs-json');
       expect(res.status).toBe(200);
-      expect(Object.keys(res.body.paths)).toEqual(expect.arrayContaining(['/api/auth/login', '/api/resources/{id}/manifest']));
+      expect(Object.keys(res.body.paths)).toEqual(
+        expect.arrayContaining(['/api/auth/login', '/api/resources/{id}/manifest']),
+      );
     });
 
     it('publishes an Ed25519 JWKS', async () => {
@@ -126,7 +132,11 @@ describe.each(DATABASES)('server API on %s', (db) => {
     });
 
     it('lets an admin change a role and reset a password', async () => {
-      const created = await admin.post('/api/admin/users', { username: 'pete', password: 'pete-password-1', role: 'member' });
+      const created = await admin.post('/api/admin/users', {
+        username: 'pete',
+        password: 'pete-password-1',
+        role: 'member',
+      });
       const id = created.body.id;
       expect((await admin.patch(`/api/admin/users/${id}`, { role: 'admin' })).body.role).toBe('admin');
       expect((await admin.post(`/api/admin/users/${id}/password`, { password: 'pete-new-password' })).status).toBe(204);
@@ -136,7 +146,11 @@ describe.each(DATABASES)('server API on %s', (db) => {
     });
 
     it('refuses a duplicate username with 409', async () => {
-      const res = await admin.post('/api/admin/users', { username: 'MIA', password: 'another-password', role: 'member' });
+      const res = await admin.post('/api/admin/users', {
+        username: 'MIA',
+        password: 'another-password',
+        role: 'member',
+      });
       expect(res.status).toBe(409);
       expect(res.body.code).toBe('username_taken');
     });
@@ -150,7 +164,9 @@ describe.each(DATABASES)('server API on %s', (db) => {
       expect(codes.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
       expect(codes.slice(5)).toEqual([429, 429]);
       // Even the right password is refused while the account is throttled from this address...
-      expect((await anon.post('/api/auth/login', { username: 'brute', password: 'brute-password-1' })).status).toBe(429);
+      expect((await anon.post('/api/auth/login', { username: 'brute', password: 'brute-password-1' })).status).toBe(
+        429,
+      );
       // ...while other accounts log in normally.
       expect((await anon.post('/api/auth/login', { username: 'mia', password: 'member-password-1' })).status).toBe(200);
     });
@@ -257,7 +273,9 @@ describe.each(DATABASES)('server API on %s', (db) => {
 
     it('searches names case-insensitively by word prefix', async () => {
       const names = async (q: string) =>
-        ((await member.get(`/api/resources?q=${encodeURIComponent(q)}&sort=name`)).body.items as { name: string }[]).map((i) => i.name);
+        (
+          (await member.get(`/api/resources?q=${encodeURIComponent(q)}&sort=name`)).body.items as { name: string }[]
+        ).map((i) => i.name);
       expect(await names('UBUNTU')).toEqual(['ubuntu-22.04-desktop', 'Ubuntu-24.04 Server']);
       expect(await names('ubu serv')).toEqual(['Ubuntu-24.04 Server']);
       expect(await names('llam')).toEqual(['Model weights llama']);
@@ -266,7 +284,9 @@ describe.each(DATABASES)('server API on %s', (db) => {
 
     it('treats SQL and LIKE metacharacters as plain text', async () => {
       const names = async (q: string) =>
-        ((await member.get(`/api/resources?q=${encodeURIComponent(q)}`)).body.items as { name: string }[]).map((i) => i.name);
+        ((await member.get(`/api/resources?q=${encodeURIComponent(q)}`)).body.items as { name: string }[]).map(
+          (i) => i.name,
+        );
       expect(await names('100%')).toEqual(['100% pure_data']);
       expect(await names('%')).toEqual(['100% pure_data']);
       expect(await names('_')).toEqual(['100% pure_data']);
@@ -290,9 +310,15 @@ describe.each(DATABASES)('server API on %s', (db) => {
 
     it('lets admins edit and delete, and search follows a rename', async () => {
       const id = ids['100% pure_data'];
-      const edited = await admin.patch(`/api/admin/resources/${id}`, { name: 'renamed dataset', description: 'new', tags: ['ml', 'v2'] });
+      const edited = await admin.patch(`/api/admin/resources/${id}`, {
+        name: 'renamed dataset',
+        description: 'new',
+        tags: ['ml', 'v2'],
+      });
       expect(edited.status).toBe(200);
-      expect(edited.body).toEqual(expect.objectContaining({ name: 'renamed dataset', description: 'new', tags: ['ml', 'v2'] }));
+      expect(edited.body).toEqual(
+        expect.objectContaining({ name: 'renamed dataset', description: 'new', tags: ['ml', 'v2'] }),
+      );
       expect((await member.get('/api/resources?q=renamed')).body.total).toBe(1);
       expect((await member.get('/api/resources?q=pure')).body.total).toBe(0);
       expect((await member.patch(`/api/admin/resources/${id}`, { name: 'x' })).status).toBe(403);
@@ -307,15 +333,24 @@ describe.each(DATABASES)('server API on %s', (db) => {
       expect(res.status).toBe(200);
       expect(res.headers.get('content-disposition')).toBe('attachment; filename="Ubuntu-24.04_Server.shoal.json"');
       const manifest = res.body;
-      expect(manifest).toEqual(expect.objectContaining({ format: 'shoal-manifest', version: 1, resourceId: id, totalSize: 100_000 }));
+      expect(manifest).toEqual(
+        expect.objectContaining({ format: 'shoal-manifest', version: 1, resourceId: id, totalSize: 100_000 }),
+      );
       expect(manifest.trackerUrl).toBe(`${server.url}/api/tracker/announce`);
       const jwks = (await anon.get('/.well-known/jwks.json')).body as JSONWebKeySet;
-      const { payload } = await jwtVerify(manifest.ticket, createLocalJWKSet(jwks), { algorithms: ['EdDSA'], issuer: 'shoal' });
+      const { payload } = await jwtVerify(manifest.ticket, createLocalJWKSet(jwks), {
+        algorithms: ['EdDSA'],
+        issuer: 'shoal',
+      });
       const me = await member.get('/api/auth/me');
-      expect(payload).toEqual(expect.objectContaining({ typ: 'shoal-ticket', sub: me.body.id, res: id, cid: manifest.contentId }));
+      expect(payload).toEqual(
+        expect.objectContaining({ typ: 'shoal-ticket', sub: me.body.id, res: id, cid: manifest.contentId }),
+      );
       const audit = await admin.get('/api/admin/audit?size=50');
       expect(audit.body.items).toEqual(
-        expect.arrayContaining([expect.objectContaining({ action: 'manifest.download', username: 'mia', resourceId: id })]),
+        expect.arrayContaining([
+          expect.objectContaining({ action: 'manifest.download', username: 'mia', resourceId: id }),
+        ]),
       );
     });
   });
@@ -331,12 +366,20 @@ describe.each(DATABASES)('server API on %s', (db) => {
       const token = (await admin.post('/api/admin/enrollment-tokens', { role: 'seed', site: 'fra' })).body;
       expect(token.enrollCommand).toContain(token.token);
       const key = nodeKey();
-      const body = { token: token.token, name: 'seed-a', role: 'seed', addresses: ['127.0.0.1:7001'], publicKey: key.publicJwk };
+      const body = {
+        token: token.token,
+        name: 'seed-a',
+        role: 'seed',
+        addresses: ['127.0.0.1:7001'],
+        publicKey: key.publicJwk,
+      };
       const first = await anon.post('/api/nodes/enroll', body);
       expect(first.status).toBe(201);
       const jwks = (await anon.get('/.well-known/jwks.json')).body as JSONWebKeySet;
       const { payload } = await jwtVerify(first.body.credential, createLocalJWKSet(jwks), { algorithms: ['EdDSA'] });
-      expect(payload).toEqual(expect.objectContaining({ typ: 'shoal-node', sub: first.body.nodeId, role: 'seed', site: 'fra' }));
+      expect(payload).toEqual(
+        expect.objectContaining({ typ: 'shoal-node', sub: first.body.nodeId, role: 'seed', site: 'fra' }),
+      );
       expect((payload.cnf as { jwk: { x: string } }).jwk.x).toBe(key.publicJwk.x);
       const again = await anon.post('/api/nodes/enroll', body);
       expect(again.status).toBe(401);
@@ -354,8 +397,28 @@ describe.each(DATABASES)('server API on %s', (db) => {
     it('keeps node credentials and user tokens apart', async () => {
       const node = await enroll('client');
       expect((await node.api.get('/api/resources')).status).toBe(401);
-      expect((await member.post('/api/tracker/announce', { resourceId, event: 'started', left: 1, uploaded: 0, downloaded: 0 })).status).toBe(401);
-      expect((await node.api.post('/api/tracker/announce', { resourceId, event: 'started', left: 1, uploaded: 0, downloaded: 0 })).status).toBe(200);
+      expect(
+        (
+          await member.post('/api/tracker/announce', {
+            resourceId,
+            event: 'started',
+            left: 1,
+            uploaded: 0,
+            downloaded: 0,
+          })
+        ).status,
+      ).toBe(401);
+      expect(
+        (
+          await node.api.post('/api/tracker/announce', {
+            resourceId,
+            event: 'started',
+            left: 1,
+            uploaded: 0,
+            downloaded: 0,
+          })
+        ).status,
+      ).toBe(200);
     });
 
     it('counts online seeds from heartbeats and returns peers, never the caller, same site first', async () => {
@@ -373,9 +436,25 @@ describe.each(DATABASES)('server API on %s', (db) => {
       const near = await enroll('client', { site: 'fra', addresses: ['127.0.0.1:7103'] });
       const me = await enroll('client', { site: 'fra', addresses: ['127.0.0.1:7104'] });
       for (const n of [far, near]) {
-        expect((await n.api.post('/api/tracker/announce', { resourceId, event: 'started', left: 1000, uploaded: 0, downloaded: 0 })).status).toBe(200);
+        expect(
+          (
+            await n.api.post('/api/tracker/announce', {
+              resourceId,
+              event: 'started',
+              left: 1000,
+              uploaded: 0,
+              downloaded: 0,
+            })
+          ).status,
+        ).toBe(200);
       }
-      const res = await me.api.post('/api/tracker/announce', { resourceId, event: 'started', left: 200_000, uploaded: 0, downloaded: 0 });
+      const res = await me.api.post('/api/tracker/announce', {
+        resourceId,
+        event: 'started',
+        left: 200_000,
+        uploaded: 0,
+        downloaded: 0,
+      });
       expect(res.status).toBe(200);
       const peers = res.body.peers as { nodeId: string; site: string; role: string }[];
       expect(peers.map((p) => p.nodeId)).not.toContain(me.nodeId);
@@ -391,16 +470,30 @@ describe.each(DATABASES)('server API on %s', (db) => {
       expect(manifest.seeds.map((s: { nodeId: string }) => s.nodeId)).toEqual([seed.nodeId]);
       expect(manifest.peers.map((p: { nodeId: string }) => p.nodeId)).not.toContain(me.nodeId);
 
-      const stopped = await far.api.post('/api/tracker/announce', { resourceId, event: 'stopped', left: 1000, uploaded: 0, downloaded: 0 });
+      const stopped = await far.api.post('/api/tracker/announce', {
+        resourceId,
+        event: 'stopped',
+        left: 1000,
+        uploaded: 0,
+        downloaded: 0,
+      });
       expect(stopped.status).toBe(200);
-      const after = await me.api.post('/api/tracker/announce', { resourceId, event: 'update', left: 100, uploaded: 0, downloaded: 0 });
+      const after = await me.api.post('/api/tracker/announce', {
+        resourceId,
+        event: 'update',
+        left: 100,
+        uploaded: 0,
+        downloaded: 0,
+      });
       expect(after.body.peers.map((p: { nodeId: string }) => p.nodeId)).not.toContain(far.nodeId);
     });
 
     it('refuses a revoked node at once and tells other nodes', async () => {
       const node = await enroll('seed');
       const other = await enroll('seed');
-      expect((await node.api.post('/api/nodes/heartbeat', { holdings: [], uploadedBytes: 0, downloadedBytes: 0 })).status).toBe(200);
+      expect(
+        (await node.api.post('/api/nodes/heartbeat', { holdings: [], uploadedBytes: 0, downloadedBytes: 0 })).status,
+      ).toBe(200);
       const revoked = await admin.post(`/api/admin/nodes/${node.nodeId}/revoke`);
       expect(revoked.status).toBe(200);
       expect(revoked.body.revoked).toBe(true);
@@ -418,12 +511,17 @@ describe.each(DATABASES)('server API on %s', (db) => {
       await client.api.post('/api/nodes/heartbeat', { holdings: [], uploadedBytes: 1000, downloadedBytes: 4000 });
       const online = await admin.get('/api/admin/nodes?online=true&role=seed&sort=-lastHeartbeat');
       expect(online.body.items.map((n: { name: string }) => n.name)).toContain('dash-seed');
-      expect(online.body.items.every((n: { role: string; online: boolean }) => n.role === 'seed' && n.online)).toBe(true);
+      expect(online.body.items.every((n: { role: string; online: boolean }) => n.role === 'seed' && n.online)).toBe(
+        true,
+      );
       const byName = await admin.get('/api/admin/nodes?q=dash-c');
-      expect(byName.body.items).toEqual([expect.objectContaining({ name: 'dash-client', uploadedBytes: 1000, downloadedBytes: 4000 })]);
+      expect(byName.body.items).toEqual([
+        expect.objectContaining({ name: 'dash-client', uploadedBytes: 1000, downloadedBytes: 4000 }),
+      ]);
       const stats = await admin.get('/api/admin/stats');
       expect(stats.status).toBe(200);
-      const total = (k: 'seedBytes' | 'peerBytes') => stats.body.traffic.reduce((a: number, b: Record<string, number>) => a + b[k], 0);
+      const total = (k: 'seedBytes' | 'peerBytes') =>
+        stats.body.traffic.reduce((a: number, b: Record<string, number>) => a + b[k], 0);
       expect(total('seedBytes')).toBeGreaterThanOrEqual(3000);
       expect(total('peerBytes')).toBeGreaterThanOrEqual(1000);
     });
@@ -435,9 +533,13 @@ describe.each(DATABASES)('server API on %s', (db) => {
       const jwks = (await anon.get('/.well-known/jwks.json')).body;
       expect(jwks.keys.map((k: { kid: string }) => k.kid)).toContain(rotated.body.kid);
       expect(jwks.keys.length).toBeGreaterThanOrEqual(2);
-      expect((await before.api.post('/api/nodes/heartbeat', { holdings: [], uploadedBytes: 0, downloadedBytes: 0 })).status).toBe(200);
+      expect(
+        (await before.api.post('/api/nodes/heartbeat', { holdings: [], uploadedBytes: 0, downloadedBytes: 0 })).status,
+      ).toBe(200);
       const after = await enroll('client');
-      expect(JSON.parse(Buffer.from(after.credential.split('.')[0], 'base64url').toString()).kid).toBe(rotated.body.kid);
+      expect(JSON.parse(Buffer.from(after.credential.split('.')[0], 'base64url').toString()).kid).toBe(
+        rotated.body.kid,
+      );
     });
   });
 

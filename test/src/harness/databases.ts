@@ -7,7 +7,8 @@ import mysql from 'mysql2/promise';
  * SHOAL_TEST_MYSQL=off to leave MySQL out on a machine without it; CI never does.
  */
 export const MYSQL_ROOT_URL = process.env.SHOAL_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
-export const DATABASES: ('sqlite' | 'mysql')[] = process.env.SHOAL_TEST_MYSQL === 'off' ? ['sqlite'] : ['sqlite', 'mysql'];
+export const DATABASES: ('sqlite' | 'mysql')[] =
+  process.env.SHOAL_TEST_MYSQL === 'off' ? ['sqlite'] : ['sqlite', 'mysql'];
 
 /** Creates a fresh schema `shoal_test_<random>` and returns its URL and a drop function. */
 export async function createMysqlSchema(): Promise<{ url: string; drop: () => Promise<void> }> {

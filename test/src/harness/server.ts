@@ -38,7 +38,9 @@ export interface RunningServer {
  * Starts the real server (`node server/dist/main.js`, as `npm start` does) on a free
  * port with a fresh data dir, and a fresh MySQL schema when asked for.
  */
-export async function startServer(opts: { db?: 'sqlite' | 'mysql'; env?: Record<string, string> } = {}): Promise<RunningServer> {
+export async function startServer(
+  opts: { db?: 'sqlite' | 'mysql'; env?: Record<string, string> } = {},
+): Promise<RunningServer> {
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'shoal-server-'));
   const schema = opts.db === 'mysql' ? await createMysqlSchema() : null;

@@ -18,7 +18,11 @@ export class InitialSchema1764150000000 implements MigrationInterface {
       isNullable: nullable,
     });
     const text = (name: string): TableColumnOptions => ({ name, type: 'text' });
-    const int = (name: string, defaultValue?: number): TableColumnOptions => ({ name, type: 'int', default: defaultValue });
+    const int = (name: string, defaultValue?: number): TableColumnOptions => ({
+      name,
+      type: 'int',
+      default: defaultValue,
+    });
     const bigint = (name: string): TableColumnOptions => ({ name, type: 'bigint', default: 0 });
     const bool = (name: string, defaultValue = false): TableColumnOptions => ({
       name,
@@ -197,4 +201,3 @@ export class InitialSchema1764150000000 implements MigrationInterface {
     }
   }
 }
-

@@ -161,6 +161,8 @@ export class NodeListQueryDto extends PageQueryDto {
   @IsOptional()
   @IsString()
   @MinLength(1)
-  @Matches(new RegExp(`^-?(${NODE_SORT_FIELDS.join('|')})$`), { message: `sort must be one of ${NODE_SORT_FIELDS.join(', ')}, optionally prefixed with "-"` })
+  @Matches(new RegExp(`^-?(${NODE_SORT_FIELDS.join('|')})$`), {
+    message: `sort must be one of ${NODE_SORT_FIELDS.join(', ')}, optionally prefixed with "-"`,
+  })
   sort?: string;
 }

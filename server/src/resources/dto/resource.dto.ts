@@ -104,7 +104,10 @@ export class ResourceAdminUpdateDto {
 }
 
 export class ResourceListQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ description: `one of ${RESOURCE_SORT_FIELDS.join(', ')}; prefix "-" for descending`, default: '-created' })
+  @ApiPropertyOptional({
+    description: `one of ${RESOURCE_SORT_FIELDS.join(', ')}; prefix "-" for descending`,
+    default: '-created',
+  })
   @IsOptional()
   @IsString()
   @Matches(new RegExp(`^-?(${RESOURCE_SORT_FIELDS.join('|')})$`), {

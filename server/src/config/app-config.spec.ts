@@ -1,0 +1,34 @@
+import { ConfigError, loadConfig } from './app-config.js';
+
+describe('loadConfig', () => {
+  it('defaults to port 3000, SQLite under ./data and closed CORS', () => {
+    const config = loadConfig({});
+    expect(config.port).toBe(3000);
+    expect(config.databaseUrl).toBeNull();
+    expect(config.dataDir).toMatch(/\/data$/);
+    expect(config.corsOrigins).toEqual([]);
+    expect(config.publicUrl).toBe('http://localhost:3000');
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, /PORT/],
+    [{ DATABASE_URL: 'postgres://x/y' }, /DATABASE_URL/],
+    [{ REDIS_URL: 'http://x' }, /REDIS_URL/],
+    [{ SHOAL_ADMIN_PASSWORD: 'short' }, /SHOAL_ADMIN_PASSWORD/],
+    [{ SHOAL_LOG_LEVEL: 'loud' }, /SHOAL_LOG_LEVEL/],
+  ])('refuses %j with an error naming the variable', (env, name) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(name);
+  });
+
+  it('reads MySQL, Redis and CORS settings', () => {
+    const config = loadConfig({
+      DATABASE_URL: 'mysql://u:p@db:3306/shoal',
+      REDIS_URL: 'redis://cache:6379',
+      SHOAL_CORS_ORIGINS: 'https://a.example, https://b.example',
+    });
+    expect(config.databaseUrl).toBe('mysql://u:p@db:3306/shoal');
+    expect(config.redisUrl).toBe('redis://cache:6379');
+    expect(config.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
+  });
+});

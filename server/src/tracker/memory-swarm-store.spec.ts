@@ -1,0 +1,56 @@
+import { jest } from '@jest/globals';
+import { MemorySwarmStore } from './memory-swarm-store.js';
+import type { SwarmMember } from './swarm-store.js';
+
+const member = (nodeId: string, left = 10): SwarmMember => ({
+  nodeId,
+  name: nodeId,
+  role: 'client',
+  site: null,
+  addresses: ['127.0.0.1:1'],
+  left,
+});
+
+describe('MemorySwarmStore', () => {
+  let store: MemorySwarmStore;
+  beforeEach(() => (store = new MemorySwarmStore(60_000)));
+  afterEach(() => store.close());
+
+  it('returns members until their entry expires', async () => {
+    jest.useFakeTimers({ now: 1_000_000 });
+    try {
+      await store.upsert('r1', member('a'), 10);
+      await store.upsert('r1', member('b', 0), 30);
+      expect((await store.members('r1', 10)).map((m) => m.nodeId).sort()).toEqual(['a', 'b']);
+      expect(await store.downloaderCount('r1')).toBe(1);
+      jest.setSystemTime(1_000_000 + 11_000);
+      expect((await store.members('r1', 10)).map((m) => m.nodeId)).toEqual(['b']);
+      expect(await store.downloaderCount('r1')).toBe(0);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('replaces a member on re-announce and removes it on stop', async () => {
+    await store.upsert('r1', member('a', 10), 60);
+    await store.upsert('r1', member('a', 0), 60);
+    expect(await store.members('r1', 10)).toEqual([member('a', 0)]);
+    await store.remove('r1', 'a');
+    expect(await store.members('r1', 10)).toEqual([]);
+  });
+
+  it('caps the number of members returned', async () => {
+    for (let i = 0; i < 20; i++) await store.upsert('r1', member(`n${i}`), 60);
+    expect(await store.members('r1', 5)).toHaveLength(5);
+  });
+
+  it('forgets a revoked node in every swarm', async () => {
+    await store.upsert('r1', member('a'), 60);
+    await store.upsert('r2', member('a'), 60);
+    await store.upsert('r2', member('b'), 60);
+    await store.removeNode('a');
+    expect(await store.members('r1', 10)).toEqual([]);
+    expect((await store.members('r2', 10)).map((m) => m.nodeId)).toEqual(['b']);
+    expect(await store.activeDownloads()).toBe(1);
+  });
+});
