@@ -10,6 +10,7 @@ import { ConfigModule } from './config/config.module.js';
 import { CredentialsModule } from './credentials/credentials.module.js';
 import { dataSourceOptions } from './database/data-source-options.js';
 import { HealthController } from './health/health.controller.js';
+import { RedisModule } from './redis/redis.module.js';
 import { NodesModule } from './nodes/nodes.module.js';
 import { ResourcesModule } from './resources/resources.module.js';
 import { StatsModule } from './stats/stats.module.js';
@@ -31,6 +32,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
+        RedisModule,
         TypeOrmModule.forRoot({ ...dataSourceOptions(config.databaseUrl, config.dataDir), migrationsRun: true }),
         CredentialsModule,
         AuthModule,

@@ -1,5 +1,11 @@
-import { HttpException, HttpStatus, Injectable } from '@nestjs/common';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { HttpException, HttpStatus, Inject, Injectable } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { REDIS } from '../redis/redis.module.js';
+
+/** 5 failures per account and address in 15 min, 50 per address in an hour, then blocked as long. */
+const PER_ACCOUNT = { points: 5, duration: 15 * 60, blockDuration: 15 * 60, keyPrefix: 'login-account' };
+const PER_ADDRESS = { points: 50, duration: 60 * 60, blockDuration: 60 * 60, keyPrefix: 'login-address' };
 
 /**
  * Throttles failed logins, per account-and-address (stops guessing one password) and per
@@ -8,12 +14,18 @@ import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
  */
 @Injectable()
 export class LoginThrottleService {
-  private readonly perAccountAndAddress = new RateLimiterMemory({
-    points: 5,
-    duration: 15 * 60,
-    blockDuration: 15 * 60,
-  });
-  private readonly perAddress = new RateLimiterMemory({ points: 50, duration: 60 * 60, blockDuration: 60 * 60 });
+  private readonly perAccountAndAddress: RateLimiterAbstract;
+  private readonly perAddress: RateLimiterAbstract;
+
+  /** With Redis the counts are shared, so spreading guesses over server instances gains nothing. */
+  constructor(@Inject(REDIS) redis: Redis | null) {
+    this.perAccountAndAddress = redis
+      ? new RateLimiterRedis({ storeClient: redis, ...PER_ACCOUNT })
+      : new RateLimiterMemory(PER_ACCOUNT);
+    this.perAddress = redis
+      ? new RateLimiterRedis({ storeClient: redis, ...PER_ADDRESS })
+      : new RateLimiterMemory(PER_ADDRESS);
+  }
 
   async assertAllowed(username: string, address: string): Promise<void> {
     const [a, b] = await Promise.all([

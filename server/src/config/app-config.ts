@@ -11,6 +11,8 @@ export interface AppConfig {
   /** Unset: SQLite file in the data dir. `mysql://user:pass@host:port/db`: MySQL/MariaDB. */
   databaseUrl: string | null;
   redisUrl: string | null;
+  /** Prefix of every Redis key, so several deployments (or test runs) can share one Redis. */
+  redisPrefix: string;
   adminPassword: string | null;
   /** Base URL agents and browsers reach this server at (goes into manifests). */
   publicUrl: string;
@@ -64,6 +66,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     dataDir: resolve(env.SHOAL_DATA_DIR?.trim() || './data'),
     databaseUrl,
     redisUrl,
+    redisPrefix: env.SHOAL_REDIS_PREFIX?.trim() || 'shoal:',
     adminPassword,
     publicUrl,
     corsOrigins: (env.SHOAL_CORS_ORIGINS ?? '')

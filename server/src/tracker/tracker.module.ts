@@ -4,7 +4,10 @@ import { CredentialsModule } from '../credentials/credentials.module.js';
 import { NodeHolding } from '../nodes/node-holding.entity.js';
 import { Node } from '../nodes/node.entity.js';
 import { Resource } from '../resources/resource.entity.js';
+import type { Redis } from 'ioredis';
+import { REDIS } from '../redis/redis.module.js';
 import { MemorySwarmStore } from './memory-swarm-store.js';
+import { RedisSwarmStore } from './redis-swarm-store.js';
 import { ProvidersService } from './providers.service.js';
 import { SwarmCountsService } from './swarm-counts.service.js';
 import { SWARM_STORE, type SwarmStore } from './swarm-store.js';
@@ -15,7 +18,11 @@ import { TrackerService } from './tracker.service.js';
   imports: [TypeOrmModule.forFeature([Resource, Node, NodeHolding]), CredentialsModule],
   controllers: [TrackerController],
   providers: [
-    { provide: SWARM_STORE, useFactory: (): SwarmStore => new MemorySwarmStore() },
+    {
+      provide: SWARM_STORE,
+      inject: [REDIS],
+      useFactory: (redis: Redis | null): SwarmStore => (redis ? new RedisSwarmStore(redis) : new MemorySwarmStore()),
+    },
     ProvidersService,
     SwarmCountsService,
     TrackerService,

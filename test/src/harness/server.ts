@@ -39,11 +39,16 @@ export interface RunningServer {
  * port with a fresh data dir, and a fresh MySQL schema when asked for.
  */
 export async function startServer(
-  opts: { db?: 'sqlite' | 'mysql'; env?: Record<string, string> } = {},
+  opts: { db?: 'sqlite' | 'mysql'; databaseUrl?: string; env?: Record<string, string> } = {},
 ): Promise<RunningServer> {
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'shoal-server-'));
-  const schema = opts.db === 'mysql' ? await createMysqlSchema() : null;
+  // A given databaseUrl is shared with other servers and left for the caller to drop.
+  const schema = opts.databaseUrl
+    ? { url: opts.databaseUrl, drop: async () => undefined }
+    : opts.db === 'mysql'
+      ? await createMysqlSchema()
+      : null;
   let out = '';
   let child: ChildProcess | null = null;
   const url = `http://127.0.0.1:${port}`;

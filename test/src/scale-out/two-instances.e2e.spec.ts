@@ -1,0 +1,127 @@
+/**
+ * Two server processes on the same MariaDB schema and Redis behave as one: a user token
+ * from one works on the other, an agent announced to one is a peer on the other, a node
+ * revoked on one is refused by the other, and both sign with keys the other accepts.
+ */
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { Api } from '../harness/api-client.js';
+import { createMysqlSchema } from '../harness/databases.js';
+import { metadata, nodeKey } from '../harness/fixtures.js';
+import { ADMIN_PASSWORD, startServer, type RunningServer } from '../harness/server.js';
+
+const REDIS_URL = process.env.SHOAL_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+describe('two server instances on MariaDB and Redis', () => {
+  const prefix = `shoal-test-${randomBytes(4).toString('hex')}:`;
+  let schema: { url: string; drop: () => Promise<void> };
+  let a: RunningServer;
+  let b: RunningServer;
+  let adminA: Api;
+  let adminB: Api;
+
+  beforeAll(async () => {
+    schema = await createMysqlSchema();
+    const env = { REDIS_URL, SHOAL_REDIS_PREFIX: prefix };
+    a = await startServer({ databaseUrl: schema.url, env });
+    b = await startServer({ databaseUrl: schema.url, env });
+    adminA = await new Api(a.url).login('admin', ADMIN_PASSWORD);
+    adminB = new Api(b.url, adminA.token);
+  });
+
+  afterAll(async () => {
+    await a?.destroy();
+    await b?.destroy();
+    await schema?.drop();
+    const redis = new Redis(REDIS_URL);
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length) await redis.del(...keys);
+    await redis.quit();
+  });
+
+  async function enrollOn(server: RunningServer, admin: Api, name: string) {
+    const token = await admin.post('/api/admin/enrollment-tokens', { role: 'client' });
+    const res = await new Api(server.url).post('/api/nodes/enroll', {
+      token: token.body.token,
+      name,
+      role: 'client',
+      addresses: [`127.0.0.1:${7000 + Math.floor(Math.random() * 1000)}`],
+      publicKey: nodeKey().publicJwk,
+    });
+    expect(res.status).toBe(201);
+    return { nodeId: res.body.nodeId as string, api: new Api(server.url, res.body.credential) };
+  }
+
+  it('reports Redis in readiness', async () => {
+    const ready = await new Api(a.url).get('/health/ready');
+    expect(ready.body).toEqual({ status: 'ready', database: 'up', redis: 'up' });
+  });
+
+  it('accepts a user token issued by the other instance', async () => {
+    expect((await adminB.get('/api/auth/me')).body.username).toBe('admin');
+  });
+
+  it('returns a node that announced to one instance as a peer from the other', async () => {
+    const resourceId = (await adminA.post('/api/admin/resources', metadata('shared-swarm', [100_000]))).body.id;
+    const first = await enrollOn(a, adminA, 'on-a');
+    const second = await enrollOn(b, adminB, 'on-b');
+    const announce = { resourceId, event: 'started', left: 100_000, uploaded: 0, downloaded: 0 };
+    expect((await first.api.post('/api/tracker/announce', announce)).status).toBe(200);
+    const res = await second.api.post('/api/tracker/announce', announce);
+    expect(res.status).toBe(200);
+    expect(res.body.peers.map((p: { nodeId: string }) => p.nodeId)).toEqual([first.nodeId]);
+    // The credential issued by A is valid on B (keys shared through the database).
+    const crossed = new Api(b.url, first.api.token);
+    expect((await crossed.post('/api/tracker/announce', { ...announce, event: 'update' })).status).toBe(200);
+  });
+
+  it('refuses on one instance a node revoked on the other', async () => {
+    const node = await enrollOn(a, adminA, 'to-revoke');
+    const onA = node.api;
+    const onB = new Api(b.url, node.api.token);
+    const beat = { holdings: [], uploadedBytes: 0, downloadedBytes: 0 };
+    expect((await onA.post('/api/nodes/heartbeat', beat)).status).toBe(200);
+    expect((await adminB.post(`/api/admin/nodes/${node.nodeId}/revoke`)).status).toBe(200);
+    expect((await onB.post('/api/nodes/heartbeat', beat)).status).toBe(401);
+    // A learns of it from the database within its refresh interval (3 s).
+    let status = 0;
+    for (let i = 0; i < 50 && status !== 401; i++) {
+      status = (
+        await onA.post('/api/tracker/announce', {
+          resourceId: '00000000-0000-4000-8000-000000000000',
+          event: 'update',
+          left: 0,
+          uploaded: 0,
+          downloaded: 0,
+        })
+      ).status;
+      if (status !== 401) await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(status).toBe(401);
+  });
+
+  it('signs with a key rotated on the other instance', async () => {
+    const rotated = await adminA.post('/api/admin/signing-keys/rotate');
+    expect(rotated.status).toBe(200);
+    // B still signs with the old key until it re-reads keys (every 30 s); A must accept
+    // either, and a credential signed on A with the new key must pass on B (unknown kid
+    // makes B reload at once).
+    const node = await enrollOn(b, adminB, 'after-rotation');
+    const fromA = await enrollOn(a, adminA, 'signed-on-a');
+    const kidOfA = JSON.parse(Buffer.from(fromA.api.token!.split('.')[0], 'base64url').toString()).kid;
+    expect(kidOfA).toBe(rotated.body.kid);
+    expect(
+      (
+        await new Api(b.url, fromA.api.token).post('/api/nodes/heartbeat', {
+          holdings: [],
+          uploadedBytes: 0,
+          downloadedBytes: 0,
+        })
+      ).status,
+    ).toBe(200);
+    const onA = new Api(a.url, node.api.token);
+    expect(
+      (await onA.post('/api/nodes/heartbeat', { holdings: [], uploadedBytes: 0, downloadedBytes: 0 })).status,
+    ).toBe(200);
+  });
+});
