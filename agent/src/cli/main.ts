@@ -4,7 +4,7 @@ import { parseRate } from '../util/token-bucket.js';
 import { stderrLogger, type Logger } from '../util/logger.js';
 import { DataDir, resolveDataDir } from './data-dir.js';
 import { CliError, EXIT, EXIT_CODES_HELP } from './exit-codes.js';
-import { enroll } from './commands/enroll.js';
+import { DEFAULT_LISTEN, enroll } from './commands/enroll.js';
 import { login } from './commands/login.js';
 import { publish } from './commands/publish.js';
 import { ensureNode, loadManifest, outputDir } from './commands/get.js';
@@ -91,7 +91,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
       ]),
     )
     .option('--site <site>', 'site or location label, used to prefer nearby peers')
-    .option('--listen <host:port>', 'where to accept peers', '0.0.0.0:7881')
+    .option('--listen <host:port>', 'where to accept peers', DEFAULT_LISTEN)
     .option(
       '--advertise <host:port>',
       'address other agents dial (repeatable; default: derived from --listen)',

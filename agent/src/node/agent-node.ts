@@ -1,4 +1,3 @@
-import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { CredentialVerifier } from '../identity/credential-verifier.js';
 import { JwksCache } from '../identity/jwks-cache.js';
@@ -13,19 +12,12 @@ import { DownloadArea } from '../storage/download-area.js';
 import { Swarm } from '../swarm/swarm.js';
 import { TrackerClient } from '../swarm/tracker-client.js';
 import type { Logger } from '../util/logger.js';
+import { formatHostPort, isWildcard, primaryAddress } from '../util/net.js';
 import { TokenBucket } from '../util/token-bucket.js';
 import { PeerListener } from './peer-listener.js';
 import { selectFiles, type TransferSpec } from './transfer-spec.js';
 
 export const DEFAULT_MAX_PEERS = 32;
-
-/** The first non-loopback IPv4 address, for announcing a wildcard listener; loopback when there is none. */
-function primaryAddress(): string {
-  for (const list of Object.values(networkInterfaces())) {
-    for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
-  }
-  return '127.0.0.1';
-}
 
 export interface AgentNodeOptions {
   nodeId: string;
@@ -108,9 +100,8 @@ export class AgentNode {
   addresses(): string[] {
     if (this.o.advertise?.length) return this.o.advertise;
     if (!this.o.listen || this.listenPort === null) return [];
-    const host =
-      this.o.listen.host === '0.0.0.0' || this.o.listen.host === '::' ? primaryAddress() : this.o.listen.host;
-    return [`${host.includes(':') ? `[${host}]` : host}:${this.listenPort}`];
+    const host = isWildcard(this.o.listen.host) ? primaryAddress() : this.o.listen.host;
+    return [formatHostPort(host, this.listenPort)];
   }
 
   /** Starts (or resumes) a download into `outDir`; the swarm emits 'complete' once verified and in place. */

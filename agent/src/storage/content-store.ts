@@ -1,14 +1,14 @@
 import { Bitfield } from '../pieces/bitfield.js';
 import type { ResourceLayout } from '../pieces/resource-layout.js';
 import { FileStorage } from './file-storage.js';
-import type { PieceStorage } from './piece-storage.js';
 
 /** What the swarm needs from the place a resource lives, whether complete or still downloading. */
 export interface ContentStore {
   readonly held: Bitfield;
   readonly wantedPieces: ReadonlySet<number>;
-  readonly storage: PieceStorage;
   servable(piece: number): boolean;
+  /** Reads a block of a servable piece (to send to a peer). */
+  read(piece: number, offset: number, length: number): Promise<Buffer>;
   isComplete(): boolean;
   /** Writes and records a verified piece. */
   store(piece: number, data: Buffer): Promise<void>;
@@ -21,7 +21,7 @@ export interface ContentStore {
 export class CompleteStore implements ContentStore {
   readonly held: Bitfield;
   readonly wantedPieces: ReadonlySet<number>;
-  readonly storage: FileStorage;
+  private readonly storage: FileStorage;
 
   constructor(root: string, layout: ResourceLayout) {
     this.storage = new FileStorage(root, layout, false);
@@ -36,6 +36,10 @@ export class CompleteStore implements ContentStore {
 
   isComplete(): boolean {
     return true;
+  }
+
+  read(piece: number, offset: number, length: number): Promise<Buffer> {
+    return this.storage.read(piece, offset, length);
   }
 
   async store(): Promise<void> {

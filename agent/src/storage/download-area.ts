@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { Bitfield } from '../pieces/bitfield.js';
 import type { HashPool } from '../pieces/hash-pool.js';
 import type { ResourceLayout } from '../pieces/resource-layout.js';
+import type { ContentStore } from './content-store.js';
 import { FileStorage } from './file-storage.js';
 import { ResumeLog } from './resume-log.js';
 import { resolveInside } from './safe-path.js';
@@ -15,8 +16,12 @@ export const PARTIAL_DIR = '.shoal-partial';
  * are the wanted files renamed to their final names under `<out>`. Nothing is written
  * outside `<out>`.
  */
-export class DownloadArea {
+export class DownloadArea implements ContentStore {
   private finalized = false;
+  /** Set while files move to their final names: reads wait for it, so none hits a file mid-rename. */
+  private finalizing: Promise<void> | null = null;
+  private readsInFlight = 0;
+  private readsDrained: (() => void) | null = null;
   private readonly servableAfterFinal: Set<number>;
 
   private constructor(
@@ -25,7 +30,7 @@ export class DownloadArea {
     private readonly wantedFiles: ReadonlySet<number>,
     readonly wantedPieces: ReadonlySet<number>,
     private readonly partialDir: string,
-    public storage: FileStorage,
+    private storage: FileStorage,
     private log: ResumeLog | null,
     readonly held: Bitfield,
   ) {
@@ -103,6 +108,16 @@ export class DownloadArea {
     return this.held.has(piece) && (!this.finalized || this.servableAfterFinal.has(piece));
   }
 
+  async read(piece: number, offset: number, length: number): Promise<Buffer> {
+    if (this.finalizing) await this.finalizing;
+    this.readsInFlight++;
+    try {
+      return await this.storage.read(piece, offset, length);
+    } finally {
+      if (--this.readsInFlight === 0) this.readsDrained?.();
+    }
+  }
+
   /** Writes a verified piece and records it; after this returns, a restart will not fetch it again. */
   async store(piece: number, data: Buffer): Promise<void> {
     if (this.finalized || !this.log) throw new Error('download already finalized');
@@ -111,9 +126,18 @@ export class DownloadArea {
   }
 
   /** Moves the wanted files to their final names and drops the partial directory. */
-  async finalize(): Promise<void> {
-    if (this.finalized) return;
-    if (!this.isComplete()) throw new Error('cannot finalize an incomplete download');
+  finalize(): Promise<void> {
+    if (this.finalized) return Promise.resolve();
+    if (!this.isComplete()) return Promise.reject(new Error('cannot finalize an incomplete download'));
+    this.finalizing ??= this.moveToFinal().finally(() => {
+      this.finalizing = null;
+    });
+    return this.finalizing;
+  }
+
+  private async moveToFinal(): Promise<void> {
+    if (this.readsInFlight > 0) await new Promise<void>((resolve) => (this.readsDrained = resolve));
+    this.readsDrained = null;
     await this.storage.close();
     await this.log?.close();
     this.log = null;

@@ -132,13 +132,24 @@ describe('download area', () => {
     expect((await readdir(join(dir, 'out'))).sort()).toEqual(['c.bin', 'top']);
     expect(await readFile(join(dir, 'out/top/a.bin'))).toEqual(content.subarray(0, 20000));
     expect((await stat(join(dir, 'out/top/empty'))).size).toBe(0);
-    expect(await resumed.storage.read(3, 0, layout.pieceLength(3))).toEqual(pieceData(3));
+    expect(await resumed.read(3, 0, layout.pieceLength(3))).toEqual(pieceData(3));
     await resumed.close();
 
     const again = await open();
     expect(again.isFinalized()).toBe(true);
     expect(again.held.count()).toBe(4);
     await again.close();
+  });
+
+  it('serves reads that race with the final rename', async () => {
+    const area = await open();
+    for (let p = 0; p < layout.pieceCount; p++) await area.store(p, pieceData(p));
+    const reads = Array.from({ length: 40 }, (_, i) => area.read(i % 4, 0, layout.pieceLength(i % 4)));
+    const done = area.finalize();
+    reads.push(...Array.from({ length: 40 }, (_, i) => area.read(i % 4, 0, layout.pieceLength(i % 4))));
+    await done;
+    (await Promise.all(reads)).forEach((data, i) => expect(data).toEqual(pieceData(i % 4)));
+    await area.close();
   });
 
   it('starts over when a final file was altered', async () => {

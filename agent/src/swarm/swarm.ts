@@ -260,7 +260,7 @@ export class Swarm extends EventEmitter {
     try {
       while (s.uploadQueue.length > 0 && s.conn.isOpen() && s.conn.backlog() < MAX_SOCKET_BACKLOG) {
         const ref = s.uploadQueue.shift()!;
-        const block = await this.o.store.storage.read(ref.piece, ref.offset, ref.length);
+        const block = await this.o.store.read(ref.piece, ref.offset, ref.length);
         await this.o.limits.upload.take(ref.length);
         if (!s.conn.isOpen()) break;
         s.conn.send({ type: 'data', piece: ref.piece, offset: ref.offset, block });

@@ -8,8 +8,10 @@ import type { DataDir, NodeConfig } from '../data-dir.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import { parseHostPort } from '../runtime.js';
 import type { Logger } from '../../util/logger.js';
+import { formatHostPort, isWildcard, primaryAddress } from '../../util/net.js';
 
-export const DEFAULT_LISTEN = '0.0.0.0:7881';
+/** The port the server's enroll command suggests too. */
+export const DEFAULT_LISTEN = '0.0.0.0:7070';
 
 export interface EnrollOptions {
   server: string;
@@ -31,8 +33,9 @@ export async function enroll(dataDir: DataDir, opts: EnrollOptions, log: Logger)
   if (!NODE_ROLES.includes(role)) throw new CliError(`--role must be seed or client, not "${opts.role}"`, EXIT.usage);
   const listen = opts.listen ?? DEFAULT_LISTEN;
   const { host, port } = parseHostPort(listen);
-  const wildcard = host === '0.0.0.0' || host === '::';
-  const addresses = opts.advertise?.length ? opts.advertise : wildcard || port === 0 ? [] : [listen];
+  // A port of 0 is only known once listening: the agent reports it in heartbeats and announces.
+  const derived = port === 0 ? [] : [formatHostPort(isWildcard(host) ? primaryAddress() : host, port)];
+  const addresses = opts.advertise?.length ? opts.advertise : derived;
   let userToken: string | undefined;
   if (!opts.token) {
     const login = await dataDir.requireLogin();
@@ -46,7 +49,13 @@ export async function enroll(dataDir: DataDir, opts: EnrollOptions, log: Logger)
     userToken = login.accessToken;
   }
   const key = NodeKey.generate();
-  const name = opts.name ?? hostname();
+  // The server accepts letters, digits, ".", "_" and "-" in names; a host name may hold others.
+  const name =
+    opts.name ??
+    (hostname()
+      .replace(/[^A-Za-z0-9._-]/g, '-')
+      .slice(0, 100) ||
+      'node');
   const body: Omit<EnrollRequest, 'token'> & { token?: string } = {
     ...(opts.token ? { token: opts.token } : {}),
     name,
