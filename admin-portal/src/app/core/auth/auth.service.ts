@@ -1,0 +1,81 @@
+import { HttpClient } from '@angular/common/http';
+import { Injectable, InjectionToken, computed, inject, signal } from '@angular/core';
+import { Observable, map, tap } from 'rxjs';
+import type { LoginResponse, UserSummary } from '@shoal/contract';
+
+/** Where the session is kept between page loads (a shared link opens in a new tab). */
+export const SESSION_STORAGE = new InjectionToken<Storage | null>('SESSION_STORAGE', {
+  providedIn: 'root',
+  factory: () => (typeof localStorage === 'undefined' ? null : localStorage),
+});
+
+const STORAGE_KEY = 'shoal.session';
+
+export interface Session {
+  accessToken: string;
+  expiresAt: string;
+  user: UserSummary;
+}
+
+/**
+ * The signed-in user's session: the access token from POST /api/auth/login, its expiry and
+ * the user (role decides which pages are shown; the server enforces it anyway).
+ */
+@Injectable({ providedIn: 'root' })
+export class AuthService {
+  private readonly http = inject(HttpClient);
+  private readonly storage = inject(SESSION_STORAGE);
+  private readonly session = signal<Session | null>(this.restore());
+
+  readonly user = computed(() => this.session()?.user ?? null);
+  readonly token = computed(() => this.session()?.accessToken ?? null);
+  readonly isLoggedIn = computed(() => this.session() !== null);
+  readonly isAdmin = computed(() => this.session()?.user.role === 'admin');
+
+  login(username: string, password: string): Observable<UserSummary> {
+    return this.http.post<LoginResponse>('/api/auth/login', { username, password }).pipe(
+      tap((res) => this.save({ accessToken: res.accessToken, expiresAt: res.expiresAt, user: res.user })),
+      map((res) => res.user),
+    );
+  }
+
+  /** Re-reads the user from GET /api/auth/me (a role may have changed since login). */
+  refreshUser(): Observable<UserSummary> {
+    return this.http.get<UserSummary>('/api/auth/me').pipe(
+      tap((user) => {
+        const current = this.session();
+        if (current) this.save({ ...current, user });
+      }),
+    );
+  }
+
+  /** True while a token is held and has not passed its expiry. */
+  hasValidSession(now: number = Date.now()): boolean {
+    const s = this.session();
+    if (!s) return false;
+    const expires = Date.parse(s.expiresAt);
+    return Number.isNaN(expires) || expires > now;
+  }
+
+  logout(): void {
+    this.session.set(null);
+    this.storage?.removeItem(STORAGE_KEY);
+  }
+
+  private save(session: Session): void {
+    this.session.set(session);
+    this.storage?.setItem(STORAGE_KEY, JSON.stringify(session));
+  }
+
+  private restore(): Session | null {
+    try {
+      const raw = this.storage?.getItem(STORAGE_KEY);
+      if (!raw) return null;
+      const s = JSON.parse(raw) as Partial<Session>;
+      if (typeof s.accessToken !== 'string' || typeof s.expiresAt !== 'string' || !s.user) return null;
+      return s as Session;
+    } catch {
+      return null;
+    }
+  }
+}

@@ -1,0 +1,48 @@
+import { HttpErrorResponse } from '@angular/common/http';
+import type { ApiErrorBody } from '@shoal/contract';
+
+function isErrorBody(value: unknown): value is ApiErrorBody {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { message?: unknown }).message === 'string'
+  );
+}
+
+/**
+ * The sentence to show for a failed call: the server's `message` (plus the fields at
+ * fault), or a plain description when the server could not be reached.
+ */
+export function apiErrorMessage(err: unknown, fallback = 'Something went wrong.'): string {
+  if (err instanceof HttpErrorResponse) {
+    if (err.status === 0) return 'Cannot reach the server. Check your connection and try again.';
+    if (isErrorBody(err.error)) {
+      const fields = err.error.errors
+        ? Object.entries(err.error.errors).map(([field, why]) => `${field}: ${why}`)
+        : [];
+      return fields.length ? `${err.error.message} (${fields.join('; ')})` : err.error.message;
+    }
+    if (typeof err.error === 'string' && err.error.trim()) {
+      try {
+        const parsed: unknown = JSON.parse(err.error);
+        if (isErrorBody(parsed)) return parsed.message;
+      } catch {
+        /* not JSON */
+      }
+    }
+    return `${err.status} ${err.statusText || 'error'}`.trim();
+  }
+  if (err instanceof Error && err.message) return err.message;
+  return fallback;
+}
+
+/** For blob responses (downloads) the error body arrives as a Blob: read it as text first. */
+export async function blobErrorMessage(err: unknown): Promise<string> {
+  if (err instanceof HttpErrorResponse && err.error instanceof Blob) {
+    const text = await err.error.text();
+    return apiErrorMessage(
+      new HttpErrorResponse({ error: text, status: err.status, statusText: err.statusText, url: err.url ?? undefined }),
+    );
+  }
+  return apiErrorMessage(err);
+}

@@ -1,0 +1,76 @@
+import { BreakpointObserver } from '@angular/cdk/layout';
+import { ChangeDetectionStrategy, Component, DestroyRef, computed, inject } from '@angular/core';
+import { takeUntilDestroyed, toSignal } from '@angular/core/rxjs-interop';
+import { Router, RouterLink, RouterLinkActive, RouterOutlet } from '@angular/router';
+import { MatButtonModule } from '@angular/material/button';
+import { MatIconModule } from '@angular/material/icon';
+import { MatListModule } from '@angular/material/list';
+import { MatSidenav, MatSidenavModule } from '@angular/material/sidenav';
+import { MatToolbarModule } from '@angular/material/toolbar';
+import { MatTooltipModule } from '@angular/material/tooltip';
+import { map } from 'rxjs';
+import { AuthService } from '../auth/auth.service';
+
+interface NavItem {
+  path: string;
+  label: string;
+  icon: string;
+  adminOnly: boolean;
+}
+
+const NAV: NavItem[] = [
+  { path: '/resources', label: 'Resources', icon: 'folder_open', adminOnly: false },
+  { path: '/publish', label: 'Publish', icon: 'upload_file', adminOnly: true },
+  { path: '/nodes', label: 'Nodes', icon: 'dns', adminOnly: true },
+  { path: '/users', label: 'Users', icon: 'group', adminOnly: true },
+  { path: '/dashboard', label: 'Dashboard', icon: 'insights', adminOnly: true },
+];
+
+/** The signed-in frame: toolbar, navigation (admin entries only for admins), content. */
+@Component({
+  selector: 'app-shell',
+  imports: [
+    RouterOutlet,
+    RouterLink,
+    RouterLinkActive,
+    MatToolbarModule,
+    MatSidenavModule,
+    MatListModule,
+    MatIconModule,
+    MatButtonModule,
+    MatTooltipModule,
+  ],
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  templateUrl: './shell.component.html',
+  styleUrl: './shell.component.scss',
+})
+export class ShellComponent {
+  protected readonly auth = inject(AuthService);
+  private readonly router = inject(Router);
+
+  /** Below 960 px the navigation becomes a drawer opened from the menu button. */
+  protected readonly narrow = toSignal(
+    inject(BreakpointObserver)
+      .observe('(max-width: 959.98px)')
+      .pipe(map((state) => state.matches)),
+    { initialValue: false },
+  );
+
+  protected readonly nav = computed(() =>
+    NAV.filter((item) => !item.adminOnly || this.auth.isAdmin()),
+  );
+
+  constructor() {
+    // The role may have changed since login; the server's answer wins.
+    this.auth.refreshUser().pipe(takeUntilDestroyed(inject(DestroyRef))).subscribe({ error: () => {} });
+  }
+
+  protected navigated(sidenav: MatSidenav): void {
+    if (this.narrow()) void sidenav.close();
+  }
+
+  protected logout(): void {
+    this.auth.logout();
+    void this.router.navigate(['/login'], { queryParams: { reason: 'logged-out' } });
+  }
+}
