@@ -1,3 +1,7 @@
 import { setupZonelessTestEnv } from 'jest-preset-angular/setup-env/zoneless';
+import { MATERIAL_ANIMATIONS } from '@angular/material/core';
 
-setupZonelessTestEnv();
+// Material's dialogs and menus wait for CSS animations that jsdom never runs.
+setupZonelessTestEnv({
+  extraProviders: [{ provide: MATERIAL_ANIMATIONS, useValue: { animationsDisabled: true } }],
+});

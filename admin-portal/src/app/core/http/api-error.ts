@@ -39,10 +39,19 @@ export function apiErrorMessage(err: unknown, fallback = 'Something went wrong.'
 /** For blob responses (downloads) the error body arrives as a Blob: read it as text first. */
 export async function blobErrorMessage(err: unknown): Promise<string> {
   if (err instanceof HttpErrorResponse && err.error instanceof Blob) {
-    const text = await err.error.text();
+    const text = await readBlobText(err.error);
     return apiErrorMessage(
       new HttpErrorResponse({ error: text, status: err.status, statusText: err.statusText, url: err.url ?? undefined }),
     );
   }
   return apiErrorMessage(err);
+}
+
+function readBlobText(blob: Blob): Promise<string> {
+  return new Promise((resolve) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(typeof reader.result === 'string' ? reader.result : '');
+    reader.onerror = () => resolve('');
+    reader.readAsText(blob);
+  });
 }

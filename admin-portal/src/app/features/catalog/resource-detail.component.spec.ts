@@ -1,0 +1,179 @@
+import { TestBed } from '@angular/core/testing';
+import { provideHttpClient } from '@angular/common/http';
+import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
+import { Router, provideRouter, withComponentInputBinding } from '@angular/router';
+import { RouterTestingHarness } from '@angular/router/testing';
+import { Component } from '@angular/core';
+import { OverlayContainer } from '@angular/cdk/overlay';
+import { ResourceDetailComponent } from './resource-detail.component';
+import { SESSION_STORAGE } from '../../core/auth/auth.service';
+import * as saveFile from '../../shared/save-file';
+import { makeDetail, makeSession, makeUser, signedIn, sleep } from '../../../testing/fixtures';
+
+@Component({ template: 'list' })
+class ListStub {}
+
+describe('ResourceDetailComponent', () => {
+  let http: HttpTestingController;
+  let harness: RouterTestingHarness;
+
+  async function open(role: 'admin' | 'member' = 'member', id = 'r-1') {
+    TestBed.configureTestingModule({
+      providers: [
+        provideRouter(
+          [
+            { path: 'resources', component: ListStub },
+            { path: 'resources/:id', component: ResourceDetailComponent },
+          ],
+          withComponentInputBinding(),
+        ),
+        provideHttpClient(),
+        provideHttpClientTesting(),
+        { provide: SESSION_STORAGE, useValue: signedIn(makeSession({ user: makeUser({ role }) })) },
+      ],
+    });
+    http = TestBed.inject(HttpTestingController);
+    harness = await RouterTestingHarness.create();
+    await harness.navigateByUrl(`/resources/${id}`, ResourceDetailComponent);
+    harness.detectChanges();
+  }
+
+  const el = () => harness.routeNativeElement!;
+  const text = (s: string) => el().querySelector(s)?.textContent?.trim() ?? '';
+  async function settle() {
+    harness.detectChanges();
+    await harness.fixture.whenStable();
+    harness.detectChanges();
+  }
+
+  afterEach(() => http.verify());
+
+  it('shows what the resource is and who serves it', async () => {
+    await open();
+    http.expectOne('/api/resources/r-1').flush(makeDetail());
+    await settle();
+
+    expect(text('[data-testid=resource-name]')).toBe('ubuntu-24.04.iso');
+    expect(text('[data-testid=description]')).toBe('Ubuntu desktop image');
+    expect(text('[data-testid=piece-count]')).toBe('384');
+    expect(text('[data-testid=content-id]')).toBe(makeDetail().contentId);
+    expect(el().textContent).toContain('4 MiB');
+    expect(text('[data-testid=files-table]')).toContain('ubuntu-24.04.iso');
+
+    const providers = [...el().querySelectorAll('[data-testid=providers-table] tr.mat-mdc-row')].map((r) =>
+      r.textContent!.replace(/\s+/g, ' ').trim(),
+    );
+    expect(providers[0]).toContain('seed-paris');
+    expect(providers[0]).toContain('10.0.0.1:7070');
+    expect(providers[0]).toContain('Online');
+    expect(providers[1]).toContain('seed-lyon');
+    expect(providers[1]).toContain('Offline');
+    expect(el().textContent).toContain('Seed servers (1 online of 2)');
+    expect(text('[data-testid=downloaders-table]')).toContain('laptop-bob');
+  });
+
+  it('gives the exact command to download it', async () => {
+    await open();
+    http.expectOne('/api/resources/r-1').flush(makeDetail({ id: 'r-1', name: 'ubuntu-24.04.iso' }));
+    await settle();
+    expect(text('[data-testid=get-command]')).toBe('npx shoal get r-1 -o ./ubuntu-24.04.iso');
+  });
+
+  it('downloads the manifest as a file', async () => {
+    const save = jest.spyOn(saveFile, 'saveBlob').mockImplementation(() => {});
+    await open();
+    http.expectOne('/api/resources/r-1').flush(makeDetail());
+    await settle();
+
+    (el().querySelector('[data-testid=download-manifest]') as HTMLButtonElement).click();
+    const req = http.expectOne('/api/resources/r-1/manifest');
+    req.flush(new Blob(['{"version":1}']), {
+      headers: { 'Content-Disposition': 'attachment; filename="ubuntu-24.04.iso.shoal.json"' },
+    });
+    expect(save).toHaveBeenCalledWith(expect.any(Blob), 'ubuntu-24.04.iso.shoal.json');
+  });
+
+  it('says so when nobody serves or downloads it', async () => {
+    await open();
+    http.expectOne('/api/resources/r-1').flush(makeDetail({ providers: [], downloaders: [] }));
+    await settle();
+    expect(text('[data-testid=no-providers]')).toContain('No seed server');
+    expect(text('[data-testid=no-downloaders]')).toContain('Nobody is downloading');
+  });
+
+  it("shows the server's refusal for a missing resource", async () => {
+    await open('member', 'gone');
+    http
+      .expectOne('/api/resources/gone')
+      .flush({ statusCode: 404, code: 'not_found', message: 'Resource not found' }, { status: 404, statusText: 'Not Found' });
+    await settle();
+    expect(text('[data-testid=error-state]')).toContain('Resource not found');
+  });
+
+  it('hides edit and delete from members', async () => {
+    await open('member');
+    http.expectOne('/api/resources/r-1').flush(makeDetail());
+    await settle();
+    expect(el().querySelector('[data-testid=edit]')).toBeNull();
+    expect(el().querySelector('[data-testid=delete]')).toBeNull();
+  });
+
+  it('lets an admin delete after confirming, then goes back to the list', async () => {
+    await open('admin');
+    http.expectOne('/api/resources/r-1').flush(makeDetail());
+    await settle();
+
+    (el().querySelector('[data-testid=delete]') as HTMLButtonElement).click();
+    await settle();
+    const overlay = TestBed.inject(OverlayContainer).getContainerElement();
+    expect(overlay.textContent).toContain('Delete resource?');
+    (overlay.querySelector('[data-testid=confirm]') as HTMLButtonElement).click();
+    await settle();
+    await sleep(0);
+
+    const req = http.expectOne('/api/admin/resources/r-1');
+    expect(req.request.method).toBe('DELETE');
+    req.flush(null, { status: 204, statusText: 'No Content' });
+    await settle();
+    expect(TestBed.inject(Router).url).toBe('/resources');
+  });
+
+  it('deletes nothing when the admin cancels', async () => {
+    await open('admin');
+    http.expectOne('/api/resources/r-1').flush(makeDetail());
+    await settle();
+    (el().querySelector('[data-testid=delete]') as HTMLButtonElement).click();
+    await settle();
+    const overlay = TestBed.inject(OverlayContainer).getContainerElement();
+    const cancel = [...overlay.querySelectorAll('button')].find((b) => b.textContent?.includes('Cancel'))!;
+    cancel.click();
+    await settle();
+    await sleep(0);
+    http.expectNone('/api/admin/resources/r-1');
+  });
+
+  it('lets an admin edit name, description and tags', async () => {
+    await open('admin');
+    http.expectOne('/api/resources/r-1').flush(makeDetail());
+    await settle();
+    (el().querySelector('[data-testid=edit]') as HTMLButtonElement).click();
+    await settle();
+    const overlay = TestBed.inject(OverlayContainer).getContainerElement();
+    const name = overlay.querySelector('input[formcontrolname=name]') as HTMLInputElement;
+    const tags = overlay.querySelector('input[formcontrolname=tags]') as HTMLInputElement;
+    name.value = 'Ubuntu 24.04';
+    name.dispatchEvent(new Event('input'));
+    tags.value = 'linux, iso, linux, ';
+    tags.dispatchEvent(new Event('input'));
+    (overlay.querySelector('button[type=submit]') as HTMLButtonElement).click();
+
+    const req = http.expectOne('/api/admin/resources/r-1');
+    expect(req.request.method).toBe('PATCH');
+    expect(req.request.body).toEqual({ name: 'Ubuntu 24.04', description: 'Ubuntu desktop image', tags: ['linux', 'iso'] });
+    req.flush(makeDetail({ name: 'Ubuntu 24.04' }));
+    await settle();
+    await sleep(0);
+    await settle();
+    expect(text('[data-testid=resource-name]')).toBe('Ubuntu 24.04');
+  });
+});
