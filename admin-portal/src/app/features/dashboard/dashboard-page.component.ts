@@ -7,7 +7,7 @@ import { MatIconModule } from '@angular/material/icon';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { BaseChartDirective } from 'ng2-charts';
 import type { ChartConfiguration } from 'chart.js';
-import { catchError, map, of, switchMap, tap, timer } from 'rxjs';
+import { catchError, interval, map, of, startWith, switchMap, tap } from 'rxjs';
 import type { DashboardStats } from '@shoal/contract';
 import { apiErrorMessage } from '../../core/http/api-error';
 import { BytesPipe, ExactBytesPipe } from '../../shared/bytes.pipe';
@@ -99,7 +99,7 @@ export class DashboardPageComponent {
   constructor() {
     toObservable(this.reloads)
       .pipe(
-        switchMap(() => timer(0, REFRESH_MS)),
+        switchMap(() => interval(REFRESH_MS).pipe(startWith(0))),
         tap(() => this.loading.set(true)),
         switchMap(() =>
           this.api.get().pipe(

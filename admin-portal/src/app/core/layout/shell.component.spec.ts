@@ -1,0 +1,70 @@
+import { TestBed } from '@angular/core/testing';
+import { provideHttpClient } from '@angular/common/http';
+import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
+import { Router, provideRouter } from '@angular/router';
+import { RouterTestingHarness } from '@angular/router/testing';
+import { Component } from '@angular/core';
+import { ShellComponent } from './shell.component';
+import { AuthService, SESSION_STORAGE } from '../auth/auth.service';
+import { makeSession, makeUser, signedIn } from '../../../testing/fixtures';
+
+@Component({ template: 'content' })
+class PageStub {}
+
+describe('ShellComponent', () => {
+  let http: HttpTestingController;
+  let harness: RouterTestingHarness;
+
+  async function open(role: 'admin' | 'member') {
+    const user = makeUser({ role, username: role === 'admin' ? 'alice' : 'bob' });
+    TestBed.configureTestingModule({
+      providers: [
+        provideRouter([
+          { path: 'login', component: PageStub },
+          { path: '', component: ShellComponent, children: [{ path: '**', component: PageStub }] },
+        ]),
+        provideHttpClient(),
+        provideHttpClientTesting(),
+        { provide: SESSION_STORAGE, useValue: signedIn(makeSession({ user })) },
+      ],
+    });
+    http = TestBed.inject(HttpTestingController);
+    harness = await RouterTestingHarness.create();
+    await harness.navigateByUrl('/resources');
+    harness.detectChanges();
+    http.expectOne('/api/auth/me').flush(user);
+    harness.detectChanges();
+    await harness.fixture.whenStable();
+  }
+
+  const links = () =>
+    [...(harness.fixture.nativeElement as HTMLElement).querySelectorAll('nav a [matListItemTitle]')].map((a) =>
+      a.textContent!.trim(),
+    );
+
+  afterEach(() => http.verify());
+
+  it('shows members only the catalog', async () => {
+    await open('member');
+    expect(links()).toEqual(['Resources']);
+  });
+
+  it('shows admins every page', async () => {
+    await open('admin');
+    expect(links()).toEqual([
+      'Resources',
+      'Publish',
+      'Nodes',
+      'Users',
+      'Dashboard',
+    ]);
+  });
+
+  it('logs out back to the login page', async () => {
+    await open('member');
+    ((harness.fixture.nativeElement as HTMLElement).querySelector('[data-testid=logout]') as HTMLButtonElement).click();
+    await harness.fixture.whenStable();
+    expect(TestBed.inject(AuthService).isLoggedIn()).toBe(false);
+    expect(TestBed.inject(Router).url).toBe('/login?reason=logged-out');
+  });
+});

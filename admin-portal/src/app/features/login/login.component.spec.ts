@@ -1,0 +1,94 @@
+import { TestBed } from '@angular/core/testing';
+import { provideHttpClient } from '@angular/common/http';
+import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
+import { Router, provideRouter } from '@angular/router';
+import { RouterTestingHarness } from '@angular/router/testing';
+import { Component } from '@angular/core';
+import { LoginComponent } from './login.component';
+import { AuthService, SESSION_STORAGE } from '../../core/auth/auth.service';
+import { MemoryStorage, makeLogin } from '../../../testing/fixtures';
+
+@Component({ template: 'page' })
+class PageStub {}
+
+describe('LoginComponent', () => {
+  let http: HttpTestingController;
+  let harness: RouterTestingHarness;
+
+  async function open(url: string) {
+    TestBed.configureTestingModule({
+      providers: [
+        provideRouter([
+          { path: 'login', component: LoginComponent },
+          { path: '**', component: PageStub },
+        ]),
+        provideHttpClient(),
+        provideHttpClientTesting(),
+        { provide: SESSION_STORAGE, useValue: new MemoryStorage() },
+      ],
+    });
+    http = TestBed.inject(HttpTestingController);
+    harness = await RouterTestingHarness.create();
+    await harness.navigateByUrl(url, LoginComponent);
+    harness.detectChanges();
+  }
+
+  const el = () => harness.routeNativeElement!;
+  function fill(username: string, password: string) {
+    const u = el().querySelector('input[name=username]') as HTMLInputElement;
+    const p = el().querySelector('input[name=password]') as HTMLInputElement;
+    u.value = username;
+    u.dispatchEvent(new Event('input'));
+    p.value = password;
+    p.dispatchEvent(new Event('input'));
+    (el().querySelector('button[type=submit]') as HTMLButtonElement).click();
+  }
+  async function settle() {
+    harness.detectChanges();
+    await harness.fixture.whenStable();
+    harness.detectChanges();
+  }
+
+  afterEach(() => http.verify());
+
+  it('tells the user their session expired', async () => {
+    await open('/login?reason=expired&returnUrl=%2Fnodes');
+    expect(el().querySelector('[data-testid=login-notice]')!.textContent).toContain('Your session has expired');
+  });
+
+  it('signs in and goes back where the user was going', async () => {
+    await open('/login?reason=expired&returnUrl=%2Fresources%3Fq%3Dubuntu');
+    fill(' alice ', 'pw');
+    const req = http.expectOne('/api/auth/login');
+    expect(req.request.body).toEqual({ username: 'alice', password: 'pw' });
+    req.flush(makeLogin());
+    await settle();
+    expect(TestBed.inject(Router).url).toBe('/resources?q=ubuntu');
+    expect(TestBed.inject(AuthService).isLoggedIn()).toBe(true);
+  });
+
+  it('never follows a return URL off the site', async () => {
+    await open('/login?returnUrl=%2F%2Fevil.example%2Fx');
+    fill('alice', 'pw');
+    http.expectOne('/api/auth/login').flush(makeLogin());
+    await settle();
+    expect(TestBed.inject(Router).url).toBe('/resources');
+  });
+
+  it("shows the server's message for a wrong password", async () => {
+    await open('/login');
+    fill('alice', 'nope');
+    http
+      .expectOne('/api/auth/login')
+      .flush({ statusCode: 401, code: 'unauthorized', message: 'Wrong username or password' }, { status: 401, statusText: 'Unauthorized' });
+    await settle();
+    expect(el().querySelector('[data-testid=login-error]')!.textContent).toContain('Wrong username or password');
+    expect(TestBed.inject(Router).url).toBe('/login');
+  });
+
+  it('does not call the server with empty fields', async () => {
+    await open('/login');
+    fill('', '');
+    http.expectNone('/api/auth/login');
+  });
+});

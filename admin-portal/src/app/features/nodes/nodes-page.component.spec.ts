@@ -1,0 +1,136 @@
+import { TestBed } from '@angular/core/testing';
+import { provideHttpClient } from '@angular/common/http';
+import { HttpTestingController, TestRequest, provideHttpClientTesting } from '@angular/common/http/testing';
+import { provideRouter } from '@angular/router';
+import { RouterTestingHarness } from '@angular/router/testing';
+import { Location } from '@angular/common';
+import { OverlayContainer } from '@angular/cdk/overlay';
+import { NodesPageComponent } from './nodes-page.component';
+import { makeNode, page, sleep } from '../../../testing/fixtures';
+
+describe('NodesPageComponent', () => {
+  let http: HttpTestingController;
+  let harness: RouterTestingHarness;
+
+  async function open(url = '/nodes') {
+    TestBed.configureTestingModule({
+      providers: [
+        provideRouter([{ path: 'nodes', component: NodesPageComponent }]),
+        provideHttpClient(),
+        provideHttpClientTesting(),
+      ],
+    });
+    http = TestBed.inject(HttpTestingController);
+    harness = await RouterTestingHarness.create();
+    await harness.navigateByUrl(url, NodesPageComponent);
+    harness.detectChanges();
+  }
+
+  const el = () => harness.routeNativeElement!;
+  const overlay = () => TestBed.inject(OverlayContainer).getContainerElement();
+  const list = (): TestRequest => http.expectOne((r) => r.url === '/api/admin/nodes');
+  async function settle() {
+    harness.detectChanges();
+    await harness.fixture.whenStable();
+    harness.detectChanges();
+    await sleep(0);
+    harness.detectChanges();
+  }
+
+  afterEach(() => http.verify());
+
+  it('lists nodes with role, site, addresses, state, holdings and traffic', async () => {
+    await open();
+    list().flush(
+      page([
+        makeNode({ name: 'seed-paris', online: true, uploadedBytes: 5 * 1024 ** 3 }),
+        makeNode({ id: 'n-2', name: 'laptop', role: 'client', site: null, online: false, lastHeartbeatAt: null }),
+        makeNode({ id: 'n-3', name: 'old', revoked: true, online: false }),
+      ]),
+    );
+    await settle();
+    const rows = [...el().querySelectorAll('tr.mat-mdc-row')].map((r) => r.textContent!.replace(/\s+/g, ' '));
+    expect(rows[0]).toContain('seed-paris');
+    expect(rows[0]).toContain('Seed server');
+    expect(rows[0]).toContain('10.0.0.1:7070');
+    expect(rows[0]).toContain('Online');
+    expect(rows[0]).toContain('5 GiB');
+    expect(rows[1]).toContain('Client');
+    expect(rows[1]).toContain('Offline');
+    expect(rows[1]).toContain('never');
+    expect(rows[2]).toContain('Revoked');
+    // A revoked node has no revoke button.
+    expect(el().querySelectorAll('[data-testid=revoke]')).toHaveLength(2);
+  });
+
+  it('filters from the URL and writes filter changes back to it', async () => {
+    await open('/nodes?role=seed&online=true&sort=name');
+    const req = list();
+    expect(req.request.params.get('role')).toBe('seed');
+    expect(req.request.params.get('online')).toBe('true');
+    expect(req.request.params.get('sort')).toBe('name');
+    req.flush(page([], { total: 0 }));
+    await settle();
+    expect(el().querySelector('[data-testid=empty-state]')!.textContent).toContain('No nodes match');
+
+    (el().querySelector('[data-testid=empty-state] button') as HTMLButtonElement).click();
+    await settle();
+    const cleared = list();
+    expect(cleared.request.params.has('role')).toBe(false);
+    expect(cleared.request.params.has('online')).toBe(false);
+    cleared.flush(page([makeNode()]));
+    expect(TestBed.inject(Location).path()).toBe('/nodes?sort=name');
+  });
+
+  it('revokes a node after confirmation', async () => {
+    await open();
+    list().flush(page([makeNode({ id: 'n-1', name: 'seed-paris' })]));
+    await settle();
+
+    (el().querySelector('[data-testid=revoke]') as HTMLButtonElement).click();
+    await settle();
+    expect(overlay().textContent).toContain('Revoke seed-paris?');
+    (overlay().querySelector('[data-testid=confirm]') as HTMLButtonElement).click();
+    await settle();
+
+    const req = http.expectOne('/api/admin/nodes/n-1/revoke');
+    req.flush(makeNode({ id: 'n-1', name: 'seed-paris', revoked: true, online: false }));
+    await settle();
+    expect(el().querySelector('[data-testid=node-status]')!.textContent).toContain('Revoked');
+    expect(el().querySelector('[data-testid=revoke]')).toBeNull();
+  });
+
+  it('creates an enrollment token and shows the enroll command once', async () => {
+    await open();
+    list().flush(page([]));
+    await settle();
+
+    (el().querySelector('[data-testid=add-seed]') as HTMLButtonElement).click();
+    await settle();
+    const site = overlay().querySelector('[data-testid=enroll-site]') as HTMLInputElement;
+    site.value = 'paris-dc1';
+    site.dispatchEvent(new Event('input'));
+    (overlay().querySelector('[data-testid=create-token]') as HTMLButtonElement).click();
+
+    const req = http.expectOne('/api/admin/enrollment-tokens');
+    expect(req.request.body).toEqual({ role: 'seed', ttlSeconds: 86400, site: 'paris-dc1' });
+    const command = 'npx shoal enroll --server http://portal:3000 --token abc.def --site paris-dc1';
+    req.flush({ token: 'abc.def', expiresAt: '2026-11-27T10:00:00.000Z', enrollCommand: command });
+    await settle();
+    expect(overlay().querySelector('[data-testid=enroll-command]')!.textContent).toBe(command);
+    expect(overlay().textContent).toContain('shown only once');
+
+    // Closing refreshes the list (the new node may already have enrolled).
+    const done = [...overlay().querySelectorAll('button')].find((b) => b.textContent?.includes('Done'))!;
+    done.click();
+    await settle();
+    list().flush(page([]));
+  });
+
+  it("shows the server's message when the list fails", async () => {
+    await open();
+    list().flush({ statusCode: 403, code: 'forbidden', message: 'Admins only' }, { status: 403, statusText: 'Forbidden' });
+    await settle();
+    expect(el().querySelector('[data-testid=error-state]')!.textContent).toContain('Admins only');
+  });
+});
