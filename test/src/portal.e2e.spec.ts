@@ -1,0 +1,353 @@
+/**
+ * The admin portal in a real browser (Debian's Chromium driven by playwright-core) against
+ * the real server with seeded data: what a member and an admin see and can do.
+ * Screenshots of every page land in test-results/portal/ for a person to look at.
+ */
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { parseManifest } from '@shoal/contract';
+import { Api } from './harness/api-client.js';
+import { metadata, nodeKey } from './harness/fixtures.js';
+import { ADMIN_PASSWORD, REPO_ROOT, startServer, type RunningServer } from './harness/server.js';
+
+const CHROMIUM = process.env.SHOAL_CHROMIUM ?? '/usr/bin/chromium';
+const CHROMIUM_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const PORTAL_INDEX = join(REPO_ROOT, 'admin-portal/dist/admin-portal/browser/index.html');
+const SHOTS = join(REPO_ROOT, 'test-results/portal');
+const MEMBER = { username: 'mia', password: 'member-password-1' };
+
+/** 26 filler resources + 4 named ones: more than one page of 25. */
+const FILLERS = Array.from({ length: 26 }, (_, i) => `dataset-${String(i + 1).padStart(3, '0')}`);
+const NAMED = ['ubuntu-24.04-desktop', 'ubuntu-22.04-server', 'debian-12-netinst', 'fedora-41-workstation'];
+
+describe('admin portal in a browser', () => {
+  let server: RunningServer;
+  let admin: Api;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  const ids = new Map<string, string>();
+  /** Console errors other than refused requests (CSP violations, exceptions). */
+  const consoleErrors: string[] = [];
+  const nodes = new Map<string, { nodeId: string; api: Api }>();
+
+  async function enroll(name: string, role: 'seed' | 'client', site: string, address: string) {
+    const token = await admin.post('/api/admin/enrollment-tokens', { role, site });
+    expect(token.status).toBe(201);
+    const res = await new Api(server.url).post('/api/nodes/enroll', {
+      token: token.body.token,
+      name,
+      role,
+      site,
+      addresses: [address],
+      publicKey: nodeKey().publicJwk,
+    });
+    expect(res.status).toBe(201);
+    const node = { nodeId: res.body.nodeId as string, api: new Api(server.url, res.body.credential) };
+    nodes.set(name, node);
+    return node;
+  }
+
+  async function shot(p: Page, name: string) {
+    await p.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+  }
+
+  async function login(p: Page, username: string, password: string) {
+    await p.goto(`${server.url}/login`);
+    await p.getByLabel('Username').fill(username);
+    await p.getByLabel('Password', { exact: true }).fill(password);
+    await p.getByRole('button', { name: 'Sign in' }).click();
+    await p.waitForURL(/\/resources/);
+  }
+
+  const rows = (p: Page) => p.locator('[data-testid=resources-table] tr.mat-mdc-row');
+  const rowNames = (p: Page) => p.locator('[data-testid=resources-table] tr.mat-mdc-row td.mat-column-name a').allTextContents();
+
+  beforeAll(async () => {
+    if (!existsSync(PORTAL_INDEX)) {
+      throw new Error(`the portal is not built (${PORTAL_INDEX}); run npm run build first`);
+    }
+    mkdirSync(SHOTS, { recursive: true });
+    server = await startServer({ db: 'sqlite' });
+    admin = await new Api(server.url).login('admin', ADMIN_PASSWORD);
+    expect((await admin.post('/api/admin/users', { ...MEMBER, role: 'member' })).status).toBe(201);
+
+    for (const name of [...NAMED, ...FILLERS]) {
+      const res = await admin.post('/api/admin/resources', metadata(name, [1_500_000 + ids.size * 1000]));
+      expect(res.status).toBe(201);
+      ids.set(name, res.body.id);
+    }
+    const ubuntu = ids.get('ubuntu-24.04-desktop')!;
+
+    // Two seed servers hold ubuntu-24.04 completely; three clients are downloading it.
+    for (const [name, site, addr, uploaded] of [
+      ['seed-paris', 'paris', '10.1.0.1:7070', 6 * 1024 ** 3],
+      ['seed-lyon', 'lyon', '10.2.0.1:7070', 2 * 1024 ** 3],
+    ] as const) {
+      const seed = await enroll(name, 'seed', site, addr);
+      const hb = await seed.api.post('/api/nodes/heartbeat', {
+        holdings: [{ resourceId: ubuntu, complete: true, piecesHeld: 92 }],
+        uploadedBytes: uploaded,
+        downloadedBytes: 0,
+      });
+      expect(hb.status).toBe(200);
+    }
+    for (const [i, name] of ['laptop-ana', 'laptop-ben', 'laptop-cy'].entries()) {
+      const client = await enroll(name, 'client', 'paris', `192.168.0.${10 + i}:7070`);
+      await client.api.post('/api/nodes/heartbeat', {
+        holdings: [],
+        uploadedBytes: (i + 1) * 1024 ** 3,
+        downloadedBytes: 2 * 1024 ** 3,
+      });
+      const announce = await client.api.post('/api/tracker/announce', {
+        resourceId: ubuntu,
+        event: 'started',
+        left: 1_000_000,
+        uploaded: 0,
+        downloaded: 0,
+      });
+      expect(announce.status).toBe(200);
+    }
+    await new Promise((r) => setTimeout(r, 2500)); // the server refreshes counts about once a second
+
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+    context = await browser.newContext({ viewport: { width: 1280, height: 860 }, acceptDownloads: true });
+    context.on('console', (msg) => {
+      if (msg.type() === 'error' && !/Failed to load resource/.test(msg.text())) consoleErrors.push(msg.text());
+    });
+    context.on('weberror', (err) => consoleErrors.push(String(err.error())));
+    page = await context.newPage();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.destroy();
+  });
+
+  it('logs an admin in and shows the catalog', async () => {
+    await page.goto(`${server.url}/resources`);
+    await page.waitForURL(/\/login\?returnUrl=/); // not signed in yet
+    await page.getByLabel('Username').fill('admin');
+    await shot(page, '01-login');
+    await page.getByLabel('Password', { exact: true }).fill('wrong-password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page.getByTestId('login-error').textContent()).resolves.toBeTruthy();
+
+    await page.getByLabel('Password', { exact: true }).fill(ADMIN_PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${server.url}/resources`);
+    await rows(page).first().waitFor();
+    expect(await rows(page).count()).toBe(25);
+    await expect(page.getByTestId('summary').textContent()).resolves.toContain('30 resources');
+    // Styles and the self-hosted fonts really apply (the server's CSP allows no inline handlers).
+    expect(
+      await page.evaluate(async () => {
+        await document.fonts.ready;
+        return document.fonts.check('24px "Material Icons"') && document.fonts.check('16px Roboto');
+      }),
+    ).toBe(true);
+    expect(await page.locator('.skip-link').evaluate((el) => el.getBoundingClientRect().right)).toBeLessThan(0);
+    await shot(page, '02-catalog');
+  });
+
+  it('narrows the table and the URL as you type a search, and the link can be shared', async () => {
+    await page.getByTestId('search').fill('ubuntu');
+    await page.waitForURL(/[?&]q=ubuntu/);
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=resources-table] tr.mat-mdc-row').length === 2);
+    expect((await rowNames(page)).sort()).toEqual(['ubuntu-22.04-server', 'ubuntu-24.04-desktop']);
+    await shot(page, '03-catalog-search');
+
+    const shared = await context.newPage();
+    await shared.goto(page.url());
+    await rows(shared).first().waitFor();
+    expect(await rows(shared).count()).toBe(2);
+    expect(await shared.getByTestId('search').inputValue()).toBe('ubuntu');
+    await shared.close();
+
+    await page.getByTestId('search').fill('no-such-thing');
+    await page.getByTestId('empty-state').waitFor();
+    await expect(page.getByTestId('empty-state').textContent()).resolves.toContain('No resources match');
+  });
+
+  it('sorts on the server by every column and pages through', async () => {
+    await page.goto(`${server.url}/resources`);
+    await rows(page).first().waitFor();
+    await page.getByRole('columnheader', { name: 'Name' }).click();
+    await page.waitForURL(/sort=name/);
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid=resources-table] tr.mat-mdc-row a')?.textContent?.trim() === 'dataset-001',
+    );
+    await page.getByRole('columnheader', { name: 'Name' }).click();
+    await page.waitForURL(/sort=-name/);
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid=resources-table] tr.mat-mdc-row a')?.textContent?.trim() === 'ubuntu-24.04-desktop',
+    );
+
+    // Most seed servers first: ubuntu-24.04 has two.
+    await page.getByRole('columnheader', { name: 'Seed servers' }).click();
+    await page.getByRole('columnheader', { name: 'Seed servers' }).click();
+    await page.waitForURL(/sort=-seeds/);
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid=resources-table] tr.mat-mdc-row a')?.textContent?.trim() === 'ubuntu-24.04-desktop',
+    );
+
+    await page.goto(`${server.url}/resources?sort=name`);
+    await rows(page).first().waitFor();
+    await page.getByRole('button', { name: 'Next page' }).click();
+    await page.waitForURL(/page=2/);
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=resources-table] tr.mat-mdc-row').length === 5);
+    expect(await rowNames(page)).toEqual([...NAMED, ...FILLERS].sort().slice(25));
+  });
+
+  it('shows the seed server and downloader counts the agents reported', async () => {
+    await page.goto(`${server.url}/resources?q=ubuntu-24.04`);
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=resources-table] tr.mat-mdc-row').length === 1);
+    const row = rows(page).first();
+    expect((await row.getByTestId('seeds').textContent())?.trim()).toBe('2');
+    expect((await row.getByTestId('downloaders').textContent())?.trim()).toBe('3');
+    expect(await row.getByTestId('size').getAttribute('title')).toMatch(/^[\d,]+ bytes$/);
+
+    await row.getByRole('link').click();
+    await page.waitForURL(`${server.url}/resources/${ids.get('ubuntu-24.04-desktop')}`);
+    await page.getByTestId('providers-table').waitFor();
+    const providers = await page.locator('[data-testid=providers-table] tr.mat-mdc-row').allTextContents();
+    expect(providers).toHaveLength(2);
+    expect(providers.join(' ')).toContain('seed-paris');
+    expect(providers.every((p) => p.includes('Online'))).toBe(true);
+    expect(await page.locator('[data-testid=downloaders-table] tr.mat-mdc-row').count()).toBe(3);
+    expect(await page.getByTestId('get-command').textContent()).toBe(
+      `npx shoal get ${ids.get('ubuntu-24.04-desktop')} -o ./ubuntu-24.04-desktop`,
+    );
+    await shot(page, '04-resource-detail');
+  });
+
+  it('downloads a manifest that parses', async () => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-manifest').click()]);
+    expect(download.suggestedFilename()).toMatch(/\.shoal\.json$/);
+    const path = await download.path();
+    const manifest = parseManifest(readFileSync(path!, 'utf8'));
+    expect(manifest.resourceId).toBe(ids.get('ubuntu-24.04-desktop'));
+    expect(manifest.name).toBe('ubuntu-24.04-desktop');
+  });
+
+  it('hides admin pages from a member, and the server refuses them anyway', async () => {
+    const memberContext = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+    const m = await memberContext.newPage();
+    await login(m, MEMBER.username, MEMBER.password);
+    const nav = await m.locator('nav a [matListItemTitle]').allTextContents();
+    expect(nav.map((t) => t.trim())).toEqual(['Resources']);
+
+    await m.goto(`${server.url}/nodes`);
+    await m.getByTestId('forbidden').waitFor();
+    await shot(m, '05-member-forbidden');
+
+    const status = await m.evaluate(async () => {
+      const session = JSON.parse(localStorage.getItem('shoal.session')!);
+      const res = await fetch('/api/admin/nodes', { headers: { Authorization: `Bearer ${session.accessToken}` } });
+      return res.status;
+    });
+    expect(status).toBe(403);
+
+    await m.goto(`${server.url}/resources/${ids.get('debian-12-netinst')}`);
+    await m.getByTestId('resource-name').waitFor();
+    expect(await m.getByTestId('edit').count()).toBe(0);
+    expect(await m.getByTestId('delete').count()).toBe(0);
+    await memberContext.close();
+  });
+
+  it('lets an admin create an enrollment token that really enrolls, and revoke a node', async () => {
+    await page.goto(`${server.url}/nodes`);
+    await page.locator('[data-testid=nodes-table] tr.mat-mdc-row').first().waitFor();
+    expect(await page.locator('[data-testid=nodes-table] tr.mat-mdc-row').count()).toBe(5);
+    await shot(page, '06-nodes');
+
+    await page.getByTestId('add-seed').click();
+    await page.getByTestId('enroll-site').fill('berlin');
+    await page.getByTestId('create-token').click();
+    const command = (await page.getByTestId('enroll-command').textContent())!;
+    expect(command).toContain(`--server ${server.url}`);
+    await shot(page, '07-enroll-command');
+    const token = /--token (\S+)/.exec(command)![1];
+    const enrolled = await new Api(server.url).post('/api/nodes/enroll', {
+      token,
+      name: 'seed-berlin',
+      role: 'seed',
+      site: 'berlin',
+      addresses: ['10.3.0.1:7070'],
+      publicKey: nodeKey().publicJwk,
+    });
+    expect(enrolled.status).toBe(201);
+    await page.getByRole('button', { name: 'Done' }).click();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=nodes-table] tr.mat-mdc-row').length === 6);
+
+    await page.getByTestId('node-search').fill('seed-lyon');
+    await page.waitForURL(/q=seed-lyon/);
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=nodes-table] tr.mat-mdc-row').length === 1);
+    await page.getByRole('button', { name: 'Revoke seed-lyon' }).click();
+    await page.getByTestId('confirm').click();
+    await page.getByTestId('node-status').filter({ hasText: 'Revoked' }).waitFor();
+
+    const lyon = nodes.get('seed-lyon')!;
+    const hb = await lyon.api.post('/api/nodes/heartbeat', { holdings: [], uploadedBytes: 0, downloadedBytes: 0 });
+    expect(hb.status).toBe(401);
+  });
+
+  it('shows users, the dashboard and the publish page', async () => {
+    await page.goto(`${server.url}/users`);
+    await page.locator('[data-testid=users-table] tr.mat-mdc-row').first().waitFor();
+    expect(await page.locator('[data-testid=users-table]').textContent()).toContain(MEMBER.username);
+    await shot(page, '08-users');
+
+    await page.goto(`${server.url}/dashboard`);
+    await page.getByTestId('total-resources').waitFor();
+    expect((await page.getByTestId('total-resources').textContent())?.trim()).toBe('30');
+    await page.waitForTimeout(300); // let Chart.js draw
+    await shot(page, '09-dashboard');
+
+    await page.goto(`${server.url}/publish`);
+    await page.getByTestId('file-input').setInputFiles({
+      name: 'release-notes.txt',
+      mimeType: 'text/plain',
+      buffer: Buffer.from('Shoal release notes\n'),
+    });
+    expect(await page.getByTestId('name').inputValue()).toBe('release-notes.txt');
+    await shot(page, '10-publish');
+  });
+
+  it('stays readable on a narrow window', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${server.url}/resources`);
+    await rows(page).first().waitFor();
+    await shot(page, '11-catalog-narrow');
+    await page.getByRole('button', { name: 'Open navigation' }).click();
+    await page.getByRole('link', { name: 'Dashboard' }).waitFor();
+    await page.waitForTimeout(500); // the drawer slides in
+    await shot(page, '12-nav-narrow');
+  });
+
+  it('sends an expired session back to login with a message', async () => {
+    await page.setViewportSize({ width: 1280, height: 860 });
+    await page.evaluate(() => {
+      const s = JSON.parse(localStorage.getItem('shoal.session')!);
+      localStorage.setItem('shoal.session', JSON.stringify({ ...s, accessToken: 'not-a-valid-token' }));
+    });
+    await page.goto(`${server.url}/resources?q=debian`);
+    await page.waitForURL(/\/login\?/);
+    await expect(page.getByTestId('login-notice').textContent()).resolves.toContain('session has expired');
+    await shot(page, '13-session-expired');
+  });
+
+  it('logs no errors in the browser console', () => {
+    expect(consoleErrors).toEqual([]);
+  });
+});
