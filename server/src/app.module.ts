@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ServeStaticModule } from '@nestjs/serve-static';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { BuiltinSeedModule } from './builtin-seed/builtin-seed.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import type { AppConfig } from './config/app-config.js';
@@ -42,6 +43,7 @@ export class AppModule {
         NodesModule,
         ResourcesModule,
         StatsModule,
+        BuiltinSeedModule,
         ...portal,
       ],
       controllers: [HealthController],

@@ -71,7 +71,8 @@ describe('admin portal in a browser', () => {
   }
 
   const rows = (p: Page) => p.locator('[data-testid=resources-table] tr.mat-mdc-row');
-  const rowNames = (p: Page) => p.locator('[data-testid=resources-table] tr.mat-mdc-row td.mat-column-name a').allTextContents();
+  const rowNames = (p: Page) =>
+    p.locator('[data-testid=resources-table] tr.mat-mdc-row td.mat-column-name a').allTextContents();
 
   beforeAll(async () => {
     if (!existsSync(PORTAL_INDEX)) {
@@ -163,7 +164,9 @@ describe('admin portal in a browser', () => {
   it('narrows the table and the URL as you type a search, and the link can be shared', async () => {
     await page.getByTestId('search').fill('ubuntu');
     await page.waitForURL(/[?&]q=ubuntu/);
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid=resources-table] tr.mat-mdc-row').length === 2);
+    await page.waitForFunction(
+      () => document.querySelectorAll('[data-testid=resources-table] tr.mat-mdc-row').length === 2,
+    );
     expect((await rowNames(page)).sort()).toEqual(['ubuntu-22.04-server', 'ubuntu-24.04-desktop']);
     await shot(page, '03-catalog-search');
 
@@ -185,12 +188,15 @@ describe('admin portal in a browser', () => {
     await page.getByRole('columnheader', { name: 'Name' }).click();
     await page.waitForURL(/sort=name/);
     await page.waitForFunction(
-      () => document.querySelector('[data-testid=resources-table] tr.mat-mdc-row a')?.textContent?.trim() === 'dataset-001',
+      () =>
+        document.querySelector('[data-testid=resources-table] tr.mat-mdc-row a')?.textContent?.trim() === 'dataset-001',
     );
     await page.getByRole('columnheader', { name: 'Name' }).click();
     await page.waitForURL(/sort=-name/);
     await page.waitForFunction(
-      () => document.querySelector('[data-testid=resources-table] tr.mat-mdc-row a')?.textContent?.trim() === 'ubuntu-24.04-desktop',
+      () =>
+        document.querySelector('[data-testid=resources-table] tr.mat-mdc-row a')?.textContent?.trim() ===
+        'ubuntu-24.04-desktop',
     );
 
     // Most seed servers first: ubuntu-24.04 has two.
@@ -198,20 +204,26 @@ describe('admin portal in a browser', () => {
     await page.getByRole('columnheader', { name: 'Seed servers' }).click();
     await page.waitForURL(/sort=-seeds/);
     await page.waitForFunction(
-      () => document.querySelector('[data-testid=resources-table] tr.mat-mdc-row a')?.textContent?.trim() === 'ubuntu-24.04-desktop',
+      () =>
+        document.querySelector('[data-testid=resources-table] tr.mat-mdc-row a')?.textContent?.trim() ===
+        'ubuntu-24.04-desktop',
     );
 
     await page.goto(`${server.url}/resources?sort=name`);
     await rows(page).first().waitFor();
     await page.getByRole('button', { name: 'Next page' }).click();
     await page.waitForURL(/page=2/);
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid=resources-table] tr.mat-mdc-row').length === 5);
+    await page.waitForFunction(
+      () => document.querySelectorAll('[data-testid=resources-table] tr.mat-mdc-row').length === 5,
+    );
     expect(await rowNames(page)).toEqual([...NAMED, ...FILLERS].sort().slice(25));
   });
 
   it('shows the seed server and downloader counts the agents reported', async () => {
     await page.goto(`${server.url}/resources?q=ubuntu-24.04`);
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid=resources-table] tr.mat-mdc-row').length === 1);
+    await page.waitForFunction(
+      () => document.querySelectorAll('[data-testid=resources-table] tr.mat-mdc-row').length === 1,
+    );
     const row = rows(page).first();
     expect((await row.getByTestId('seeds').textContent())?.trim()).toBe('2');
     expect((await row.getByTestId('downloaders').textContent())?.trim()).toBe('3');
@@ -232,7 +244,10 @@ describe('admin portal in a browser', () => {
   });
 
   it('downloads a manifest that parses', async () => {
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-manifest').click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('download-manifest').click(),
+    ]);
     expect(download.suggestedFilename()).toMatch(/\.shoal\.json$/);
     const path = await download.path();
     const manifest = parseManifest(readFileSync(path!, 'utf8'));
@@ -288,11 +303,15 @@ describe('admin portal in a browser', () => {
     });
     expect(enrolled.status).toBe(201);
     await page.getByRole('button', { name: 'Done' }).click();
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid=nodes-table] tr.mat-mdc-row').length === 6);
+    await page.waitForFunction(
+      () => document.querySelectorAll('[data-testid=nodes-table] tr.mat-mdc-row').length === 6,
+    );
 
     await page.getByTestId('node-search').fill('seed-lyon');
     await page.waitForURL(/q=seed-lyon/);
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid=nodes-table] tr.mat-mdc-row').length === 1);
+    await page.waitForFunction(
+      () => document.querySelectorAll('[data-testid=nodes-table] tr.mat-mdc-row').length === 1,
+    );
     await page.getByRole('button', { name: 'Revoke seed-lyon' }).click();
     await page.getByTestId('confirm').click();
     await page.getByTestId('node-status').filter({ hasText: 'Revoked' }).waitFor();

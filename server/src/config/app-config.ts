@@ -23,6 +23,13 @@ export interface AppConfig {
   logJson: boolean;
   /** Where the portal's built files are; served at `/` when present. */
   portalDir: string;
+  /**
+   * The seed server built into this process (uploads from the portal are stored, hashed,
+   * published and served by it). Off with SHOAL_BUILTIN_SEED=off.
+   */
+  builtinSeed: { enabled: boolean; host: string; port: number; advertise: string | null };
+  /** Largest upload accepted by the built-in seed, in bytes. */
+  maxUploadBytes: number;
 }
 
 export class ConfigError extends Error {}
@@ -60,6 +67,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   } catch {
     throw new ConfigError(`SHOAL_PUBLIC_URL must be a URL, got "${publicUrl}"`);
   }
+  const seedPort = parsePort(env.SHOAL_BUILTIN_SEED_PORT, 7071);
+  const maxUploadBytes = Number(env.SHOAL_MAX_UPLOAD_BYTES ?? 1024 ** 4);
+  if (!Number.isSafeInteger(maxUploadBytes) || maxUploadBytes <= 0) {
+    throw new ConfigError('SHOAL_MAX_UPLOAD_BYTES must be a positive integer');
+  }
+  const seedSwitch = (env.SHOAL_BUILTIN_SEED ?? 'on').toLowerCase();
+  if (!['on', 'off', 'true', 'false', '1', '0'].includes(seedSwitch)) {
+    throw new ConfigError('SHOAL_BUILTIN_SEED must be on or off');
+  }
   return {
     port,
     host: env.HOST?.trim() || '0.0.0.0',
@@ -75,6 +91,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       .filter(Boolean),
     logLevel,
     logJson: env.SHOAL_LOG_FORMAT === 'json' || (env.SHOAL_LOG_FORMAT === undefined && env.NODE_ENV === 'production'),
+    builtinSeed: {
+      enabled: ['on', 'true', '1'].includes(seedSwitch),
+      host: env.SHOAL_BUILTIN_SEED_HOST?.trim() || '0.0.0.0',
+      port: seedPort,
+      advertise: env.SHOAL_BUILTIN_SEED_ADVERTISE?.trim() || null,
+    },
+    maxUploadBytes,
     portalDir: resolve(
       env.SHOAL_PORTAL_DIR?.trim() ||
         new URL('../../../admin-portal/dist/admin-portal/browser', import.meta.url).pathname,

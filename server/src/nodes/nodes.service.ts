@@ -238,6 +238,41 @@ export class NodesService {
     return response;
   }
 
+  /**
+   * The node row of this server's built-in seed: created on first start, its key and
+   * addresses refreshed on every start. Returns null when an admin revoked it.
+   */
+  async registerBuiltinSeed(
+    nodeId: string | null,
+    publicKeyX: string,
+    addresses: string[],
+  ): Promise<{ node: Node; credential: string } | null> {
+    let node = nodeId ? await this.nodes.findOneBy({ id: nodeId }) : null;
+    if (node?.revokedAt) return null;
+    if (!node) {
+      node = this.nodes.create({
+        id: randomUUID(),
+        name: 'builtin-seed',
+        role: 'seed',
+        site: null,
+        addresses,
+        publicKeyX,
+        enrolledBy: null,
+        lastHeartbeatAt: null,
+        revokedAt: null,
+      });
+    } else {
+      node.addresses = addresses;
+      node.publicKeyX = publicKeyX;
+    }
+    await this.nodes.save(node);
+    return { node, credential: (await this.issueCredential(node)).credential };
+  }
+
+  async issueCredentialFor(nodeId: string): Promise<string> {
+    return (await this.issueCredential(await this.getOrFail(nodeId))).credential;
+  }
+
   async list(query: NodeListQueryDto): Promise<Page<NodeSummary>> {
     const qb = this.nodes.createQueryBuilder('n');
     const term = query.q?.trim();

@@ -10,6 +10,7 @@ import {
 import { Repository } from 'typeorm';
 import type { AuthenticatedNode } from '../common/principals.js';
 import { RevocationListService } from '../credentials/revocation-list.service.js';
+import { NodeHolding } from '../nodes/node-holding.entity.js';
 import { Node } from '../nodes/node.entity.js';
 import { Resource } from '../resources/resource.entity.js';
 import type { AnnounceDto } from './dto/announce.dto.js';
@@ -30,6 +31,7 @@ export class TrackerService {
     @Inject(SWARM_STORE) private readonly swarm: SwarmStore,
     @InjectRepository(Resource) private readonly resources: Repository<Resource>,
     @InjectRepository(Node) private readonly nodes: Repository<Node>,
+    @InjectRepository(NodeHolding) private readonly holdings: Repository<NodeHolding>,
     private readonly providers: ProvidersService,
     private readonly counts: SwarmCountsService,
     private readonly revocations: RevocationListService,
@@ -48,7 +50,10 @@ export class TrackerService {
       { nodeId: node.id, name: node.name, role: node.role, site: node.site, addresses, left: req.left },
       SWARM_ENTRY_TTL_SECONDS,
     );
-    if (req.event !== 'update') this.counts.markDirty(req.resourceId);
+    if (req.event !== 'update') {
+      if (req.left === 0) await this.recordCompleteHolding(node.id, req.resourceId);
+      this.counts.markDirty(req.resourceId);
+    }
     const numWant = Math.min(req.numWant ?? LIMITS.maxPeersPerAnnounce, LIMITS.maxPeersPerAnnounce);
     return { intervalSeconds: ANNOUNCE_INTERVAL_SECONDS, peers: await this.peersFor(req.resourceId, node, numWant) };
   }
@@ -95,6 +100,23 @@ export class TrackerService {
     }
     if (this.knownResources.size >= MAX_KNOWN) this.knownResources.clear();
     this.knownResources.set(resourceId, Date.now());
+  }
+
+  /**
+   * A node that announces it holds everything is a provider now, not only from its next
+   * heartbeat (up to 30 s later): the catalog's seed count and manifests see it at once.
+   */
+  private async recordCompleteHolding(nodeId: string, resourceId: string): Promise<void> {
+    const resource = await this.resources.findOne({
+      select: { id: true, pieceCount: true },
+      where: { id: resourceId },
+    });
+    if (!resource) return;
+    await this.holdings.upsert({ nodeId, resourceId, complete: true, piecesHeld: resource.pieceCount }, [
+      'nodeId',
+      'resourceId',
+    ]);
+    this.providers.invalidate(resourceId);
   }
 
   forgetResource(resourceId: string): void {

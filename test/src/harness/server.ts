@@ -64,6 +64,8 @@ export async function startServer(
         SHOAL_ADMIN_PASSWORD: ADMIN_PASSWORD,
         SHOAL_PUBLIC_URL: url,
         SHOAL_LOG_LEVEL: 'debug',
+        // Parallel test servers must not fight over the built-in seed's default port.
+        SHOAL_BUILTIN_SEED_PORT: '0',
         DATABASE_URL: schema?.url ?? '',
         ...opts.env,
       },

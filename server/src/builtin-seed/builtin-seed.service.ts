@@ -1,0 +1,250 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+  ServiceUnavailableException,
+} from '@nestjs/common';
+import {
+  AgentNode,
+  generateTlsMaterial,
+  hashContent,
+  NodeKey,
+  type LogLevel,
+  type TlsMaterial,
+  type TransferSpec,
+} from '@shoal/agent';
+import { choosePieceSize, HEARTBEAT_INTERVAL_SECONDS, TOKEN_LIFETIMES, type ResourceDetail } from '@shoal/contract';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import type { AuthenticatedUser } from '../common/principals.js';
+import { SigningKeysService } from '../credentials/signing-keys.service.js';
+import { NodesService } from '../nodes/nodes.service.js';
+import { ResourcesService } from '../resources/resources.service.js';
+
+interface Identity {
+  nodeId: string | null;
+  keyPem: string;
+  tls: TlsMaterial;
+}
+
+/** What the built-in seed holds: each resource and the folder its files live under. */
+interface Holding {
+  resourceId: string;
+  root: string;
+}
+
+/**
+ * The agent's engine running inside the server process, as a seed server like any other:
+ * it has its own node identity and credential, listens for peers over TLS, announces to
+ * the tracker and heartbeats its holdings. Files uploaded in the portal are stored under
+ * the data directory, hashed on worker threads, published and served from here, which
+ * makes one `npm start` a complete platform.
+ */
+@Injectable()
+export class BuiltinSeedService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('BuiltinSeed');
+  private readonly dir: string;
+  private agent: AgentNode | null = null;
+  private nodeId: string | null = null;
+  private credential = '';
+  private holdings: Holding[] = [];
+  private timers: NodeJS.Timeout[] = [];
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly nodes: NodesService,
+    private readonly resources: ResourcesService,
+    private readonly signingKeys: SigningKeysService,
+  ) {
+    this.dir = join(config.dataDir, 'builtin-seed');
+  }
+
+  get enabled(): boolean {
+    return this.config.builtinSeed.enabled && this.agent !== null;
+  }
+
+  get uploadsDir(): string {
+    return join(this.dir, 'uploads');
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.config.builtinSeed.enabled) return;
+    await mkdir(this.uploadsDir, { recursive: true });
+    const identity = await this.loadIdentity();
+    const key = NodeKey.fromPem(identity.keyPem);
+    // Registered first (addresses come with the first heartbeat, once listening).
+    const registered = await this.nodes.registerBuiltinSeed(identity.nodeId, key.publicJwk().x, []);
+    if (!registered) {
+      this.logger.warn('the built-in seed node was revoked by an admin; it stays off');
+      return;
+    }
+    this.nodeId = registered.node.id;
+    this.credential = registered.credential;
+    if (identity.nodeId !== this.nodeId) await this.saveIdentity({ ...identity, nodeId: this.nodeId });
+    const { host, port, advertise } = this.config.builtinSeed;
+    // The agent verifies peers against the JWKS, fetched over HTTP and cached on disk. This
+    // server is not listening yet, so hand it the keys through its cache file.
+    await mkdir(join(this.dir, 'state'), { recursive: true });
+    await writeAtomically(join(this.dir, 'state', 'jwks.json'), JSON.stringify(await this.signingKeys.jwks()));
+    this.agent = new AgentNode({
+      nodeId: this.nodeId,
+      credential: () => this.credential,
+      key,
+      tls: identity.tls,
+      serverUrl: `http://127.0.0.1:${this.config.port}`,
+      stateDir: join(this.dir, 'state'),
+      listen: { host, port },
+      ...(advertise ? { advertise: [advertise] } : {}),
+      log: { log: (level: LogLevel, message: string) => this.log(level, message) },
+    });
+    await this.agent.start();
+    const addresses = this.advertisedAddresses();
+
+    this.holdings = await this.loadHoldings();
+    for (const h of this.holdings)
+      await this.provide(h).catch((err: Error) => this.logger.warn(`cannot provide ${h.resourceId}: ${err.message}`));
+    await this.heartbeat();
+    this.timers = [
+      setInterval(() => void this.heartbeat(), HEARTBEAT_INTERVAL_SECONDS * 1000),
+      setInterval(() => void this.renewCredential(), (TOKEN_LIFETIMES.nodeCredentialSeconds / 4) * 1000),
+    ];
+    for (const t of this.timers) t.unref();
+    this.logger.log(
+      `built-in seed ${this.nodeId} serving ${this.holdings.length} resource(s) at ${addresses.join(', ')}`,
+    );
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    for (const t of this.timers) clearInterval(t);
+    await this.agent?.close().catch(() => undefined);
+  }
+
+  /**
+   * Publishes a file already streamed into `uploadDir/<fileName>`: hashes it, stores the
+   * metadata, and starts serving it.
+   */
+  async publishUpload(
+    uploadDir: string,
+    fileName: string,
+    size: number,
+    meta: { name: string; description?: string },
+    actor: AuthenticatedUser,
+  ): Promise<ResourceDetail> {
+    if (!this.agent)
+      throw new ServiceUnavailableException({ code: 'builtin_seed_off', message: 'the built-in seed is switched off' });
+    const files = [{ path: fileName, size }];
+    const pieceSize = choosePieceSize(size);
+    const pieceHashes = await hashContent(uploadDir, files, pieceSize, () => undefined);
+    const { resource } = await this.resources.publish(
+      { name: meta.name, description: meta.description, totalSize: size, pieceSize, files, pieceHashes },
+      actor,
+    );
+    const holding = { resourceId: resource.id, root: uploadDir };
+    if (!this.holdings.some((h) => h.resourceId === resource.id)) {
+      await this.provide(holding);
+      this.holdings.push(holding);
+      await this.saveHoldings();
+      await this.heartbeat();
+    }
+    return this.resources.detail(resource.id);
+  }
+
+  private async provide(h: Holding): Promise<void> {
+    const r = await this.resources.getOrFail(h.resourceId);
+    const spec: TransferSpec = {
+      resourceId: r.id,
+      contentId: r.contentId,
+      name: r.name,
+      totalSize: r.totalSize,
+      pieceSize: r.pieceSize,
+      files: r.files,
+      pieceHashes: this.resources.pieceHashes(r),
+      trackerUrl: `http://127.0.0.1:${this.config.port}/api/tracker/announce`,
+      ticket: '',
+      peers: [],
+    };
+    this.agent!.provide(spec, h.root);
+  }
+
+  private async heartbeat(): Promise<void> {
+    if (!this.agent || !this.nodeId) return;
+    try {
+      const transfers = [...this.agent.transfers.values()].map((t) => t.swarm);
+      // Holdings that no longer exist in the catalog (deleted) are dropped from the report by the service.
+      await this.nodes.heartbeat(
+        { id: this.nodeId, name: 'builtin-seed', role: 'seed', site: null, issuedAt: Math.floor(Date.now() / 1000) },
+        {
+          addresses: this.advertisedAddresses(),
+          holdings: transfers.map((s) => ({
+            resourceId: s.resourceId,
+            complete: s.isComplete(),
+            piecesHeld: s.piecesHeld(),
+          })),
+          uploadedBytes: transfers.reduce((a, s) => a + s.stats.uploaded, 0),
+          downloadedBytes: 0,
+        },
+      );
+    } catch (err) {
+      this.logger.warn(`heartbeat failed: ${(err as Error).message}`);
+    }
+  }
+
+  private async renewCredential(): Promise<void> {
+    if (this.nodeId) this.credential = await this.nodes.issueCredentialFor(this.nodeId).catch(() => this.credential);
+  }
+
+  /** Unless told otherwise, peers reach the built-in seed at the public URL's host. */
+  private advertisedAddresses(): string[] {
+    const addresses = this.agent?.addresses() ?? [];
+    if (this.config.builtinSeed.advertise) return addresses;
+    const host = new URL(this.config.publicUrl).hostname;
+    return addresses.map((a) => `${host === 'localhost' ? '127.0.0.1' : host}:${a.slice(a.lastIndexOf(':') + 1)}`);
+  }
+
+  private log(level: LogLevel, message: string): void {
+    if (level === 'error') this.logger.error(message);
+    else if (level === 'warn') this.logger.warn(message);
+    else if (level === 'info') this.logger.log(message);
+    else this.logger.debug(message);
+  }
+
+  private async loadIdentity(): Promise<Identity> {
+    const file = join(this.dir, 'identity.json');
+    try {
+      return JSON.parse(await readFile(file, 'utf8')) as Identity;
+    } catch {
+      const identity: Identity = {
+        nodeId: null,
+        keyPem: NodeKey.generate().toPem(),
+        tls: await generateTlsMaterial('shoal-builtin-seed'),
+      };
+      await this.saveIdentity(identity);
+      return identity;
+    }
+  }
+
+  private async saveIdentity(identity: Identity): Promise<void> {
+    await writeAtomically(join(this.dir, 'identity.json'), JSON.stringify(identity), 0o600);
+  }
+
+  private async loadHoldings(): Promise<Holding[]> {
+    try {
+      return JSON.parse(await readFile(join(this.dir, 'holdings.json'), 'utf8')) as Holding[];
+    } catch {
+      return [];
+    }
+  }
+
+  private async saveHoldings(): Promise<void> {
+    await writeAtomically(join(this.dir, 'holdings.json'), JSON.stringify(this.holdings, null, 2));
+  }
+}
+
+async function writeAtomically(file: string, content: string, mode = 0o644): Promise<void> {
+  const tmp = `${file}.tmp-${process.pid}`;
+  await writeFile(tmp, content, { mode });
+  await rename(tmp, file);
+}

@@ -1,0 +1,91 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { REPO_ROOT } from './server.js';
+
+const SHOAL_BIN = join(REPO_ROOT, 'agent/bin/shoal.js');
+
+export interface ShoalResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** A running `shoal` process with its output so far. */
+export interface ShoalProcess {
+  child: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  /** Resolves when the process exits. */
+  done: Promise<ShoalResult>;
+  /** JSON lines printed on stdout (the --json progress). */
+  events(): Record<string, unknown>[];
+  waitFor(predicate: (event: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
+}
+
+/** One agent = one data dir; every command is a separate `node agent/bin/shoal.js` process. */
+export class Agent {
+  readonly dataDir: string;
+
+  constructor(readonly label: string) {
+    this.dataDir = mkdtempSync(join(tmpdir(), `shoal-agent-${label}-`));
+  }
+
+  spawn(args: string[], input?: string): ShoalProcess {
+    const child = spawn(process.execPath, [SHOAL_BIN, '--data-dir', this.dataDir, ...args], {
+      cwd: REPO_ROOT,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, SHOAL_HOME: '' },
+    });
+    let out = '';
+    let err = '';
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    if (input !== undefined) child.stdin!.end(input);
+    else child.stdin!.end();
+    const done = new Promise<ShoalResult>((resolve) =>
+      child.on('exit', (code, signal) => resolve({ code, signal, stdout: out, stderr: err })),
+    );
+    const events = () =>
+      out
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => {
+          try {
+            return JSON.parse(l) as Record<string, unknown>;
+          } catch {
+            return {};
+          }
+        });
+    return {
+      child,
+      stdout: () => out,
+      stderr: () => err,
+      done,
+      events,
+      waitFor: async (predicate, timeoutMs = 90_000) => {
+        const started = Date.now();
+        while (Date.now() - started < timeoutMs) {
+          const hit = events().find(predicate);
+          if (hit) return hit;
+          if (child.exitCode !== null) break;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        throw new Error(
+          `${this.label}: event not seen (exit ${child.exitCode})\nstdout:\n${out.slice(-3000)}\nstderr:\n${err.slice(-3000)}`,
+        );
+      },
+    };
+  }
+
+  async run(args: string[], input?: string): Promise<ShoalResult> {
+    return this.spawn(args, input).done;
+  }
+
+  async login(serverUrl: string, user: string, password: string): Promise<void> {
+    const res = await this.run(['login', '--server', serverUrl, '--user', user, '--password-stdin'], `${password}\n`);
+    if (res.code !== 0) throw new Error(`${this.label} login failed (${res.code}): ${res.stderr}`);
+  }
+}

@@ -1,0 +1,186 @@
+/**
+ * The agent against the real server, as a user would run it: an admin enrolls a seed
+ * server, publishes a directory and serves it; downloaders log in and `shoal get` it,
+ * each a separate process talking real TLS over loopback.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { Agent, type ShoalProcess } from '../harness/agents.js';
+import { Api } from '../harness/api-client.js';
+import { ADMIN_PASSWORD, startServer, type RunningServer } from '../harness/server.js';
+
+function tree(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const name of readdirSync(d)) {
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else out[relative(dir, p)] = createHash('sha256').update(readFileSync(p)).digest('hex');
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+describe('agents with the real server', () => {
+  let server: RunningServer;
+  let admin: Api;
+  const seed = new Agent('seed');
+  const content = join(seed.dataDir, '..', `shoal-content-${randomBytes(4).toString('hex')}`, 'kit');
+  let serve: ShoalProcess;
+  let resourceId: string;
+  const running: ShoalProcess[] = [];
+
+  beforeAll(async () => {
+    server = await startServer();
+    admin = await new Api(server.url).login('admin', ADMIN_PASSWORD);
+    await admin.post('/api/admin/users', { username: 'emma', password: 'emma-password-1', role: 'member' });
+
+    // A directory with nested paths, an empty file and an empty-ish tail piece.
+    mkdirSync(join(content, 'bin'), { recursive: true });
+    mkdirSync(join(content, 'docs/deep/er'), { recursive: true });
+    writeFileSync(join(content, 'bin/tool'), randomBytes(5 * 1024 * 1024 + 12_345));
+    writeFileSync(join(content, 'docs/deep/er/notes.txt'), randomBytes(70_000));
+    writeFileSync(join(content, 'docs/EMPTY'), '');
+
+    const token = await admin.post('/api/admin/enrollment-tokens', { role: 'seed', site: 'hq' });
+    const enrolled = await seed.run([
+      'enroll',
+      '--server',
+      server.url,
+      '--token',
+      token.body.token,
+      '--role',
+      'seed',
+      '--name',
+      'seed-1',
+      '--listen',
+      '127.0.0.1:0',
+    ]);
+    expect(enrolled.code).toBe(0);
+    await seed.login(server.url, 'admin', ADMIN_PASSWORD);
+    const published = await seed.run([
+      'publish',
+      content,
+      '--name',
+      'Build kit',
+      '--description',
+      'nested',
+      '--seed-time',
+      '0',
+      '--json',
+    ]);
+    expect(published.code).toBe(0);
+    resourceId = JSON.parse(published.stdout.split('\n').find((l) => l.includes('"published"'))!).resourceId;
+    // The seed serves slowly, so downloaders must get much of the content from each other.
+    serve = seed.spawn(['serve', '--upload-limit', '2M', '--json']);
+    running.push(serve);
+    for (let i = 0; i < 100; i++) {
+      const detail = await admin.get(`/api/resources/${resourceId}`);
+      if (detail.body.seedCount === 1) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  });
+
+  afterAll(async () => {
+    for (const p of running) if (p.child.exitCode === null) p.child.kill('SIGKILL');
+    await server?.destroy();
+  });
+
+  it('lists the published directory with its files and one online seed server', async () => {
+    const detail = await admin.get(`/api/resources/${resourceId}`);
+    expect(detail.body.name).toBe('Build kit');
+    expect(detail.body.files.map((f: { path: string }) => f.path).sort()).toEqual([
+      'kit/bin/tool',
+      'kit/docs/EMPTY',
+      'kit/docs/deep/er/notes.txt',
+    ]);
+    expect(detail.body.seedCount).toBe(1);
+    expect(detail.body.providers[0]).toEqual(
+      expect.objectContaining({ name: 'seed-1', role: 'seed', site: 'hq', online: true }),
+    );
+  });
+
+  it('gets it to four downloaders, byte-identical, with bytes exchanged between them', async () => {
+    const downloaders = [1, 2, 3, 4].map((i) => new Agent(`dl${i}`));
+    for (const d of downloaders) await d.login(server.url, 'emma', 'emma-password-1');
+    const gets = downloaders.map((d) => {
+      const p = d.spawn(['get', resourceId, '-o', join(d.dataDir, 'out'), '--seed-time', 'forever', '--json']);
+      running.push(p);
+      return p;
+    });
+    const finals = await Promise.all(gets.map((g) => g.waitFor((e) => e.event === 'complete', 120_000)));
+    const expected = tree(join(content, '..'));
+    for (const d of downloaders) expect(tree(join(d.dataDir, 'out'))).toEqual(expected);
+    const fromPeers = finals.reduce((sum, e) => sum + Number(e.downloadedFromPeers), 0);
+    const total = finals.reduce((sum, e) => sum + Number(e.downloaded), 0);
+    expect(total).toBeGreaterThanOrEqual(4 * (5 * 1024 * 1024 + 12_345 + 70_000));
+    // With the seed capped at 2 MiB/s, a large share must come from the other downloaders.
+    expect(fromPeers / total).toBeGreaterThan(0.3);
+    for (const g of gets) g.child.kill('SIGTERM');
+    const results = await Promise.all(gets.map((g) => g.done));
+    for (const r of results) expect([0, 130]).toContain(r.code);
+  });
+
+  it('fetches only the files an --include selects', async () => {
+    const d = new Agent('partial');
+    await d.login(server.url, 'emma', 'emma-password-1');
+    const res = await d.run([
+      'get',
+      resourceId,
+      '-o',
+      join(d.dataDir, 'out'),
+      '--include',
+      'kit/docs/**',
+      '--seed-time',
+      '0',
+      '--json',
+    ]);
+    expect(res.code).toBe(0);
+    expect(Object.keys(tree(join(d.dataDir, 'out'))).sort()).toEqual(['kit/docs/EMPTY', 'kit/docs/deep/er/notes.txt']);
+  });
+
+  it('refuses to serve a revoked node', async () => {
+    const d = new Agent('revoked');
+    await d.login(server.url, 'emma', 'emma-password-1');
+    const first = await d.run([
+      'get',
+      resourceId,
+      '-o',
+      join(d.dataDir, 'a'),
+      '--include',
+      'kit/docs/**',
+      '--seed-time',
+      '0',
+      '--json',
+    ]);
+    expect(first.code).toBe(0);
+    const nodeId = JSON.parse(readFileSync(join(d.dataDir, 'node.json'), 'utf8')).nodeId as string;
+    expect((await admin.post(`/api/admin/nodes/${nodeId}/revoke`)).status).toBe(200);
+    const second = await d.run(['get', resourceId, '-o', join(d.dataDir, 'b'), '--seed-time', '0', '--json']);
+    expect(second.code).not.toBe(0);
+    expect(() => statSync(join(d.dataDir, 'b/kit/bin/tool'))).toThrow();
+  });
+
+  it('resumes after kill -9 without fetching verified pieces again', async () => {
+    const d = new Agent('killed');
+    await d.login(server.url, 'emma', 'emma-password-1');
+    const out = join(d.dataDir, 'out');
+    const first = d.spawn(['get', resourceId, '-o', out, '--seed-time', '0', '--download-limit', '1M', '--json']);
+    running.push(first);
+    const mid = await first.waitFor((e) => e.event === 'progress' && Number(e.bytesDone) > 1024 * 1024, 60_000);
+    first.child.kill('SIGKILL');
+    await first.done;
+    expect(() => statSync(join(out, 'kit/bin/tool'))).toThrow(); // never under its final name while partial
+    const second = d.spawn(['get', resourceId, '-o', out, '--seed-time', '0', '--json']);
+    running.push(second);
+    const result = await second.done;
+    expect(result.code).toBe(0);
+    expect(tree(out)).toEqual(tree(join(content, '..')));
+    const complete = second.events().find((e) => e.event === 'complete')!;
+    const size = 5 * 1024 * 1024 + 12_345 + 70_000;
+    // Only what was not yet verified is fetched again: at most the rest plus in-flight pieces.
+    expect(Number(complete.downloaded)).toBeLessThan(size - Number(mid.bytesDone) + 8 * 256 * 1024);
+  });
+});

@@ -1,0 +1,95 @@
+/**
+ * The built-in seed: an admin uploads a file to the server (as the portal does), the
+ * server hashes, publishes and serves it, and an agent downloads it, also after a restart.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import { Agent } from '../harness/agents.js';
+import { Api } from '../harness/api-client.js';
+import { ADMIN_PASSWORD, startServer, type RunningServer } from '../harness/server.js';
+
+const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+async function upload(server: RunningServer, token: string, path: string, body: Buffer) {
+  const res = await fetch(`${server.url}${path}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream' },
+    body,
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, any> };
+}
+
+describe('built-in seed', () => {
+  let server: RunningServer;
+  let admin: Api;
+  const content = randomBytes(3 * 1024 * 1024 + 777);
+
+  beforeAll(async () => {
+    server = await startServer();
+    admin = await new Api(server.url).login('admin', ADMIN_PASSWORD);
+  });
+
+  afterAll(async () => {
+    await server?.destroy();
+  });
+
+  it('publishes an uploaded file and serves it to agents, also after a restart', async () => {
+    const up = await upload(
+      server,
+      admin.token!,
+      '/api/admin/uploads?name=Installer%202.0&filename=installer.bin',
+      content,
+    );
+    expect(up.status).toBe(201);
+    expect(up.body).toEqual(expect.objectContaining({ name: 'Installer 2.0', size: content.length, seedCount: 0 }));
+    expect(up.body.providers).toEqual([expect.objectContaining({ name: 'builtin-seed', role: 'seed', online: true })]);
+    const id = up.body.id as string;
+
+    const agent = new Agent('builtin-dl');
+    await agent.login(server.url, 'admin', ADMIN_PASSWORD);
+    const first = await agent.run(['get', id, '-o', join(agent.dataDir, 'a'), '--seed-time', '0', '--json']);
+    expect(first.code).toBe(0);
+    expect(sha(readFileSync(join(agent.dataDir, 'a/installer.bin')))).toBe(sha(content));
+
+    await server.restart();
+    await agent.login(server.url, 'admin', ADMIN_PASSWORD);
+    const second = await agent.run(['get', id, '-o', join(agent.dataDir, 'b'), '--seed-time', '0', '--json']);
+    expect(second.code).toBe(0);
+    expect(sha(readFileSync(join(agent.dataDir, 'b/installer.bin')))).toBe(sha(content));
+  });
+
+  it('refuses uploads from members and keeps nothing of a cancelled upload', async () => {
+    await admin.post('/api/admin/users', { username: 'mo', password: 'mo-password-123', role: 'member' });
+    const member = await new Api(server.url).login('mo', 'mo-password-123');
+    expect((await upload(server, member.token!, '/api/admin/uploads?name=x', Buffer.from('hi'))).status).toBe(403);
+    expect(
+      (await upload(server, admin.token!, '/api/admin/uploads?name=x&filename=../evil', Buffer.from('hi'))).status,
+    ).toBe(400);
+
+    const uploads = join(server.dataDir, 'builtin-seed/uploads');
+    const before = readdirSync(uploads).length;
+    // Announce 10 MB, send 1 MB, then hang up: the server must drop the partial file.
+    await new Promise<void>((resolve) => {
+      const req = request(`${server.url}/api/admin/uploads?name=cancelled`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${admin.token}`,
+          'content-type': 'application/octet-stream',
+          'content-length': 10_000_000,
+        },
+      });
+      req.on('error', () => resolve());
+      req.write(randomBytes(1_000_000), () => setTimeout(() => req.destroy(), 200));
+      req.on('close', () => resolve());
+    });
+    let after = -1;
+    for (let i = 0; i < 50 && after !== before; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      after = readdirSync(uploads).length;
+    }
+    expect(after).toBe(before);
+    expect((await admin.get('/api/resources?q=cancelled')).body.total).toBe(0);
+  });
+});
