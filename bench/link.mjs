@@ -19,7 +19,7 @@ B.makeRandomFile(content, bytes);
 
 const server = await B.startServer();
 const seed = await B.seedWithContent(server, content, { name: 'link payload' });
-const serve = B.shoalSpawn(seed.dataDir, ['serve', '--json']);
+const serve = B.shoalSpawn(seed.dataDir, ['serve', '--json'], process.env.BENCH_CPU_PROF ? { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', join(B.RESULTS_DIR, 'profiles'), '--cpu-prof-name', 'link-serve.cpuprofile'] } : {});
 await B.waitSeedOnline(server, seed.token, seed.resourceId);
 const downloader = await B.loggedInAgent(server, 'dl');
 const nginx = await startNginx(join(work, 'content'));
