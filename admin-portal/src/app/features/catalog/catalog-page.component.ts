@@ -31,6 +31,7 @@ import {
   parseSort,
   sortParam,
 } from '../../shared/table-query';
+import { narrowScreen } from '../../shared/narrow-screen';
 import { ResourceQuery, ResourcesService } from './resources.service';
 
 /** The API's sort fields (kept here: the contract is imported for types only). */
@@ -72,7 +73,11 @@ export class CatalogPageComponent {
   private readonly route = inject(ActivatedRoute);
   protected readonly auth = inject(AuthService);
 
-  protected readonly columns = ['name', 'size', 'seeds', 'downloaders', 'updated'];
+  /** On a phone the table keeps what matters for choosing: name, size, seeds, downloaders. */
+  protected readonly narrow = narrowScreen();
+  protected readonly columns = computed(() =>
+    this.narrow() ? ['name', 'size', 'seeds', 'downloaders'] : ['name', 'size', 'seeds', 'downloaders', 'updated'],
+  );
   protected readonly pageSizes = PAGE_SIZES;
 
   private readonly params = toSignal(this.route.queryParamMap, {
