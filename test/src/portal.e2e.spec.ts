@@ -349,15 +349,69 @@ describe('admin portal in a browser', () => {
     await shot(page, '10-publish');
   });
 
+  it('publishes a file from the browser through the built-in seed, with progress', async () => {
+    const content = Buffer.alloc(3 * 1024 * 1024 + 123, 7);
+    await page.goto(`${server.url}/publish`);
+    await page
+      .getByTestId('file-input')
+      .setInputFiles({ name: 'tools-2.0.tar', mimeType: 'application/x-tar', buffer: content });
+    await page.getByTestId('name').fill('Tools 2.0');
+    await page.getByTestId('description').fill('Build tools, uploaded from the portal');
+    await page.getByTestId('start-upload').click();
+    await page.getByTestId('upload-done').waitFor({ timeout: 60_000 });
+    await shot(page, '11-publish-done');
+
+    await page.getByTestId('upload-done').getByRole('link').click();
+    await page.getByTestId('resource-name').waitFor();
+    expect(await page.getByTestId('resource-name').textContent()).toBe('Tools 2.0');
+    expect(await page.getByTestId('files-table').textContent()).toContain('tools-2.0.tar');
+    expect(await page.getByTestId('description').textContent()).toContain('uploaded from the portal');
+    const listed = await admin.get('/api/resources?q=Tools');
+    expect(listed.body.items.map((r: { name: string; size: number }) => [r.name, r.size])).toEqual([
+      ['Tools 2.0', content.length],
+    ]);
+  });
+
+  it('cancels an upload in flight and publishes nothing', async () => {
+    await page.goto(`${server.url}/publish`);
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Network.enable');
+    await cdp.send('Network.emulateNetworkConditions', {
+      offline: false,
+      latency: 0,
+      downloadThroughput: -1,
+      uploadThroughput: 512 * 1024,
+    });
+    await page.getByTestId('file-input').setInputFiles({
+      name: 'slow.bin',
+      mimeType: 'application/octet-stream',
+      buffer: Buffer.alloc(20 * 1024 * 1024, 1),
+    });
+    await page.getByTestId('start-upload').click();
+    await page.getByTestId('upload-progress').waitFor();
+    await shot(page, '12-publish-progress');
+    await page.getByTestId('cancel-upload').click();
+    await page.getByTestId('upload-cancelled').waitFor();
+    await cdp.send('Network.emulateNetworkConditions', {
+      offline: false,
+      latency: 0,
+      downloadThroughput: -1,
+      uploadThroughput: -1,
+    });
+    await cdp.detach();
+    await new Promise((r) => setTimeout(r, 1000));
+    expect((await admin.get('/api/resources?q=slow')).body.total).toBe(0);
+  });
+
   it('stays readable on a narrow window', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto(`${server.url}/resources`);
     await rows(page).first().waitFor();
-    await shot(page, '11-catalog-narrow');
+    await shot(page, '13-catalog-narrow');
     await page.getByRole('button', { name: 'Open navigation' }).click();
     await page.getByRole('link', { name: 'Dashboard' }).waitFor();
     await page.waitForTimeout(500); // the drawer slides in
-    await shot(page, '12-nav-narrow');
+    await shot(page, '14-nav-narrow');
   });
 
   it('sends an expired session back to login with a message', async () => {
@@ -369,7 +423,7 @@ describe('admin portal in a browser', () => {
     await page.goto(`${server.url}/resources?q=debian`);
     await page.waitForURL(/\/login\?/);
     await expect(page.getByTestId('login-notice').textContent()).resolves.toContain('session has expired');
-    await shot(page, '13-session-expired');
+    await shot(page, '15-session-expired');
   });
 
   it('logs no errors in the browser console', () => {

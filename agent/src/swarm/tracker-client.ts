@@ -53,7 +53,17 @@ export class TrackerClient {
         body: JSON.stringify(body),
         signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
       });
-      if (!res.ok) throw new Error(`tracker answered ${res.status}: ${(await res.text()).slice(0, 200)}`);
+      if (!res.ok) {
+        const text = (await res.text()).slice(0, 200);
+        if (res.status === 401 && text.includes('"node_revoked"')) {
+          // An admin revoked this node: nothing it asks for may be served any more.
+          this.log.log('error', 'this node has been revoked by an admin; stopping the transfer');
+          this.stopped = true;
+          this.swarm.emit('revoked');
+          return;
+        }
+        throw new Error(`tracker answered ${res.status}: ${text}`);
+      }
       const answer = (await res.json()) as AnnounceResponse;
       interval = Math.max(5, Number(answer.intervalSeconds) || 30);
       if (this.failing) this.log.log('info', 'tracker reachable again');

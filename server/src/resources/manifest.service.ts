@@ -1,4 +1,4 @@
-import { Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { ForbiddenException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { LIMITS, MANIFEST_FORMAT, MANIFEST_VERSION, type Manifest } from '@shoal/contract';
 import { Repository } from 'typeorm';

@@ -159,6 +159,7 @@ describe('agents with the real server', () => {
     const nodeId = JSON.parse(readFileSync(join(d.dataDir, 'node.json'), 'utf8')).nodeId as string;
     expect((await admin.post(`/api/admin/nodes/${nodeId}/revoke`)).status).toBe(200);
     const second = await d.run(['get', resourceId, '-o', join(d.dataDir, 'b'), '--seed-time', '0', '--json']);
+    expect(second.stderr).toMatch(/revoked/);
     expect(second.code).not.toBe(0);
     expect(() => statSync(join(d.dataDir, 'b/kit/bin/tool'))).toThrow();
   });

@@ -23,12 +23,14 @@ export async function runTransfer(
       swarm.isComplete() ? resolve('complete') : swarm.once('complete', () => resolve('complete')),
     ),
     new Promise<'failed'>((resolve) => swarm.once('failed', () => resolve('failed'))),
+    new Promise<'revoked'>((resolve) => swarm.once('revoked', () => resolve('revoked'))),
     signal.promise.then(() => 'signal' as const),
   ]);
   reporter.stop(outcome === 'complete' ? 'complete' : outcome === 'failed' ? 'failed' : 'stopped');
   if (outcome !== 'complete') {
     signal.dispose();
     await runtime.close();
+    if (outcome === 'revoked') return EXIT.unauthorized;
     return outcome === 'failed' ? EXIT.transferFailed : EXIT.interrupted;
   }
   await opts.onComplete?.();
