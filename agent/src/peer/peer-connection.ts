@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { PeerRefusedError, type CredentialVerifier } from '../identity/credential-verifier.js';
 import type { TlsMaterial } from '../identity/tls-certificate.js';
-import { encodeMessage, FrameDecoder } from '../protocol/frame-codec.js';
+import { encodeDataFrame, encodeMessage, FrameDecoder } from '../protocol/frame-codec.js';
 import type { HelloMessage, WireMessage } from '../protocol/messages.js';
 import { ProtocolError } from '../protocol/protocol-error.js';
 import { WIRE } from '../protocol/wire-limits.js';
@@ -136,6 +136,30 @@ export class PeerConnection extends EventEmitter {
     this.lastSent = Date.now();
     this.bytesSent += bytes.length;
     return this.socket.write(bytes);
+  }
+
+  /** Sends a data block without copying it into a frame first (the hot path of serving). */
+  sendData(piece: number, offset: number, block: Buffer): boolean {
+    if (this.destroyed) return false;
+    const [head, body] = encodeDataFrame(piece, offset, block);
+    this.lastSent = Date.now();
+    this.bytesSent += head.length + body.length;
+    this.socket.cork();
+    this.socket.write(head);
+    const ok = this.socket.write(body);
+    this.socket.uncork();
+    return ok;
+  }
+
+  /** Runs `fn` with writes coalesced: many small messages (requests) go out in one TLS record and syscall. */
+  batch(fn: () => void): void {
+    if (this.destroyed) return;
+    this.socket.cork();
+    try {
+      fn();
+    } finally {
+      this.socket.uncork();
+    }
   }
 
   /** Bytes queued in the socket but not yet sent. */

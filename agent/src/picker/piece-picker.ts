@@ -8,6 +8,7 @@ export const RANDOM_FIRST_PIECES = 4;
 export class PiecePicker {
   private readonly availability: Uint32Array;
   private heldCount = 0;
+  private wantedHeld = 0;
   private readonly held: Uint8Array;
 
   constructor(
@@ -31,7 +32,13 @@ export class PiecePicker {
     if (!this.held[piece]) {
       this.held[piece] = 1;
       this.heldCount++;
+      if (this.wanted.has(piece)) this.wantedHeld++;
     }
+  }
+
+  /** How many wanted pieces are still missing (cheap: kept as a count). */
+  remainingCount(): number {
+    return this.wanted.size - this.wantedHeld;
   }
 
   isHeld(piece: number): boolean {

@@ -105,6 +105,8 @@ export class RequestPlanner {
 
   /** End-game: every wanted piece not held is already being fetched. */
   inEndGame(): boolean {
+    // Cheap test first: this runs on every refill once the in-progress cap is reached.
+    if (this.picker.remainingCount() > this.inProgress.size + this.verifying.size) return false;
     return this.picker.remaining().every((p) => this.inProgress.has(p) || this.verifying.has(p));
   }
 

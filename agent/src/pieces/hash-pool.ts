@@ -8,13 +8,13 @@ export interface HashRange {
 }
 
 type Task =
-  | { kind: 'buffer'; data: Buffer; resolve: (hash: string) => void; reject: (e: Error) => void }
+  | { kind: 'buffer'; data: Buffer; resolve: (r: { hash: string; data: Buffer }) => void; reject: (e: Error) => void }
   | { kind: 'ranges'; ranges: HashRange[]; resolve: (hash: string) => void; reject: (e: Error) => void };
 
 /*
  * The worker is evaluated from source so the same code runs from dist/ and under jest
  * (which cannot load a .ts worker file). It hashes either a copy of a piece held in memory
- * (copying is an order of magnitude cheaper than SHA-256) or file ranges it reads itself,
+ * (moved there and back, never copied) or file ranges it reads itself,
  * so publish and re-verification never move file bytes through the main thread.
  */
 const WORKER_SOURCE = `
@@ -26,8 +26,8 @@ parentPort.on('message', (msg) => {
   try {
     const h = createHash('sha256');
     if (msg.kind === 'buffer') {
-      h.update(msg.data);
-      parentPort.postMessage({ hash: h.digest('hex') });
+      h.update(new Uint8Array(msg.data));
+      parentPort.postMessage({ hash: h.digest('hex'), data: msg.data }, [msg.data]);
       return;
     }
     for (const r of msg.ranges) {
@@ -67,8 +67,11 @@ export class HashPool {
     }
   }
 
-  /** SHA-256 (hex) of a piece held in memory. */
-  hashBuffer(data: Buffer): Promise<string> {
+  /**
+   * SHA-256 (hex) of a piece held in memory. The bytes travel to the worker and back
+   * without copies: `data` is unusable until this resolves; use the returned Buffer.
+   */
+  hashBuffer(data: Buffer): Promise<{ hash: string; data: Buffer }> {
     return new Promise((resolve, reject) => this.enqueue({ kind: 'buffer', data, resolve, reject }));
   }
 
@@ -110,12 +113,18 @@ export class HashPool {
       done();
       task.reject(err);
     });
-    worker.once('message', (msg: { hash?: string; error?: string }) => {
+    worker.once('message', (msg: { hash?: string; data?: ArrayBuffer; error?: string }) => {
       done();
       if (msg.error || !msg.hash) task.reject(new Error(msg.error ?? 'no hash'));
+      else if (task.kind === 'buffer') task.resolve({ hash: msg.hash, data: Buffer.from(msg.data!) });
       else task.resolve(msg.hash);
     });
-    if (task.kind === 'buffer') worker.postMessage({ kind: 'buffer', data: task.data });
-    else worker.postMessage({ kind: 'ranges', ranges: task.ranges });
+    if (task.kind === 'buffer') {
+      // Hand over the bytes without copying when the Buffer owns its whole ArrayBuffer
+      // (pieces being assembled do); the caller must not touch them afterwards.
+      const owns = task.data.byteOffset === 0 && task.data.byteLength === task.data.buffer.byteLength;
+      const data = owns ? task.data.buffer : new Uint8Array(task.data).buffer;
+      worker.postMessage({ kind: 'buffer', data }, [data as ArrayBuffer]);
+    } else worker.postMessage({ kind: 'ranges', ranges: task.ranges });
   }
 }

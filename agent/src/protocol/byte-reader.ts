@@ -53,8 +53,11 @@ export class ByteReader {
     return this.buf.length - this.pos;
   }
 
-  rest(): Buffer {
-    return this.bytes(this.remaining());
+  /** The remaining bytes without copying; valid only until the receive buffer is reused. */
+  restView(): Buffer {
+    const out = this.buf.subarray(this.pos);
+    this.pos = this.buf.length;
+    return out;
   }
 
   end(): void {

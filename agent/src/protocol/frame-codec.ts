@@ -99,6 +99,20 @@ function readBlockRef(r: ByteReader, what: string): BlockRef {
   return ref;
 }
 
+/**
+ * A data message as two buffers, header then the block itself, so the block is never
+ * copied into a frame: the caller writes both (the TLS layer copies once, into records).
+ */
+export function encodeDataFrame(piece: number, offset: number, block: Buffer): [Buffer, Buffer] {
+  checkBlockLength(block.length, 'data');
+  const head = Buffer.allocUnsafe(WIRE.lengthPrefixBytes + 1 + 8);
+  head.writeUInt32BE(1 + 8 + block.length, 0);
+  head.writeUInt8(MessageType.data, 4);
+  head.writeUInt32BE(piece, 5);
+  head.writeUInt32BE(offset, 9);
+  return [head, block];
+}
+
 /** Decodes one frame body (type byte + payload). */
 export function decodeBody(body: Buffer): WireMessage {
   const type = body.readUInt8(0);
@@ -150,7 +164,8 @@ export function decodeBody(body: Buffer): WireMessage {
     case MessageType.data: {
       const piece = r.u32();
       const offset = r.u32();
-      const block = r.rest();
+      // A view, not a copy: the receiver copies it into its piece buffer at once.
+      const block = r.restView();
       checkBlockLength(block.length, 'data');
       msg = { type: 'data', piece, offset, block };
       break;

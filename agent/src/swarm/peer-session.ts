@@ -2,9 +2,14 @@ import { Bitfield } from '../pieces/bitfield.js';
 import type { PeerConnection } from '../peer/peer-connection.js';
 import type { BlockRef } from '../protocol/messages.js';
 
-/** Blocks asked of one peer at least, and at most, whatever bandwidth x delay says. */
-export const MIN_PIPELINE = 4;
-export const MAX_PIPELINE = 64;
+/** Blocks asked of one peer at least, and at most (below the provider's cap of 256 queued), whatever bandwidth x delay says. */
+export const MIN_PIPELINE = 16;
+export const MAX_PIPELINE = 192;
+/**
+ * Work kept queued at the provider beyond one round trip, so it never idles between
+ * our requests (its disk reads and the TLS layer add latency a ping would not show).
+ */
+const PROVIDER_QUEUE_SECONDS = 0.5;
 /** Failed-hash strikes after which a peer is banned from this transfer. */
 export const BAN_STRIKES = 2;
 /** Requests that time out in a row before a peer is dropped as too slow. */
@@ -50,8 +55,9 @@ export class PeerSession {
   /** Requests to keep in flight: enough to cover bandwidth x delay, plus slack. */
   pipelineDepth(blockSize: number): number {
     if (!Number.isFinite(this.minDelayMs)) return MIN_PIPELINE;
-    const bdp = (this.rate * Math.max(this.minDelayMs, 1)) / 1000 / blockSize;
-    return Math.max(MIN_PIPELINE, Math.min(MAX_PIPELINE, Math.ceil(bdp * 1.5) + 2));
+    const delaySeconds = this.minDelayMs / 1000 + PROVIDER_QUEUE_SECONDS;
+    const bdp = (this.rate * delaySeconds) / blockSize;
+    return Math.max(MIN_PIPELINE, Math.min(MAX_PIPELINE, Math.ceil(bdp)));
   }
 
   addOutstanding(ref: BlockRef): void {

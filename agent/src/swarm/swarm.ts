@@ -16,6 +16,7 @@ import type { TokenBucket } from '../util/token-bucket.js';
 import { BAN_STRIKES, MAX_CONSECUTIVE_TIMEOUTS, PeerSession } from './peer-session.js';
 import { SwarmStats } from './swarm-stats.js';
 import { PeerCandidates, type Candidate } from './peer-candidates.js';
+import { PieceCache } from './piece-cache.js';
 
 export const REQUEST_TIMEOUT_MS = 15_000;
 /** Memory for pieces being assembled from blocks, per transfer (twice this when holders of started pieces left). */
@@ -60,6 +61,7 @@ export class Swarm extends EventEmitter {
   private readonly picker: PiecePicker;
   private readonly planner: RequestPlanner;
   private readonly ticker: NodeJS.Timeout;
+  private readonly cache: PieceCache;
   private dialing = 0;
   private finalizing = false;
   private destroyed = false;
@@ -74,6 +76,7 @@ export class Swarm extends EventEmitter {
       Math.min(2 * o.limits.maxPeers, Math.floor(ASSEMBLY_MEMORY_BUDGET / o.layout.pieceSize)),
     );
     this.planner = new RequestPlanner(this.picker, (p) => o.layout.pieceLength(p), WIRE.blockSize, maxInProgress);
+    this.cache = new PieceCache((p) => o.store.read(p, 0, o.layout.pieceLength(p)), o.layout.pieceSize);
     this.candidates = new PeerCandidates(o.identity.nodeId, o.ownAddresses ?? []);
     this.ticker = setInterval(() => this.tick(), TICK_MS);
     this.ticker.unref();
@@ -176,6 +179,7 @@ export class Swarm extends EventEmitter {
     if (this.destroyed) return;
     this.destroyed = true;
     clearInterval(this.ticker);
+    this.cache.clear();
     for (const s of [...this.peers.values()]) s.conn.destroy();
     this.emit('destroyed');
   }
@@ -260,10 +264,10 @@ export class Swarm extends EventEmitter {
     try {
       while (s.uploadQueue.length > 0 && s.conn.isOpen() && s.conn.backlog() < MAX_SOCKET_BACKLOG) {
         const ref = s.uploadQueue.shift()!;
-        const block = await this.o.store.read(ref.piece, ref.offset, ref.length);
+        const block = await this.cache.block(ref.piece, ref.offset, ref.length);
         await this.o.limits.upload.take(ref.length);
         if (!s.conn.isOpen()) break;
-        s.conn.send({ type: 'data', piece: ref.piece, offset: ref.offset, block });
+        s.conn.sendData(ref.piece, ref.offset, block);
         s.uploaded += ref.length;
         this.stats.sent(s.nodeId, s.conn.remote.role, ref.length);
       }
@@ -302,9 +306,9 @@ export class Swarm extends EventEmitter {
     this.fill(s);
   }
 
-  private async verify(piece: number, data: Buffer, contributors: Map<string, number>): Promise<void> {
+  private async verify(piece: number, assembled: Buffer, contributors: Map<string, number>): Promise<void> {
     try {
-      const hash = await this.o.pool.hashBuffer(data);
+      const { hash, data } = await this.o.pool.hashBuffer(assembled);
       if (this.destroyed) return;
       if (hash !== this.o.pieceHashes[piece]) {
         this.stats.piecesFailed++;
@@ -359,12 +363,15 @@ export class Swarm extends EventEmitter {
   private fill(s: PeerSession): void {
     if (this.o.store.isComplete() || !s.conn.isOpen() || s.refusesUs) return;
     const depth = s.pipelineDepth(WIRE.blockSize);
-    while (s.outstanding.size < depth) {
-      const ref = this.planner.next(s.nodeId, (p) => s.has.has(p));
-      if (!ref) break;
-      s.addOutstanding(ref);
-      s.conn.send({ type: 'request', ...ref });
-    }
+    if (s.outstanding.size >= depth) return;
+    s.conn.batch(() => {
+      while (s.outstanding.size < depth) {
+        const ref = this.planner.next(s.nodeId, (p) => s.has.has(p));
+        if (!ref) break;
+        s.addOutstanding(ref);
+        s.conn.send({ type: 'request', ...ref });
+      }
+    });
   }
 
   private fillAll(): void {
@@ -372,6 +379,16 @@ export class Swarm extends EventEmitter {
   }
 
   private tick(): void {
+    this.cache.evictIdle();
+    for (const s of this.peers.values()) {
+      this.o.log.log('debug', `pipeline ${s.conn.remote.name}`, {
+        asked: s.outstanding.size,
+        depth: s.pipelineDepth(WIRE.blockSize),
+        theirQueue: s.uploadQueue.length,
+        backlog: s.conn.backlog(),
+        inProgress: this.planner.inProgress.size,
+      });
+    }
     for (const s of this.peers.values()) {
       const expired = s.expired(REQUEST_TIMEOUT_MS);
       if (expired.length === 0) continue;
