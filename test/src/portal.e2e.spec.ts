@@ -389,6 +389,11 @@ describe('admin portal in a browser', () => {
     });
     await page.getByTestId('start-upload').click();
     await page.getByTestId('upload-progress').waitFor();
+    await page.waitForFunction(
+      () => Number(document.querySelector('[data-testid=upload-progress]')?.getAttribute('aria-valuenow')) > 0,
+      undefined,
+      { timeout: 20_000 },
+    );
     await shot(page, '12-publish-progress');
     await page.getByTestId('cancel-upload').click();
     await page.getByTestId('upload-cancelled').waitFor();
