@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { encodeMessage, FrameDecoder } from './frame-codec.js';
+import { encodeDataFrame, encodeMessage, FrameDecoder } from './frame-codec.js';
 import { MessageType, RejectReason, type WireMessage } from './messages.js';
 import { ProtocolError } from './protocol-error.js';
 import { MAX_FRAME_BODY, WIRE } from './wire-limits.js';
@@ -50,6 +50,13 @@ function expectProtocolError(fn: () => unknown, code: ProtocolError['code']): vo
 describe('frame codec', () => {
   it.each(samples.map((m) => [m.type, m] as const))('round-trips %s', (_, msg) => {
     expect(decodeAll(encodeMessage(msg))).toEqual([msg]);
+  });
+
+  it('writes a data frame as header + block that decodes like the copied form', () => {
+    const block = randomBytes(1000);
+    const [head, body] = encodeDataFrame(4, 2048, block);
+    expect(body).toBe(block);
+    expect(Buffer.concat([head, body])).toEqual(encodeMessage({ type: 'data', piece: 4, offset: 2048, block }));
   });
 
   it('decodes a stream split at every byte boundary', () => {
