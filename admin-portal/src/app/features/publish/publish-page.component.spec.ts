@@ -61,6 +61,14 @@ describe('PublishPageComponent', () => {
     const done = q('[data-testid=upload-done]')!;
     expect(done.textContent).toContain('Published data.bin');
     expect(done.querySelector('a')!.getAttribute('href')).toBe('/resources/r-9');
+
+    // The same file is not offered for upload again; the form starts over instead.
+    expect(q('[data-testid=start-upload]')).toBeNull();
+    q<HTMLButtonElement>('[data-testid=publish-another]')!.click();
+    await fixture.whenStable();
+    expect(q('[data-testid=chosen-file]')).toBeNull();
+    expect(q<HTMLInputElement>('[data-testid=name]')!.value).toBe('');
+    expect(q<HTMLButtonElement>('[data-testid=start-upload]')!.disabled).toBe(true);
   });
 
   it('cancels: the request is aborted and nothing is published', async () => {

@@ -27,6 +27,7 @@ describe('UploadsService', () => {
     expect(req.request.headers.get('Content-Type')).toBe('application/octet-stream');
     expect(req.request.params.get('name')).toBe('Big ISO');
     expect(req.request.params.get('description')).toBe('nightly');
+    expect(req.request.params.get('filename')).toBe('big.iso');
     expect(req.request.reportProgress).toBe(true);
 
     req.event({ type: HttpEventType.UploadProgress, loaded: 400, total: 1000 });
@@ -44,6 +45,7 @@ describe('UploadsService', () => {
     const sub = api.upload(new Blob(['abc']), { name: 'x' }).subscribe();
     const req = http.expectOne((r) => r.url === '/api/admin/uploads');
     expect(req.request.params.has('description')).toBe(false);
+    expect(req.request.params.has('filename')).toBe(false);
     sub.unsubscribe();
     expect(req.cancelled).toBe(true);
   });

@@ -19,6 +19,8 @@ export class UploadsService {
   upload(file: Blob, meta: { name: string; description?: string }): Observable<UploadEvent> {
     let params = new HttpParams().set('name', meta.name);
     if (meta.description) params = params.set('description', meta.description);
+    // Keep the original file name inside the resource, whatever the display name.
+    if (file instanceof File && isPlainFileName(file.name)) params = params.set('filename', file.name);
     return this.http
       .post<ResourceDetail>('/api/admin/uploads', file, {
         params,
@@ -37,4 +39,10 @@ export class UploadsService {
         }),
       );
   }
+}
+
+/** What the server accepts as a file name inside the resource. */
+function isPlainFileName(name: string): boolean {
+  // eslint-disable-next-line no-control-regex
+  return /^(?!\.{1,2}$)[^/\\\u0000-\u001f:]{1,255}$/.test(name);
 }
