@@ -1,14 +1,14 @@
 // Benchmark 2: single-link throughput on loopback. One seed agent serving a resource to
 // one downloader (TLS, every piece verified, written to disk) against nginx serving
 // the same file to curl writing to disk. The two alternate REPS times; medians compared.
-//   BENCH_LINK_MIB (default 2048)  BENCH_LINK_REPS (default 3)  BENCH_CPU_PROF=1 (profile one get)
+//   BENCH_LINK_MIB (default 1024; the figure: 2048)  BENCH_LINK_REPS (default 3)  BENCH_CPU_PROF=1 (profile one get)
 import { execFileSync, spawnSync } from 'node:child_process';
 import { rmSync, statSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startNginx } from './lib/nginx.mjs';
 import * as B from './lib/shoal.mjs';
 
-const MIB = B.envInt('BENCH_LINK_MIB', 2048);
+const MIB = B.envInt('BENCH_LINK_MIB', 1024);
 const REPS = B.envInt('BENCH_LINK_REPS', 3);
 const bytes = MIB * B.MiB;
 

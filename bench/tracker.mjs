@@ -1,0 +1,97 @@
+// Benchmark 5: tracker announces per second with keep-alive (wrk, one thread, from this
+// machine) against one server instance on the embedded SQLite default, rotating over
+// many enrolled nodes' credentials. Baselines in the same run: opentracker (C BitTorrent
+// tracker) under the same load, and the server's own public GET /health.
+//   BENCH_TRACKER_NODES (default 500)  BENCH_TRACKER_SECONDS (20)  BENCH_TRACKER_CONNS (64)
+//   BENCH_TRACKER_THREADS (1)  BENCH_TRACKER_REPS (2)  BENCH_CPU_PROF=1 (profile the server)
+import { spawn, spawnSync } from 'node:child_process';
+import { generateKeyPairSync, createHash, randomBytes } from 'node:crypto';
+import { chmodSync, mkdirSync, writeFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { ensureDebianPackages } from './lib/nginx.mjs';
+import * as B from './lib/shoal.mjs';
+
+ensureDebianPackages([['wrk', 'wrk'], ['opentracker', 'opentracker']]);
+const NODES = B.envInt('BENCH_TRACKER_NODES', 500);
+const SECONDS = B.envInt('BENCH_TRACKER_SECONDS', 20);
+const CONNS = B.envInt('BENCH_TRACKER_CONNS', 64);
+const THREADS = B.envInt('BENCH_TRACKER_THREADS', 1);
+const REPS = B.envInt('BENCH_TRACKER_REPS', 2);
+const here = join(B.REPO, 'bench/tracker');
+const work = B.tempDir('tracker');
+
+function wrk(url, script, env) {
+  const r = spawnSync('wrk', ['-t', String(THREADS), '-c', String(CONNS), '-d', `${SECONDS}s`, '--latency', '--timeout', '5s', '-s', script, url],
+    { env: { ...process.env, ...env }, encoding: 'utf8' });
+  const out = r.stdout;
+  const ms = (v, u) => Number(v) * ({ us: 0.001, ms: 1, s: 1000 }[u] ?? 1);
+  const lat = {};
+  for (const m of out.matchAll(/^\s+(50|75|90|99)%\s+([\d.]+)(us|ms|s)\s*$/gm)) lat[`p${m[1]}`] = B.round(ms(m[2], m[3]), 2);
+  const rps = Number(out.match(/Requests\/sec:\s+([\d.]+)/)?.[1] ?? 0);
+  const non2xx = Number(out.match(/Non-2xx or 3xx responses:\s+(\d+)/)?.[1] ?? 0);
+  const total = Number(out.match(/(\d+) requests in/)?.[1] ?? 0);
+  const errors = out.match(/Socket errors:.*$/m)?.[0] ?? null;
+  return { rps: B.round(rps, 0), latencyMs: lat, requests: total, non2xx, socketErrors: errors };
+}
+
+// ---- Shoal server
+const profDir = process.env.BENCH_CPU_PROF ? join(B.RESULTS_DIR, 'profiles') : null;
+const server = await B.startServer({ nodeArgs: profDir ? ['--cpu-prof', '--cpu-prof-dir', profDir, '--cpu-prof-name', 'tracker-server.cpuprofile'] : [] });
+const token = await B.adminToken(server.url);
+const pieceSize = 1 << 20;
+const hashes = Array.from({ length: 4 }, (_, i) => createHash('sha256').update(`tracker-bench-${i}-${randomBytes(4).toString('hex')}`).digest('hex'));
+const resource = await B.api(server.url, 'POST', '/api/admin/resources',
+  { name: 'tracker bench', totalSize: 4 * pieceSize, pieceSize, files: [{ path: 'x.bin', size: 4 * pieceSize }], pieceHashes: hashes }, token);
+console.error(`tracker: enrolling ${NODES} nodes`);
+const creds = [];
+for (let i = 0; i < NODES; i++) {
+  const { publicKey } = generateKeyPairSync('ed25519');
+  const jwk = publicKey.export({ format: 'jwk' });
+  const e = await B.api(server.url, 'POST', '/api/nodes/enroll', { name: `bench-${i}`, role: 'client', addresses: [`10.200.${i >> 8}.${i & 255}:7070`],
+    publicKey: { kty: 'OKP', crv: 'Ed25519', x: jwk.x } }, token);
+  creds.push(e.credential);
+}
+// every node joins the swarm once, so each announce answers with a full peer list (50)
+for (const c of creds) {
+  await B.api(server.url, 'POST', '/api/tracker/announce', { resourceId: resource.id, event: 'started', left: 4 * pieceSize, uploaded: 0, downloaded: 0 }, c);
+}
+const credFile = join(work, 'creds.tsv');
+writeFileSync(credFile, creds.map((c) => `${c}\t${resource.id}`).join('\n') + '\n');
+
+// ---- opentracker baseline
+const otDir = join(work, 'ot');
+mkdirSync(otDir, { recursive: true }); chmodSync(otDir, 0o755); chmodSync(work, 0o755);
+const infohash = randomBytes(20).toString('hex');
+writeFileSync(join(otDir, 'whitelist.txt'), `${infohash}\n`); chmodSync(join(otDir, 'whitelist.txt'), 0o644);
+const otPort = await B.freePort();
+const ot = B.track(spawn('opentracker', ['-i', '127.0.0.1', '-p', String(otPort), '-P', String(otPort), '-d', otDir, '-u', 'nobody', '-w', 'whitelist.txt'], { stdio: 'ignore' }));
+await B.sleep(500);
+
+const runs = { shoal_announce: [], opentracker_announce: [], shoal_health: [] };
+for (let rep = 1; rep <= REPS; rep++) {
+  runs.shoal_announce.push(wrk(server.url, join(here, 'announce.lua'), { BENCH_CREDS: credFile }));
+  console.error(`tracker rep ${rep} shoal announce: ${JSON.stringify(runs.shoal_announce.at(-1))}`);
+  runs.opentracker_announce.push(wrk(`http://127.0.0.1:${otPort}`, join(here, 'opentracker.lua'), { BENCH_INFOHASH: infohash }));
+  console.error(`tracker rep ${rep} opentracker: ${JSON.stringify(runs.opentracker_announce.at(-1))}`);
+  if (rep === 1) {
+    const r = spawnSync('wrk', ['-t', String(THREADS), '-c', String(CONNS), '-d', `${Math.min(SECONDS, 10)}s`, '--latency', `${server.url}/health`], { encoding: 'utf8' });
+    const rps = Number(r.stdout.match(/Requests\/sec:\s+([\d.]+)/)?.[1] ?? 0);
+    const p99 = r.stdout.match(/^\s+99%\s+([\d.]+)(us|ms|s)/m);
+    runs.shoal_health.push({ rps: B.round(rps, 0), p99: p99 ? `${p99[1]}${p99[2]}` : null });
+    console.error(`tracker shoal /health: ${rps} req/s`);
+  }
+}
+ot.kill('SIGTERM');
+await server.stop();
+if (profDir) console.error(`server profile: ${readdirSync(profDir).join(', ')}`);
+const med = (k, f) => B.median(runs[k].map(f));
+const rps = med('shoal_announce', (r) => r.rps);
+const p99 = med('shoal_announce', (r) => r.latencyMs.p99);
+B.writeResult('tracker', {
+  params: { nodes: NODES, seconds: SECONDS, connections: CONNS, wrkThreads: THREADS, reps: REPS, db: 'sqlite', body: 'event=update, numWant=50, 500-member swarm' },
+  runs,
+  median: { shoal_announce_rps: rps, shoal_announce_p50_ms: med('shoal_announce', (r) => r.latencyMs.p50), shoal_announce_p99_ms: p99,
+    opentracker_rps: med('opentracker_announce', (r) => r.rps), opentracker_p99_ms: med('opentracker_announce', (r) => r.latencyMs.p99) },
+  target: '>= 5000 announces/s with p99 <= 50 ms',
+  met: rps >= 5000 && p99 <= 50,
+});
