@@ -1,5 +1,8 @@
 import { createHash } from 'node:crypto';
-import { copyFile, mkdtemp, readFile, readdir, stat } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { copyFile, mkdtemp, readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { createServer as createTlsServer } from 'node:tls';
+import type { WireMessage } from '../protocol/messages.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeContent, TestAuthority, type TestContent } from '../testing/test-authority.js';
@@ -21,6 +24,11 @@ beforeEach(async () => {
 });
 afterEach(() => authority.close());
 
+const fullBitfield = (count: number) => {
+  const bits = Buffer.alloc(Math.ceil(count / 8));
+  for (let p = 0; p < count; p++) bits[p >> 3] |= 0x80 >> (p & 7);
+  return bits;
+};
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const completed = (swarm: Swarm) =>
   new Promise<void>((resolve, reject) => {
@@ -222,16 +230,45 @@ describe('refusals: no byte of content before mutual identification', () => {
 });
 
 describe('bad data, directories, resume', () => {
+  /** A hostile peer: passes the handshake with a valid seed credential, claims every piece, answers with garbage. */
+  async function startLiar(spec: TransferSpec): Promise<{ address: string; close: () => void }> {
+    const key = NodeKey.generate();
+    const identity = {
+      nodeId: 'evil',
+      credential: await authority.credential('evil', 'seed', key),
+      sign: (d: Buffer) => key.sign(d),
+    };
+    const stateDir = await mkdtemp(join(tmpdir(), 'shoal-evil-'));
+    const verifier = new CredentialVerifier(
+      new JwksCache(authority.url, join(stateDir, 'jwks.json')).resolver(),
+      new Revocations(null),
+    );
+    const tls = await generateTlsMaterial('evil');
+    const server = createTlsServer({ key: tls.key, cert: tls.cert, minVersion: 'TLSv1.3' }, (socket) => {
+      void PeerConnection.accept(socket, { identity, verifier, resolveOffer: () => ({ ...spec, ticket: '' }) }).then(
+        (conn) => {
+          const count = spec.pieceHashes.length;
+          conn.send({ type: 'haveMap', pieceCount: count, bitfield: fullBitfield(count) });
+          conn.on('message', (m: WireMessage) => {
+            if (m.type === 'request') conn.sendData(m.piece, m.offset, randomBytes(m.length));
+          });
+        },
+        () => undefined,
+      );
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const addr = server.address();
+    return { address: `127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`, close: () => server.close() };
+  }
+
   it('bans a peer that serves corrupt data and still ends with correct content', async () => {
     const ctx = await seedAndSpec([{ path: 'f.bin', size: 300_000 }]);
-    const { content: corrupt } = await makeContent([{ path: 'f.bin', size: 300_000 }], PIECE);
-    const evil = await authority.node('evil', 'seed');
-    evil.node.provide({ ...ctx.spec }, corrupt.root);
+    const liar = await startLiar(ctx.spec);
     const d = await authority.node('d1', 'client');
     const spec = await ctx.downloaderSpec();
     const out = await mkdtemp(join(tmpdir(), 'shoal-out-'));
     const swarm = await d.node.download(
-      { ...spec, trackerUrl: null, peers: [{ address: evil.node.addresses()[0], nodeId: 'evil' }] },
+      { ...spec, trackerUrl: null, peers: [{ address: liar.address, nodeId: 'evil' }] },
       out,
     );
     await until(() => d.log.lines.some((l) => l.includes('banned evil')));
@@ -241,6 +278,31 @@ describe('bad data, directories, resume', () => {
     await expectSameContent(ctx.content, out);
     expect(swarm.stats.downloadedFromSeeds).toBe(300_000);
     expect(d.log.lines.some((l) => l.includes('failed its SHA-256 check'))).toBe(true);
+    liar.close();
+  }, 30_000);
+
+  it('never serves a piece whose bytes changed on disk, and blames no one for it', async () => {
+    const ctx = await seedAndSpec([{ path: 'f.bin', size: 300_000 }]);
+    // A second seed whose copy was damaged after publishing: its first piece no longer matches.
+    const damagedRoot = await mkdtemp(join(tmpdir(), 'shoal-damaged-'));
+    const damaged = Buffer.from(ctx.content.bytes.get('f.bin')!);
+    damaged[10] ^= 0xff;
+    await writeFile(join(damagedRoot, 'f.bin'), damaged);
+    const seed2 = await authority.node('seed-2', 'seed');
+    seed2.node.provide(ctx.spec, damagedRoot);
+    const d = await authority.node('d1', 'client');
+    const spec = await ctx.downloaderSpec();
+    const out = await mkdtemp(join(tmpdir(), 'shoal-out-'));
+    const swarm = await d.node.download(
+      { ...spec, trackerUrl: null, peers: [{ address: seed2.node.addresses()[0], nodeId: 'seed-2' }] },
+      out,
+    );
+    await until(() => seed2.log.lines.some((l) => l.includes('piece 0 of test on disk no longer matches its hash')));
+    swarm.addCandidates(spec.peers);
+    await completed(swarm);
+    await expectSameContent(ctx.content, out);
+    expect(swarm.stats.piecesFailed).toBe(0);
+    expect(d.log.lines.some((l) => l.includes('banned'))).toBe(false);
   }, 30_000);
 
   it('moves a directory with nested paths and empty files, and fetches only included files', async () => {

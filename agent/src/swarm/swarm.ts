@@ -25,6 +25,12 @@ const ASSEMBLY_MEMORY_BUDGET = 64 * 1024 * 1024;
 const MAX_SOCKET_BACKLOG = 1024 * 1024;
 const TICK_MS = 500;
 
+class CorruptPieceError extends Error {
+  constructor(readonly piece: number) {
+    super(`piece ${piece} on disk does not match its hash`);
+  }
+}
+
 export interface SwarmLimits {
   upload: TokenBucket;
   download: TokenBucket;
@@ -62,6 +68,8 @@ export class Swarm extends EventEmitter {
   private readonly planner: RequestPlanner;
   private readonly ticker: NodeJS.Timeout;
   private readonly cache: PieceCache;
+  /** Pieces we hold whose bytes on disk no longer match their hash. */
+  private readonly corrupt = new Set<number>();
   private dialing = 0;
   private finalizing = false;
   private destroyed = false;
@@ -76,7 +84,7 @@ export class Swarm extends EventEmitter {
       Math.min(2 * o.limits.maxPeers, Math.floor(ASSEMBLY_MEMORY_BUDGET / o.layout.pieceSize)),
     );
     this.planner = new RequestPlanner(this.picker, (p) => o.layout.pieceLength(p), WIRE.blockSize, maxInProgress);
-    this.cache = new PieceCache((p) => o.store.read(p, 0, o.layout.pieceLength(p)), o.layout.pieceSize);
+    this.cache = new PieceCache((p) => this.readVerified(p), o.layout.pieceSize);
     this.candidates = new PeerCandidates(o.identity.nodeId, o.ownAddresses ?? []);
     this.ticker = setInterval(() => this.tick(), TICK_MS);
     this.ticker.unref();
@@ -249,7 +257,7 @@ export class Swarm extends EventEmitter {
     if (ref.piece >= this.o.layout.pieceCount || ref.offset + ref.length > this.o.layout.pieceLength(ref.piece)) {
       return reject(RejectReason.invalid);
     }
-    if (!this.o.store.servable(ref.piece)) return reject(RejectReason.notHeld);
+    if (!this.o.store.servable(ref.piece) || this.corrupt.has(ref.piece)) return reject(RejectReason.notHeld);
     if (s.uploadQueue.length >= WIRE.maxQueuedRequests) {
       throw new ProtocolError('too-many-requests', `more than ${WIRE.maxQueuedRequests} requests queued`);
     }
@@ -258,13 +266,39 @@ export class Swarm extends EventEmitter {
   }
 
   /** Sends queued blocks to one peer, within the upload limit and without flooding its socket. */
+  /**
+   * Reads a whole piece to serve and checks it against its hash first: a file changed or
+   * damaged on disk after it was published or verified is never sent to anyone.
+   */
+  private async readVerified(piece: number): Promise<Buffer> {
+    const raw = await this.o.store.read(piece, 0, this.o.layout.pieceLength(piece));
+    const { hash, data } = await this.o.pool.hashBuffer(raw);
+    if (hash !== this.o.pieceHashes[piece]) {
+      this.corrupt.add(piece);
+      this.o.log.log('error', `piece ${piece} of ${this.name} on disk no longer matches its hash: not serving it`);
+      throw new CorruptPieceError(piece);
+    }
+    return data;
+  }
+
   private async serve(s: PeerSession): Promise<void> {
     if (s.serving) return;
     s.serving = true;
     try {
       while (s.uploadQueue.length > 0 && s.conn.isOpen() && s.conn.backlog() < MAX_SOCKET_BACKLOG) {
         const ref = s.uploadQueue.shift()!;
-        const block = await this.cache.block(ref.piece, ref.offset, ref.length);
+        if (this.corrupt.has(ref.piece)) {
+          s.conn.send({ type: 'reject', ...ref, reason: RejectReason.notHeld });
+          continue;
+        }
+        const block = await this.cache.block(ref.piece, ref.offset, ref.length).catch((err: Error) => {
+          if (err instanceof CorruptPieceError) return null;
+          throw err;
+        });
+        if (!block) {
+          s.conn.send({ type: 'reject', ...ref, reason: RejectReason.notHeld });
+          continue;
+        }
         await this.o.limits.upload.take(ref.length);
         if (!s.conn.isOpen()) break;
         s.conn.sendData(ref.piece, ref.offset, block);
