@@ -83,7 +83,14 @@ export function makeDetail(over: Partial<ResourceDetail> = {}): ResourceDetail {
       },
     ],
     downloaders: [
-      { nodeId: 'n-9', name: 'laptop-bob', role: 'client', site: null, addresses: ['192.168.1.9:7070'], complete: false },
+      {
+        nodeId: 'n-9',
+        name: 'laptop-bob',
+        role: 'client',
+        site: null,
+        addresses: ['192.168.1.9:7070'],
+        complete: false,
+      },
     ],
     ...over,
   };

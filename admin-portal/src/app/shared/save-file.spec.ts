@@ -27,7 +27,9 @@ describe('saveBlob', () => {
     const created = jest.fn(() => 'blob:test');
     Object.assign(URL, { createObjectURL: created, revokeObjectURL: jest.fn() });
     const clicks: HTMLAnchorElement[] = [];
-    jest.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
+    jest.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (
+      this: HTMLAnchorElement,
+    ) {
       clicks.push(this);
     });
 

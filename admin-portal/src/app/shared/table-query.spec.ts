@@ -1,4 +1,10 @@
-import { compactParams, parsePageSize, parsePositiveInt, parseSort, sortParam } from './table-query';
+import {
+  compactParams,
+  parsePageSize,
+  parsePositiveInt,
+  parseSort,
+  sortParam,
+} from './table-query';
 
 describe('table query helpers', () => {
   const fields = ['name', 'size'];
@@ -25,6 +31,10 @@ describe('table query helpers', () => {
   });
 
   it('drops empty values from the URL', () => {
-    expect(compactParams({ q: '', page: 2, sort: undefined })).toEqual({ q: null, page: 2, sort: null });
+    expect(compactParams({ q: '', page: 2, sort: undefined })).toEqual({
+      q: null,
+      page: 2,
+      sort: null,
+    });
   });
 });

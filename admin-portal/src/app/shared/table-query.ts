@@ -20,7 +20,11 @@ export function sortParam(sort: SortState): string | null {
   return sort.direction === 'desc' ? `-${sort.active}` : sort.active;
 }
 
-export function parsePositiveInt(raw: string | null | undefined, fallback: number, max = 100000): number {
+export function parsePositiveInt(
+  raw: string | null | undefined,
+  fallback: number,
+  max = 100000,
+): number {
   const n = Number(raw);
   return Number.isInteger(n) && n >= 1 && n <= max ? n : fallback;
 }

@@ -1,7 +1,13 @@
 import { TestBed } from '@angular/core/testing';
 import { provideHttpClient } from '@angular/common/http';
 import { provideHttpClientTesting } from '@angular/common/http/testing';
-import { ActivatedRouteSnapshot, Router, RouterStateSnapshot, UrlTree, provideRouter } from '@angular/router';
+import {
+  ActivatedRouteSnapshot,
+  Router,
+  RouterStateSnapshot,
+  UrlTree,
+  provideRouter,
+} from '@angular/router';
 import { adminGuard, authGuard } from './auth.guards';
 import { SESSION_STORAGE } from './auth.service';
 import { MemoryStorage, makeSession, makeUser, signedIn } from '../../../testing/fixtures';
@@ -10,7 +16,12 @@ describe('route guards', () => {
   function run(guard: typeof authGuard, storage: Storage, url = '/nodes?q=x') {
     TestBed.resetTestingModule();
     TestBed.configureTestingModule({
-      providers: [provideRouter([]), provideHttpClient(), provideHttpClientTesting(), { provide: SESSION_STORAGE, useValue: storage }],
+      providers: [
+        provideRouter([]),
+        provideHttpClient(),
+        provideHttpClientTesting(),
+        { provide: SESSION_STORAGE, useValue: storage },
+      ],
     });
     const result = TestBed.runInInjectionContext(() =>
       guard({} as ActivatedRouteSnapshot, { url } as RouterStateSnapshot),
@@ -34,7 +45,11 @@ describe('route guards', () => {
   });
 
   it('keeps members out of admin pages', () => {
-    expect(run(adminGuard, signedIn(makeSession({ user: makeUser({ role: 'member' }) })))).toBe('/forbidden');
-    expect(run(adminGuard, signedIn(makeSession({ user: makeUser({ role: 'admin' }) })))).toBe(true);
+    expect(run(adminGuard, signedIn(makeSession({ user: makeUser({ role: 'member' }) })))).toBe(
+      '/forbidden',
+    );
+    expect(run(adminGuard, signedIn(makeSession({ user: makeUser({ role: 'admin' }) })))).toBe(
+      true,
+    );
   });
 });

@@ -29,7 +29,9 @@ describe('authInterceptor', () => {
   it('sends the bearer token with API calls', () => {
     const { client, http } = setup(signedIn(makeSession({ accessToken: 'abc' })));
     client.get('/api/resources').subscribe();
-    expect(http.expectOne('/api/resources').request.headers.get('Authorization')).toBe('Bearer abc');
+    expect(http.expectOne('/api/resources').request.headers.get('Authorization')).toBe(
+      'Bearer abc',
+    );
   });
 
   it('does not send it to the login endpoint or to other origins', () => {
@@ -37,7 +39,9 @@ describe('authInterceptor', () => {
     client.post('/api/auth/login', {}).subscribe();
     client.get('https://elsewhere.example/api/x').subscribe();
     expect(http.expectOne('/api/auth/login').request.headers.has('Authorization')).toBe(false);
-    expect(http.expectOne('https://elsewhere.example/api/x').request.headers.has('Authorization')).toBe(false);
+    expect(
+      http.expectOne('https://elsewhere.example/api/x').request.headers.has('Authorization'),
+    ).toBe(false);
   });
 
   it('sends nothing when signed out', () => {
@@ -50,10 +54,12 @@ describe('authInterceptor', () => {
     const { client, http, auth, navigate } = setup(signedIn());
     let failed = false;
     client.get('/api/resources').subscribe({ error: () => (failed = true) });
-    http.expectOne('/api/resources').flush(
-      { statusCode: 401, code: 'unauthorized', message: 'Token expired' },
-      { status: 401, statusText: 'Unauthorized' },
-    );
+    http
+      .expectOne('/api/resources')
+      .flush(
+        { statusCode: 401, code: 'unauthorized', message: 'Token expired' },
+        { status: 401, statusText: 'Unauthorized' },
+      );
     expect(failed).toBe(true);
     expect(auth.isLoggedIn()).toBe(false);
     expect(navigate).toHaveBeenCalledWith(['/login'], {
@@ -64,14 +70,18 @@ describe('authInterceptor', () => {
   it('leaves a wrong password on the login form alone', () => {
     const { client, http, navigate } = setup(new MemoryStorage());
     client.post('/api/auth/login', {}).subscribe({ error: () => {} });
-    http.expectOne('/api/auth/login').flush({ message: 'Wrong' }, { status: 401, statusText: 'Unauthorized' });
+    http
+      .expectOne('/api/auth/login')
+      .flush({ message: 'Wrong' }, { status: 401, statusText: 'Unauthorized' });
     expect(navigate).not.toHaveBeenCalled();
   });
 
   it('does not sign out on a 403 (a member calling an admin endpoint)', () => {
     const { client, http, auth } = setup(signedIn());
     client.get('/api/admin/nodes').subscribe({ error: () => {} });
-    http.expectOne('/api/admin/nodes').flush({ message: 'Forbidden' }, { status: 403, statusText: 'Forbidden' });
+    http
+      .expectOne('/api/admin/nodes')
+      .flush({ message: 'Forbidden' }, { status: 403, statusText: 'Forbidden' });
     expect(auth.isLoggedIn()).toBe(true);
   });
 });

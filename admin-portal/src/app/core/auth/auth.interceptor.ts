@@ -17,7 +17,9 @@ export const authInterceptor: HttpInterceptorFn = (req, next) => {
   const isLogin = req.url.startsWith(LOGIN_URL);
   const token = auth.token();
   const outgoing =
-    isApi && !isLogin && token ? req.clone({ setHeaders: { Authorization: `Bearer ${token}` } }) : req;
+    isApi && !isLogin && token
+      ? req.clone({ setHeaders: { Authorization: `Bearer ${token}` } })
+      : req;
 
   return next(outgoing).pipe(
     catchError((err: unknown) => {

@@ -2,14 +2,28 @@ import { TestBed } from '@angular/core/testing';
 import { provideHttpClient } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { AuthService, SESSION_STORAGE } from './auth.service';
-import { MemoryStorage, makeLogin, makeSession, makeUser, signedIn } from '../../../testing/fixtures';
+import {
+  MemoryStorage,
+  makeLogin,
+  makeSession,
+  makeUser,
+  signedIn,
+} from '../../../testing/fixtures';
 
 describe('AuthService', () => {
   function setup(storage: Storage = new MemoryStorage()) {
     TestBed.configureTestingModule({
-      providers: [provideHttpClient(), provideHttpClientTesting(), { provide: SESSION_STORAGE, useValue: storage }],
+      providers: [
+        provideHttpClient(),
+        provideHttpClientTesting(),
+        { provide: SESSION_STORAGE, useValue: storage },
+      ],
     });
-    return { auth: TestBed.inject(AuthService), http: TestBed.inject(HttpTestingController), storage };
+    return {
+      auth: TestBed.inject(AuthService),
+      http: TestBed.inject(HttpTestingController),
+      storage,
+    };
   }
 
   afterEach(() => TestBed.inject(HttpTestingController).verify());
@@ -35,10 +49,12 @@ describe('AuthService', () => {
   it('stays signed out when the login is refused', () => {
     const { auth, http } = setup();
     auth.login('alice', 'wrong').subscribe({ error: () => {} });
-    http.expectOne('/api/auth/login').flush(
-      { statusCode: 401, code: 'unauthorized', message: 'Wrong username or password' },
-      { status: 401, statusText: 'Unauthorized' },
-    );
+    http
+      .expectOne('/api/auth/login')
+      .flush(
+        { statusCode: 401, code: 'unauthorized', message: 'Wrong username or password' },
+        { status: 401, statusText: 'Unauthorized' },
+      );
     expect(auth.isLoggedIn()).toBe(false);
     expect(auth.token()).toBeNull();
   });

@@ -34,7 +34,9 @@ export class AuthService {
 
   login(username: string, password: string): Observable<UserSummary> {
     return this.http.post<LoginResponse>('/api/auth/login', { username, password }).pipe(
-      tap((res) => this.save({ accessToken: res.accessToken, expiresAt: res.expiresAt, user: res.user })),
+      tap((res) =>
+        this.save({ accessToken: res.accessToken, expiresAt: res.expiresAt, user: res.user }),
+      ),
       map((res) => res.user),
     );
   }
@@ -72,7 +74,8 @@ export class AuthService {
       const raw = this.storage?.getItem(STORAGE_KEY);
       if (!raw) return null;
       const s = JSON.parse(raw) as Partial<Session>;
-      if (typeof s.accessToken !== 'string' || typeof s.expiresAt !== 'string' || !s.user) return null;
+      if (typeof s.accessToken !== 'string' || typeof s.expiresAt !== 'string' || !s.user)
+        return null;
       return s as Session;
     } catch {
       return null;

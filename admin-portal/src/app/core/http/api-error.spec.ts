@@ -13,23 +13,36 @@ describe('apiErrorMessage', () => {
   it('names the fields at fault', () => {
     const err = new HttpErrorResponse({
       status: 400,
-      error: { statusCode: 400, code: 'validation_failed', message: 'Invalid request', errors: { name: 'must not be empty' } },
+      error: {
+        statusCode: 400,
+        code: 'validation_failed',
+        message: 'Invalid request',
+        errors: { name: 'must not be empty' },
+      },
     });
     expect(apiErrorMessage(err)).toBe('Invalid request (name: must not be empty)');
   });
 
   it('explains an unreachable server', () => {
-    expect(apiErrorMessage(new HttpErrorResponse({ status: 0 }))).toMatch(/Cannot reach the server/);
-  });
-
-  it('falls back to the status line when the body is not an error body', () => {
-    expect(apiErrorMessage(new HttpErrorResponse({ status: 502, statusText: 'Bad Gateway', error: '<html>' }))).toBe(
-      '502 Bad Gateway',
+    expect(apiErrorMessage(new HttpErrorResponse({ status: 0 }))).toMatch(
+      /Cannot reach the server/,
     );
   });
 
+  it('falls back to the status line when the body is not an error body', () => {
+    expect(
+      apiErrorMessage(
+        new HttpErrorResponse({ status: 502, statusText: 'Bad Gateway', error: '<html>' }),
+      ),
+    ).toBe('502 Bad Gateway');
+  });
+
   it('reads error bodies that arrived as a Blob (downloads)', async () => {
-    const blob = new Blob([JSON.stringify({ statusCode: 404, code: 'not_found', message: 'Resource not found' })]);
-    expect(await blobErrorMessage(new HttpErrorResponse({ status: 404, error: blob }))).toBe('Resource not found');
+    const blob = new Blob([
+      JSON.stringify({ statusCode: 404, code: 'not_found', message: 'Resource not found' }),
+    ]);
+    expect(await blobErrorMessage(new HttpErrorResponse({ status: 404, error: blob }))).toBe(
+      'Resource not found',
+    );
   });
 });

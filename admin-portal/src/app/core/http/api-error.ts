@@ -41,7 +41,12 @@ export async function blobErrorMessage(err: unknown): Promise<string> {
   if (err instanceof HttpErrorResponse && err.error instanceof Blob) {
     const text = await readBlobText(err.error);
     return apiErrorMessage(
-      new HttpErrorResponse({ error: text, status: err.status, statusText: err.statusText, url: err.url ?? undefined }),
+      new HttpErrorResponse({
+        error: text,
+        status: err.status,
+        statusText: err.statusText,
+        url: err.url ?? undefined,
+      }),
     );
   }
   return apiErrorMessage(err);

@@ -38,9 +38,11 @@ describe('ShellComponent', () => {
   }
 
   const links = () =>
-    [...(harness.fixture.nativeElement as HTMLElement).querySelectorAll('nav a [matListItemTitle]')].map((a) =>
-      a.textContent!.trim(),
-    );
+    [
+      ...(harness.fixture.nativeElement as HTMLElement).querySelectorAll(
+        'nav a [matListItemTitle]',
+      ),
+    ].map((a) => a.textContent!.trim());
 
   afterEach(() => http.verify());
 
@@ -51,18 +53,16 @@ describe('ShellComponent', () => {
 
   it('shows admins every page', async () => {
     await open('admin');
-    expect(links()).toEqual([
-      'Resources',
-      'Publish',
-      'Nodes',
-      'Users',
-      'Dashboard',
-    ]);
+    expect(links()).toEqual(['Resources', 'Publish', 'Nodes', 'Users', 'Dashboard']);
   });
 
   it('logs out back to the login page', async () => {
     await open('member');
-    ((harness.fixture.nativeElement as HTMLElement).querySelector('[data-testid=logout]') as HTMLButtonElement).click();
+    (
+      (harness.fixture.nativeElement as HTMLElement).querySelector(
+        '[data-testid=logout]',
+      ) as HTMLButtonElement
+    ).click();
     await harness.fixture.whenStable();
     expect(TestBed.inject(AuthService).isLoggedIn()).toBe(false);
     expect(TestBed.inject(Router).url).toBe('/login?reason=logged-out');

@@ -62,7 +62,10 @@ export class ShellComponent {
 
   constructor() {
     // The role may have changed since login; the server's answer wins.
-    this.auth.refreshUser().pipe(takeUntilDestroyed(inject(DestroyRef))).subscribe({ error: () => {} });
+    this.auth
+      .refreshUser()
+      .pipe(takeUntilDestroyed(inject(DestroyRef)))
+      .subscribe({ error: () => {} });
   }
 
   protected navigated(sidenav: MatSidenav): void {

@@ -1,13 +1,24 @@
 import { TestBed } from '@angular/core/testing';
 import { provideHttpClient } from '@angular/common/http';
-import { HttpTestingController, TestRequest, provideHttpClientTesting } from '@angular/common/http/testing';
+import {
+  HttpTestingController,
+  TestRequest,
+  provideHttpClientTesting,
+} from '@angular/common/http/testing';
 import { Router, provideRouter } from '@angular/router';
 import { RouterTestingHarness } from '@angular/router/testing';
 import { Location } from '@angular/common';
 import { Component } from '@angular/core';
 import { CatalogPageComponent, SEARCH_DEBOUNCE_MS } from './catalog-page.component';
 import { SESSION_STORAGE } from '../../core/auth/auth.service';
-import { makeResource, makeSession, makeUser, page, signedIn, sleep } from '../../../testing/fixtures';
+import {
+  makeResource,
+  makeSession,
+  makeUser,
+  page,
+  signedIn,
+  sleep,
+} from '../../../testing/fixtures';
 
 @Component({ template: 'detail' })
 class DetailStub {}
@@ -70,7 +81,16 @@ describe('CatalogPageComponent', () => {
 
   it('shows name, human size with exact bytes on hover, seed and downloader counts', async () => {
     await open('/resources');
-    pending().flush(page([makeResource({ name: 'ubuntu-24.04.iso', size: 1610612736, seedCount: 2, downloaderCount: 5 })]));
+    pending().flush(
+      page([
+        makeResource({
+          name: 'ubuntu-24.04.iso',
+          size: 1610612736,
+          seedCount: 2,
+          downloaderCount: 5,
+        }),
+      ]),
+    );
     await settle();
 
     const row = el().querySelector('tr.mat-mdc-row')!;

@@ -35,7 +35,14 @@ import { narrowScreen } from '../../shared/narrow-screen';
 import { ResourceQuery, ResourcesService } from './resources.service';
 
 /** The API's sort fields (kept here: the contract is imported for types only). */
-const SORT_FIELDS: readonly ResourceSortField[] = ['name', 'size', 'seeds', 'downloaders', 'created', 'updated'];
+const SORT_FIELDS: readonly ResourceSortField[] = [
+  'name',
+  'size',
+  'seeds',
+  'downloaders',
+  'created',
+  'updated',
+];
 
 export const SEARCH_DEBOUNCE_MS = 300;
 
@@ -76,7 +83,9 @@ export class CatalogPageComponent {
   /** On a phone the table keeps what matters for choosing: name, size, seeds, downloaders. */
   protected readonly narrow = narrowScreen();
   protected readonly columns = computed(() =>
-    this.narrow() ? ['name', 'size', 'seeds', 'downloaders'] : ['name', 'size', 'seeds', 'downloaders', 'updated'],
+    this.narrow()
+      ? ['name', 'size', 'seeds', 'downloaders']
+      : ['name', 'size', 'seeds', 'downloaders', 'updated'],
   );
   protected readonly pageSizes = PAGE_SIZES;
 

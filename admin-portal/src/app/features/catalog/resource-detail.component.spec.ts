@@ -60,9 +60,9 @@ describe('ResourceDetailComponent', () => {
     expect(el().textContent).toContain('4 MiB');
     expect(text('[data-testid=files-table]')).toContain('ubuntu-24.04.iso');
 
-    const providers = [...el().querySelectorAll('[data-testid=providers-table] tr.mat-mdc-row')].map((r) =>
-      r.textContent!.replace(/\s+/g, ' ').trim(),
-    );
+    const providers = [
+      ...el().querySelectorAll('[data-testid=providers-table] tr.mat-mdc-row'),
+    ].map((r) => r.textContent!.replace(/\s+/g, ' ').trim());
     expect(providers[0]).toContain('seed-paris');
     expect(providers[0]).toContain('10.0.0.1:7070');
     expect(providers[0]).toContain('Online');
@@ -105,7 +105,10 @@ describe('ResourceDetailComponent', () => {
     await open('member', 'gone');
     http
       .expectOne('/api/resources/gone')
-      .flush({ statusCode: 404, code: 'not_found', message: 'Resource not found' }, { status: 404, statusText: 'Not Found' });
+      .flush(
+        { statusCode: 404, code: 'not_found', message: 'Resource not found' },
+        { status: 404, statusText: 'Not Found' },
+      );
     await settle();
     expect(text('[data-testid=error-state]')).toContain('Resource not found');
   });
@@ -145,7 +148,9 @@ describe('ResourceDetailComponent', () => {
     (el().querySelector('[data-testid=delete]') as HTMLButtonElement).click();
     await settle();
     const overlay = TestBed.inject(OverlayContainer).getContainerElement();
-    const cancel = [...overlay.querySelectorAll('button')].find((b) => b.textContent?.includes('Cancel'))!;
+    const cancel = [...overlay.querySelectorAll('button')].find((b) =>
+      b.textContent?.includes('Cancel'),
+    )!;
     cancel.click();
     await settle();
     await sleep(0);
@@ -169,7 +174,11 @@ describe('ResourceDetailComponent', () => {
 
     const req = http.expectOne('/api/admin/resources/r-1');
     expect(req.request.method).toBe('PATCH');
-    expect(req.request.body).toEqual({ name: 'Ubuntu 24.04', description: 'Ubuntu desktop image', tags: ['linux', 'iso'] });
+    expect(req.request.body).toEqual({
+      name: 'Ubuntu 24.04',
+      description: 'Ubuntu desktop image',
+      tags: ['linux', 'iso'],
+    });
     req.flush(makeDetail({ name: 'Ubuntu 24.04' }));
     await settle();
     await sleep(0);

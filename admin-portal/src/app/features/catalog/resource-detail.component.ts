@@ -145,7 +145,8 @@ export class ResourceDetailComponent {
           this.snack.open(`Deleted “${r.name}”`, undefined, { duration: 3000 });
           void this.router.navigate(['/resources']);
         },
-        error: (err: unknown) => this.snack.open(`Delete failed: ${apiErrorMessage(err)}`, 'Dismiss'),
+        error: (err: unknown) =>
+          this.snack.open(`Delete failed: ${apiErrorMessage(err)}`, 'Dismiss'),
       });
   }
 }

@@ -10,13 +10,26 @@ import { ResourcesService } from './resources.service';
 
 /** Tags are typed comma-separated; blanks and duplicates are dropped. */
 export function parseTags(text: string): string[] {
-  return [...new Set(text.split(',').map((t) => t.trim()).filter(Boolean))];
+  return [
+    ...new Set(
+      text
+        .split(',')
+        .map((t) => t.trim())
+        .filter(Boolean),
+    ),
+  ];
 }
 
 /** Admin: edit a resource's name, description and tags (PATCH /api/admin/resources/:id). */
 @Component({
   selector: 'app-resource-edit-dialog',
-  imports: [ReactiveFormsModule, MatDialogModule, MatButtonModule, MatFormFieldModule, MatInputModule],
+  imports: [
+    ReactiveFormsModule,
+    MatDialogModule,
+    MatButtonModule,
+    MatFormFieldModule,
+    MatInputModule,
+  ],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <h2 mat-dialog-title>Edit resource</h2>
@@ -51,7 +64,8 @@ export function parseTags(text: string): string[] {
 })
 export class ResourceEditDialogComponent {
   private readonly api = inject(ResourcesService);
-  private readonly ref = inject<MatDialogRef<ResourceEditDialogComponent, ResourceDetail>>(MatDialogRef);
+  private readonly ref =
+    inject<MatDialogRef<ResourceEditDialogComponent, ResourceDetail>>(MatDialogRef);
   private readonly resource = inject<ResourceDetail>(MAT_DIALOG_DATA);
 
   protected readonly form = inject(NonNullableFormBuilder).group({
@@ -71,7 +85,11 @@ export class ResourceEditDialogComponent {
     this.busy.set(true);
     this.error.set(null);
     this.api
-      .update(this.resource.id, { name: v.name.trim(), description: v.description.trim(), tags: parseTags(v.tags) })
+      .update(this.resource.id, {
+        name: v.name.trim(),
+        description: v.description.trim(),
+        tags: parseTags(v.tags),
+      })
       .subscribe({
         next: (updated) => this.ref.close(updated),
         error: (err: unknown) => {

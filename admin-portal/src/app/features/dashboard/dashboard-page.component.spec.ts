@@ -14,7 +14,11 @@ describe('DashboardPageComponent', () => {
     jest.spyOn(HTMLCanvasElement.prototype, 'getContext').mockReturnValue(null);
     jest.spyOn(console, 'error').mockImplementation(() => {});
     TestBed.configureTestingModule({
-      providers: [provideHttpClient(), provideHttpClientTesting(), provideCharts(withDefaultRegisterables())],
+      providers: [
+        provideHttpClient(),
+        provideHttpClientTesting(),
+        provideCharts(withDefaultRegisterables()),
+      ],
     });
     http = TestBed.inject(HttpTestingController);
     fixture = TestBed.createComponent(DashboardPageComponent);
@@ -26,7 +30,8 @@ describe('DashboardPageComponent', () => {
     http.verify();
   });
 
-  const text = (s: string) => (fixture.nativeElement as HTMLElement).querySelector(s)?.textContent?.trim();
+  const text = (s: string) =>
+    (fixture.nativeElement as HTMLElement).querySelector(s)?.textContent?.trim();
 
   it('shows the totals and the share of traffic the swarm took off the seed servers', async () => {
     http.expectOne('/api/admin/stats').flush(makeStats());
@@ -50,7 +55,10 @@ describe('DashboardPageComponent', () => {
   it("shows the server's message when stats cannot be read", async () => {
     http
       .expectOne('/api/admin/stats')
-      .flush({ statusCode: 500, code: 'internal', message: 'Stats unavailable' }, { status: 500, statusText: 'Error' });
+      .flush(
+        { statusCode: 500, code: 'internal', message: 'Stats unavailable' },
+        { status: 500, statusText: 'Error' },
+      );
     await fixture.whenStable();
     expect(text('[data-testid=error-state]')).toContain('Stats unavailable');
   });

@@ -53,8 +53,18 @@ export class DashboardPageComponent {
     return {
       labels: traffic.map((b) => b.at),
       datasets: [
-        { label: 'Seed servers', data: traffic.map((b) => b.seedBytes), backgroundColor: SEED_COLOR, stack: 'bytes' },
-        { label: 'Other downloaders (swarm)', data: traffic.map((b) => b.peerBytes), backgroundColor: PEER_COLOR, stack: 'bytes' },
+        {
+          label: 'Seed servers',
+          data: traffic.map((b) => b.seedBytes),
+          backgroundColor: SEED_COLOR,
+          stack: 'bytes',
+        },
+        {
+          label: 'Other downloaders (swarm)',
+          data: traffic.map((b) => b.peerBytes),
+          backgroundColor: PEER_COLOR,
+          stack: 'bytes',
+        },
       ],
     };
   });

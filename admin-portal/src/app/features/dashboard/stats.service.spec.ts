@@ -21,7 +21,9 @@ describe('swarmShare', () => {
 
 describe('StatsService', () => {
   it('reads GET /api/admin/stats', () => {
-    TestBed.configureTestingModule({ providers: [provideHttpClient(), provideHttpClientTesting()] });
+    TestBed.configureTestingModule({
+      providers: [provideHttpClient(), provideHttpClientTesting()],
+    });
     const http = TestBed.inject(HttpTestingController);
     let resources = 0;
     TestBed.inject(StatsService)

@@ -53,7 +53,9 @@ describe('LoginComponent', () => {
 
   it('tells the user their session expired', async () => {
     await open('/login?reason=expired&returnUrl=%2Fnodes');
-    expect(el().querySelector('[data-testid=login-notice]')!.textContent).toContain('Your session has expired');
+    expect(el().querySelector('[data-testid=login-notice]')!.textContent).toContain(
+      'Your session has expired',
+    );
   });
 
   it('signs in and goes back where the user was going', async () => {
@@ -80,9 +82,14 @@ describe('LoginComponent', () => {
     fill('alice', 'nope');
     http
       .expectOne('/api/auth/login')
-      .flush({ statusCode: 401, code: 'unauthorized', message: 'Wrong username or password' }, { status: 401, statusText: 'Unauthorized' });
+      .flush(
+        { statusCode: 401, code: 'unauthorized', message: 'Wrong username or password' },
+        { status: 401, statusText: 'Unauthorized' },
+      );
     await settle();
-    expect(el().querySelector('[data-testid=login-error]')!.textContent).toContain('Wrong username or password');
+    expect(el().querySelector('[data-testid=login-error]')!.textContent).toContain(
+      'Wrong username or password',
+    );
     expect(TestBed.inject(Router).url).toBe('/login');
   });
 

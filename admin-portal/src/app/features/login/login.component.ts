@@ -74,6 +74,8 @@ export class LoginComponent {
   /** Only same-site paths, never back to /login itself. */
   private safeReturnUrl(): string {
     const url = this.params()?.get('returnUrl') ?? '';
-    return url.startsWith('/') && !url.startsWith('//') && !url.startsWith('/login') ? url : '/resources';
+    return url.startsWith('/') && !url.startsWith('//') && !url.startsWith('/login')
+      ? url
+      : '/resources';
   }
 }

@@ -47,7 +47,8 @@ export const TOKEN_LIFETIMES = [
         </div>
         <p class="warn" role="note">
           <mat-icon aria-hidden="true">warning</mat-icon>
-          This command is shown only once. It works until {{ t.expiresAt | date: 'd MMM y, HH:mm' }}.
+          This command is shown only once. It works until
+          {{ t.expiresAt | date: 'd MMM y, HH:mm' }}.
         </p>
       </mat-dialog-content>
       <mat-dialog-actions align="end">
@@ -136,7 +137,11 @@ export class EnrollmentDialogComponent {
     this.busy.set(true);
     this.error.set(null);
     this.nodes
-      .createEnrollmentToken({ role: v.role, ttlSeconds: v.ttlSeconds, ...(v.site.trim() ? { site: v.site.trim() } : {}) })
+      .createEnrollmentToken({
+        role: v.role,
+        ttlSeconds: v.ttlSeconds,
+        ...(v.site.trim() ? { site: v.site.trim() } : {}),
+      })
       .subscribe({
         next: (t) => {
           this.busy.set(false);

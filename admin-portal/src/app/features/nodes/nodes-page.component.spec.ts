@@ -1,6 +1,10 @@
 import { TestBed } from '@angular/core/testing';
 import { provideHttpClient } from '@angular/common/http';
-import { HttpTestingController, TestRequest, provideHttpClientTesting } from '@angular/common/http/testing';
+import {
+  HttpTestingController,
+  TestRequest,
+  provideHttpClientTesting,
+} from '@angular/common/http/testing';
 import { provideRouter } from '@angular/router';
 import { RouterTestingHarness } from '@angular/router/testing';
 import { Location } from '@angular/common';
@@ -44,12 +48,21 @@ describe('NodesPageComponent', () => {
     list().flush(
       page([
         makeNode({ name: 'seed-paris', online: true, uploadedBytes: 5 * 1024 ** 3 }),
-        makeNode({ id: 'n-2', name: 'laptop', role: 'client', site: null, online: false, lastHeartbeatAt: null }),
+        makeNode({
+          id: 'n-2',
+          name: 'laptop',
+          role: 'client',
+          site: null,
+          online: false,
+          lastHeartbeatAt: null,
+        }),
         makeNode({ id: 'n-3', name: 'old', revoked: true, online: false }),
       ]),
     );
     await settle();
-    const rows = [...el().querySelectorAll('tr.mat-mdc-row')].map((r) => r.textContent!.replace(/\s+/g, ' '));
+    const rows = [...el().querySelectorAll('tr.mat-mdc-row')].map((r) =>
+      r.textContent!.replace(/\s+/g, ' '),
+    );
     expect(rows[0]).toContain('seed-paris');
     expect(rows[0]).toContain('Seed server');
     expect(rows[0]).toContain('10.0.0.1:7070');
@@ -71,7 +84,9 @@ describe('NodesPageComponent', () => {
     expect(req.request.params.get('sort')).toBe('name');
     req.flush(page([], { total: 0 }));
     await settle();
-    expect(el().querySelector('[data-testid=empty-state]')!.textContent).toContain('No nodes match');
+    expect(el().querySelector('[data-testid=empty-state]')!.textContent).toContain(
+      'No nodes match',
+    );
 
     (el().querySelector('[data-testid=empty-state] button') as HTMLButtonElement).click();
     await settle();
@@ -121,7 +136,9 @@ describe('NodesPageComponent', () => {
     expect(overlay().textContent).toContain('shown only once');
 
     // Closing refreshes the list (the new node may already have enrolled).
-    const done = [...overlay().querySelectorAll('button')].find((b) => b.textContent?.includes('Done'))!;
+    const done = [...overlay().querySelectorAll('button')].find((b) =>
+      b.textContent?.includes('Done'),
+    )!;
     done.click();
     await settle();
     list().flush(page([]));
@@ -129,7 +146,10 @@ describe('NodesPageComponent', () => {
 
   it("shows the server's message when the list fails", async () => {
     await open();
-    list().flush({ statusCode: 403, code: 'forbidden', message: 'Admins only' }, { status: 403, statusText: 'Forbidden' });
+    list().flush(
+      { statusCode: 403, code: 'forbidden', message: 'Admins only' },
+      { status: 403, statusText: 'Forbidden' },
+    );
     await settle();
     expect(el().querySelector('[data-testid=error-state]')!.textContent).toContain('Admins only');
   });

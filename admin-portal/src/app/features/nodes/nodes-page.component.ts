@@ -226,11 +226,14 @@ export class NodesPageComponent {
       .subscribe({
         next: (updated) => {
           this.result.update((page) =>
-            page ? { ...page, items: page.items.map((n) => (n.id === updated.id ? updated : n)) } : page,
+            page
+              ? { ...page, items: page.items.map((n) => (n.id === updated.id ? updated : n)) }
+              : page,
           );
           this.snack.open(`Revoked ${updated.name}`, undefined, { duration: 3000 });
         },
-        error: (err: unknown) => this.snack.open(`Revoke failed: ${apiErrorMessage(err)}`, 'Dismiss'),
+        error: (err: unknown) =>
+          this.snack.open(`Revoke failed: ${apiErrorMessage(err)}`, 'Dismiss'),
       });
   }
 

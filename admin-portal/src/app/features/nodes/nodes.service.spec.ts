@@ -9,7 +9,9 @@ describe('NodesService', () => {
   let http: HttpTestingController;
 
   beforeEach(() => {
-    TestBed.configureTestingModule({ providers: [provideHttpClient(), provideHttpClientTesting()] });
+    TestBed.configureTestingModule({
+      providers: [provideHttpClient(), provideHttpClientTesting()],
+    });
     api = TestBed.inject(NodesService);
     http = TestBed.inject(HttpTestingController);
   });
@@ -17,7 +19,9 @@ describe('NodesService', () => {
   afterEach(() => http.verify());
 
   it('filters by text, role and online state, sorted by the server', () => {
-    api.list({ q: 'paris', role: 'seed', online: false, page: 1, size: 25, sort: '-lastHeartbeat' }).subscribe();
+    api
+      .list({ q: 'paris', role: 'seed', online: false, page: 1, size: 25, sort: '-lastHeartbeat' })
+      .subscribe();
     const req = http.expectOne((r) => r.url === '/api/admin/nodes');
     expect(req.request.params.get('q')).toBe('paris');
     expect(req.request.params.get('role')).toBe('seed');
@@ -43,6 +47,10 @@ describe('NodesService', () => {
     const token = http.expectOne('/api/admin/enrollment-tokens');
     expect(token.request.method).toBe('POST');
     expect(token.request.body).toEqual({ role: 'seed', site: 'paris', ttlSeconds: 3600 });
-    token.flush({ token: 't', expiresAt: '2026-11-27T00:00:00.000Z', enrollCommand: 'npx shoal enroll ...' });
+    token.flush({
+      token: 't',
+      expiresAt: '2026-11-27T00:00:00.000Z',
+      enrollCommand: 'npx shoal enroll ...',
+    });
   });
 });

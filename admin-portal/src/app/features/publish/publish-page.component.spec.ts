@@ -1,6 +1,10 @@
 import { ComponentFixture, TestBed } from '@angular/core/testing';
 import { HttpEventType, provideHttpClient } from '@angular/common/http';
-import { HttpTestingController, TestRequest, provideHttpClientTesting } from '@angular/common/http/testing';
+import {
+  HttpTestingController,
+  TestRequest,
+  provideHttpClientTesting,
+} from '@angular/common/http/testing';
 import { provideRouter } from '@angular/router';
 import { PublishPageComponent } from './publish-page.component';
 import { makeDetail } from '../../../testing/fixtures';
@@ -91,7 +95,9 @@ describe('PublishPageComponent', () => {
       { status: 503, statusText: 'Service Unavailable' },
     );
     await fixture.whenStable();
-    expect(q('[data-testid=upload-error]')!.textContent).toContain('The built-in seed is switched off');
+    expect(q('[data-testid=upload-error]')!.textContent).toContain(
+      'The built-in seed is switched off',
+    );
   });
 
   it('aborts an upload in flight when the page is left', () => {

@@ -1,4 +1,11 @@
-import { ChangeDetectionStrategy, Component, DestroyRef, computed, inject, signal } from '@angular/core';
+import {
+  ChangeDetectionStrategy,
+  Component,
+  DestroyRef,
+  computed,
+  inject,
+  signal,
+} from '@angular/core';
 import { NonNullableFormBuilder, ReactiveFormsModule, Validators } from '@angular/forms';
 import { RouterLink } from '@angular/router';
 import { MatButtonModule } from '@angular/material/button';
@@ -53,7 +60,9 @@ export class PublishPageComponent {
   protected readonly percent = computed(() =>
     this.total() > 0 ? Math.min(100, Math.floor((this.loaded() / this.total()) * 100)) : 0,
   );
-  protected readonly busy = computed(() => this.phase() === 'uploading' || this.phase() === 'processing');
+  protected readonly busy = computed(
+    () => this.phase() === 'uploading' || this.phase() === 'processing',
+  );
 
   constructor() {
     // Leaving the page aborts an upload in flight.
@@ -99,23 +108,25 @@ export class PublishPageComponent {
     this.total.set(file.size);
     this.error.set(null);
     this.published.set(null);
-    this.upload = this.uploads.upload(file, { name: name.trim(), description: description.trim() }).subscribe({
-      next: (event) => {
-        if (event.kind === 'progress') {
-          this.loaded.set(event.loaded);
-          this.total.set(event.total || file.size);
-          // Every byte sent: the server is now hashing and publishing.
-          if (event.loaded >= (event.total || file.size)) this.phase.set('processing');
-        } else {
-          this.published.set(event.resource);
-          this.phase.set('done');
-        }
-      },
-      error: (err: unknown) => {
-        this.phase.set('failed');
-        this.error.set(apiErrorMessage(err, 'The upload failed.'));
-      },
-    });
+    this.upload = this.uploads
+      .upload(file, { name: name.trim(), description: description.trim() })
+      .subscribe({
+        next: (event) => {
+          if (event.kind === 'progress') {
+            this.loaded.set(event.loaded);
+            this.total.set(event.total || file.size);
+            // Every byte sent: the server is now hashing and publishing.
+            if (event.loaded >= (event.total || file.size)) this.phase.set('processing');
+          } else {
+            this.published.set(event.resource);
+            this.phase.set('done');
+          }
+        },
+        error: (err: unknown) => {
+          this.phase.set('failed');
+          this.error.set(apiErrorMessage(err, 'The upload failed.'));
+        },
+      });
   }
 
   /** Unsubscribing aborts the request; the server discards the partial file. */

@@ -4,8 +4,7 @@ import { Observable, filter, map } from 'rxjs';
 import type { ResourceDetail } from '@shoal/contract';
 
 export type UploadEvent =
-  | { kind: 'progress'; loaded: number; total: number }
-  | { kind: 'done'; resource: ResourceDetail };
+  { kind: 'progress'; loaded: number; total: number } | { kind: 'done'; resource: ResourceDetail };
 
 /**
  * Publish through the server's built-in seed: the raw file is the request body
@@ -20,7 +19,8 @@ export class UploadsService {
     let params = new HttpParams().set('name', meta.name);
     if (meta.description) params = params.set('description', meta.description);
     // Keep the original file name inside the resource, whatever the display name.
-    if (file instanceof File && isPlainFileName(file.name)) params = params.set('filename', file.name);
+    if (file instanceof File && isPlainFileName(file.name))
+      params = params.set('filename', file.name);
     return this.http
       .post<ResourceDetail>('/api/admin/uploads', file, {
         params,
@@ -34,7 +34,8 @@ export class UploadsService {
           if (e.type === HttpEventType.UploadProgress) {
             return { kind: 'progress', loaded: e.loaded, total: e.total ?? file.size };
           }
-          if (e.type === HttpEventType.Response && e.body) return { kind: 'done', resource: e.body };
+          if (e.type === HttpEventType.Response && e.body)
+            return { kind: 'done', resource: e.body };
           throw new Error('The server accepted the upload but returned no resource.');
         }),
       );

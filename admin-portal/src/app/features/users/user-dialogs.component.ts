@@ -14,7 +14,14 @@ export const MIN_PASSWORD_LENGTH = 8;
 /** Admin: create a user (POST /api/admin/users). Closes with the new user. */
 @Component({
   selector: 'app-create-user-dialog',
-  imports: [ReactiveFormsModule, MatDialogModule, MatButtonModule, MatFormFieldModule, MatInputModule, MatSelectModule],
+  imports: [
+    ReactiveFormsModule,
+    MatDialogModule,
+    MatButtonModule,
+    MatFormFieldModule,
+    MatInputModule,
+    MatSelectModule,
+  ],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <h2 mat-dialog-title>New user</h2>
@@ -25,14 +32,27 @@ export const MIN_PASSWORD_LENGTH = 8;
         }
         <mat-form-field>
           <mat-label>Username</mat-label>
-          <input matInput formControlName="username" autocomplete="off" required data-testid="new-username" />
+          <input
+            matInput
+            formControlName="username"
+            autocomplete="off"
+            required
+            data-testid="new-username"
+          />
           @if (form.controls.username.hasError('required')) {
             <mat-error>A username is required</mat-error>
           }
         </mat-form-field>
         <mat-form-field>
           <mat-label>Initial password</mat-label>
-          <input matInput type="password" formControlName="password" autocomplete="new-password" required data-testid="new-password" />
+          <input
+            matInput
+            type="password"
+            formControlName="password"
+            autocomplete="new-password"
+            required
+            data-testid="new-password"
+          />
           <mat-hint>At least {{ minLength }} characters</mat-hint>
           @if (form.controls.password.invalid) {
             <mat-error>At least {{ minLength }} characters</mat-error>
@@ -48,7 +68,9 @@ export const MIN_PASSWORD_LENGTH = 8;
       </mat-dialog-content>
       <mat-dialog-actions align="end">
         <button mat-button type="button" mat-dialog-close>Cancel</button>
-        <button mat-flat-button type="submit" [disabled]="busy()" data-testid="create-user">Create user</button>
+        <button mat-flat-button type="submit" [disabled]="busy()" data-testid="create-user">
+          Create user
+        </button>
       </mat-dialog-actions>
     </form>
   `,
@@ -73,20 +95,28 @@ export class CreateUserDialogComponent {
     const v = this.form.getRawValue();
     this.busy.set(true);
     this.error.set(null);
-    this.users.create({ username: v.username.trim(), password: v.password, role: v.role }).subscribe({
-      next: (user) => this.ref.close(user),
-      error: (err: unknown) => {
-        this.busy.set(false);
-        this.error.set(apiErrorMessage(err));
-      },
-    });
+    this.users
+      .create({ username: v.username.trim(), password: v.password, role: v.role })
+      .subscribe({
+        next: (user) => this.ref.close(user),
+        error: (err: unknown) => {
+          this.busy.set(false);
+          this.error.set(apiErrorMessage(err));
+        },
+      });
   }
 }
 
 /** Admin: set a new password for a user (POST /api/admin/users/:id/password). Closes with true. */
 @Component({
   selector: 'app-reset-password-dialog',
-  imports: [ReactiveFormsModule, MatDialogModule, MatButtonModule, MatFormFieldModule, MatInputModule],
+  imports: [
+    ReactiveFormsModule,
+    MatDialogModule,
+    MatButtonModule,
+    MatFormFieldModule,
+    MatInputModule,
+  ],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <h2 mat-dialog-title>Reset password for {{ user.username }}</h2>
@@ -97,8 +127,16 @@ export class CreateUserDialogComponent {
         }
         <mat-form-field>
           <mat-label>New password</mat-label>
-          <input matInput type="password" formControlName="password" autocomplete="new-password" required />
-          <mat-hint>At least {{ minLength }} characters. Tell the user through a safe channel.</mat-hint>
+          <input
+            matInput
+            type="password"
+            formControlName="password"
+            autocomplete="new-password"
+            required
+          />
+          <mat-hint
+            >At least {{ minLength }} characters. Tell the user through a safe channel.</mat-hint
+          >
           @if (form.controls.password.invalid) {
             <mat-error>At least {{ minLength }} characters</mat-error>
           }

@@ -1,6 +1,10 @@
 import { TestBed } from '@angular/core/testing';
 import { provideHttpClient } from '@angular/common/http';
-import { HttpTestingController, TestRequest, provideHttpClientTesting } from '@angular/common/http/testing';
+import {
+  HttpTestingController,
+  TestRequest,
+  provideHttpClientTesting,
+} from '@angular/common/http/testing';
 import { provideRouter } from '@angular/router';
 import { RouterTestingHarness } from '@angular/router/testing';
 import { OverlayContainer } from '@angular/cdk/overlay';
@@ -51,7 +55,9 @@ describe('UsersPageComponent', () => {
 
   it('lists users with role and status', async () => {
     await open();
-    const rows = [...el().querySelectorAll('tr.mat-mdc-row')].map((r) => r.textContent!.replace(/\s+/g, ' '));
+    const rows = [...el().querySelectorAll('tr.mat-mdc-row')].map((r) =>
+      r.textContent!.replace(/\s+/g, ' '),
+    );
     expect(rows[0]).toContain('alice (you)');
     expect(rows[0]).toContain('Admin');
     expect(rows[1]).toContain('bob');
@@ -72,7 +78,9 @@ describe('UsersPageComponent', () => {
 
   it('disables a user only after confirmation', async () => {
     await open();
-    menuFor(1).find((i) => i.textContent?.includes('Disable'))!.click();
+    menuFor(1)
+      .find((i) => i.textContent?.includes('Disable'))!
+      .click();
     await settle();
     (overlay().querySelector('[data-testid=confirm]') as HTMLButtonElement).click();
     await settle();
@@ -108,7 +116,11 @@ describe('UsersPageComponent', () => {
     type('[data-testid=new-password]', 'long-enough-pw');
     (overlay().querySelector('[data-testid=create-user]') as HTMLButtonElement).click();
     const req = http.expectOne((r) => r.url === '/api/admin/users' && r.method === 'POST');
-    expect(req.request.body).toEqual({ username: 'carol', password: 'long-enough-pw', role: 'member' });
+    expect(req.request.body).toEqual({
+      username: 'carol',
+      password: 'long-enough-pw',
+      role: 'member',
+    });
     req.flush(makeUser({ id: 'u-carol', username: 'carol', role: 'member' }));
     await settle();
     list().flush(page([me, bob, makeUser({ id: 'u-carol', username: 'carol', role: 'member' })]));
@@ -129,8 +141,13 @@ describe('UsersPageComponent', () => {
     (overlay().querySelector('[data-testid=create-user]') as HTMLButtonElement).click();
     http
       .expectOne((r) => r.method === 'POST')
-      .flush({ statusCode: 409, code: 'conflict', message: 'Username already taken' }, { status: 409, statusText: 'Conflict' });
+      .flush(
+        { statusCode: 409, code: 'conflict', message: 'Username already taken' },
+        { status: 409, statusText: 'Conflict' },
+      );
     await settle();
-    expect(overlay().querySelector('[role=alert]')!.textContent).toContain('Username already taken');
+    expect(overlay().querySelector('[role=alert]')!.textContent).toContain(
+      'Username already taken',
+    );
   });
 });

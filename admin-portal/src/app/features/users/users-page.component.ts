@@ -20,12 +20,27 @@ import { MatPaginatorModule, PageEvent } from '@angular/material/paginator';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { MatSnackBar } from '@angular/material/snack-bar';
 import { MatTableModule } from '@angular/material/table';
-import { Observable, Subject, catchError, debounceTime, filter, map, of, switchMap, tap } from 'rxjs';
+import {
+  Observable,
+  Subject,
+  catchError,
+  debounceTime,
+  filter,
+  map,
+  of,
+  switchMap,
+  tap,
+} from 'rxjs';
 import type { Page, UserSummary } from '@shoal/contract';
 import { AuthService } from '../../core/auth/auth.service';
 import { apiErrorMessage } from '../../core/http/api-error';
 import { confirmAction } from '../../shared/confirm-dialog.component';
-import { DEFAULT_PAGE_SIZE, PAGE_SIZES, parsePageSize, parsePositiveInt } from '../../shared/table-query';
+import {
+  DEFAULT_PAGE_SIZE,
+  PAGE_SIZES,
+  parsePageSize,
+  parsePositiveInt,
+} from '../../shared/table-query';
 import { CreateUserDialogComponent, ResetPasswordDialogComponent } from './user-dialogs.component';
 import { UserQuery, UsersService } from './users.service';
 
@@ -159,7 +174,10 @@ export class UsersPageComponent {
   }
 
   protected setRole(user: UserSummary, role: UserSummary['role']): void {
-    this.apply(this.api.update(user.id, { role }), `${user.username} is now ${role === 'admin' ? 'an admin' : 'a member'}`);
+    this.apply(
+      this.api.update(user.id, { role }),
+      `${user.username} is now ${role === 'admin' ? 'an admin' : 'a member'}`,
+    );
   }
 
   protected toggleDisabled(user: UserSummary): void {
@@ -174,7 +192,9 @@ export class UsersPageComponent {
       destructive: true,
     })
       .pipe(filter(Boolean))
-      .subscribe(() => this.apply(this.api.update(user.id, { disabled: true }), `Disabled ${user.username}`));
+      .subscribe(() =>
+        this.apply(this.api.update(user.id, { disabled: true }), `Disabled ${user.username}`),
+      );
   }
 
   protected resetPassword(user: UserSummary): void {
@@ -182,7 +202,8 @@ export class UsersPageComponent {
       .open(ResetPasswordDialogComponent, { data: user, width: '480px', maxWidth: '95vw' })
       .afterClosed()
       .subscribe((done?: boolean) => {
-        if (done) this.snack.open(`New password set for ${user.username}`, undefined, { duration: 3000 });
+        if (done)
+          this.snack.open(`New password set for ${user.username}`, undefined, { duration: 3000 });
       });
   }
 
@@ -190,7 +211,9 @@ export class UsersPageComponent {
     call.subscribe({
       next: (updated) => {
         this.result.update((page) =>
-          page ? { ...page, items: page.items.map((u) => (u.id === updated.id ? updated : u)) } : page,
+          page
+            ? { ...page, items: page.items.map((u) => (u.id === updated.id ? updated : u)) }
+            : page,
         );
         this.snack.open(message, undefined, { duration: 3000 });
       },

@@ -9,7 +9,9 @@ describe('UsersService', () => {
   let http: HttpTestingController;
 
   beforeEach(() => {
-    TestBed.configureTestingModule({ providers: [provideHttpClient(), provideHttpClientTesting()] });
+    TestBed.configureTestingModule({
+      providers: [provideHttpClient(), provideHttpClientTesting()],
+    });
     api = TestBed.inject(UsersService);
     http = TestBed.inject(HttpTestingController);
   });
@@ -29,7 +31,11 @@ describe('UsersService', () => {
     api.create({ username: 'bob', password: 'long-enough', role: 'member' }).subscribe();
     const create = http.expectOne('/api/admin/users');
     expect(create.request.method).toBe('POST');
-    expect(create.request.body).toEqual({ username: 'bob', password: 'long-enough', role: 'member' });
+    expect(create.request.body).toEqual({
+      username: 'bob',
+      password: 'long-enough',
+      role: 'member',
+    });
     create.flush(makeUser({ username: 'bob' }));
 
     api.update('u-2', { disabled: true }).subscribe();

@@ -35,6 +35,8 @@ export class UsersService {
   }
 
   setPassword(id: string, password: string): Observable<void> {
-    return this.http.post<void>(`/api/admin/users/${encodeURIComponent(id)}/password`, { password });
+    return this.http.post<void>(`/api/admin/users/${encodeURIComponent(id)}/password`, {
+      password,
+    });
   }
 }
