@@ -75,6 +75,9 @@ describe('admin portal in a browser', () => {
     p.locator('[data-testid=resources-table] tr.mat-mdc-row td.mat-column-name a').allTextContents();
 
   beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) {
+      throw new Error(`no Chromium at ${CHROMIUM}: apt-get install -y chromium (or set SHOAL_CHROMIUM)`);
+    }
     if (!existsSync(PORTAL_INDEX)) {
       throw new Error(`the portal is not built (${PORTAL_INDEX}); run npm run build first`);
     }
@@ -217,6 +220,40 @@ describe('admin portal in a browser', () => {
       () => document.querySelectorAll('[data-testid=resources-table] tr.mat-mdc-row').length === 5,
     );
     expect(await rowNames(page)).toEqual([...NAMED, ...FILLERS].sort().slice(25));
+  });
+
+  it('works from the keyboard alone', async () => {
+    await page.goto(`${server.url}/resources`);
+    await rows(page).first().waitFor();
+    const focused = () =>
+      page.evaluate(() => {
+        const el = document.activeElement as HTMLElement | null;
+        return { tag: el?.tagName ?? '', testid: el?.dataset['testid'] ?? '', text: el?.textContent?.trim() ?? '' };
+      });
+    async function tabTo(match: (f: { tag: string; testid: string; text: string }) => boolean) {
+      for (let i = 0; i < 40; i++) {
+        await page.keyboard.press('Tab');
+        if (match(await focused())) return;
+      }
+      throw new Error('never reached the element with Tab');
+    }
+
+    await page.keyboard.press('Tab');
+    expect((await focused()).text).toBe('Skip to content');
+    await page.keyboard.press('Enter');
+    await tabTo((f) => f.testid === 'search');
+    await page.keyboard.type('debian');
+    await page.waitForURL(/q=debian/);
+    await page.waitForFunction(
+      () => document.querySelectorAll('[data-testid=resources-table] tr.mat-mdc-row').length === 1,
+    );
+    await tabTo((f) => f.text.startsWith('Name'));
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/sort=name/);
+    await tabTo((f) => f.tag === 'A' && f.text === 'debian-12-netinst');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(`${server.url}/resources/${ids.get('debian-12-netinst')}`);
+    await page.getByTestId('resource-name').waitFor();
   });
 
   it('shows the seed server and downloader counts the agents reported', async () => {
