@@ -44,8 +44,8 @@ async function expectSameContent(content: TestContent, outDir: string): Promise<
   expect(await readdir(outDir)).not.toContain('.shoal-partial');
 }
 
-async function seedAndSpec(files: { path: string; size: number }[], uploadLimit?: number) {
-  const { content, spec: base } = await makeContent(files, PIECE);
+async function seedAndSpec(files: { path: string; size: number }[], uploadLimit?: number, pieceSize = PIECE) {
+  const { content, spec: base } = await makeContent(files, pieceSize);
   const seed = await authority.node('seed-1', 'seed', { uploadLimit });
   const spec: TransferSpec = {
     ...base,
@@ -231,7 +231,7 @@ describe('refusals: no byte of content before mutual identification', () => {
 
 describe('bad data, directories, resume', () => {
   /** A hostile peer: passes the handshake with a valid seed credential, claims every piece, answers with garbage. */
-  async function startLiar(spec: TransferSpec): Promise<{ address: string; close: () => void }> {
+  async function startLiar(spec: TransferSpec, real?: Buffer): Promise<{ address: string; close: () => void }> {
     const key = NodeKey.generate();
     const identity = {
       nodeId: 'evil',
@@ -250,7 +250,12 @@ describe('bad data, directories, resume', () => {
           const count = spec.pieceHashes.length;
           conn.send({ type: 'haveMap', pieceCount: count, bitfield: fullBitfield(count) });
           conn.on('message', (m: WireMessage) => {
-            if (m.type === 'request') conn.sendData(m.piece, m.offset, randomBytes(m.length));
+            if (m.type !== 'request') return;
+            // With the real bytes at hand, corrupt one byte per block: plausible data, wrong hash.
+            const start = m.piece * spec.pieceSize + m.offset;
+            const block = real ? Buffer.from(real.subarray(start, start + m.length)) : randomBytes(m.length);
+            if (real) block[0] ^= 0xff;
+            conn.sendData(m.piece, m.offset, block);
           });
         },
         () => undefined,
@@ -277,7 +282,25 @@ describe('bad data, directories, resume', () => {
     await completed(swarm);
     await expectSameContent(ctx.content, out);
     expect(swarm.stats.downloadedFromSeeds).toBe(300_000);
-    expect(d.log.lines.some((l) => l.includes('failed its SHA-256 check'))).toBe(true);
+    expect(d.log.lines.some((l) => l.includes('evil (evil) sent corrupt data'))).toBe(true);
+    liar.close();
+  }, 30_000);
+
+  it("blames only the liar when a piece mixes its blocks with an honest peer's", async () => {
+    const ctx = await seedAndSpec([{ path: 'f.bin', size: 1024 * 1024 }], 256 * 1024, 128 * 1024);
+    const liar = await startLiar(ctx.spec, ctx.content.bytes.get('f.bin'));
+    const d = await authority.node('d1', 'client');
+    const spec = await ctx.downloaderSpec();
+    const out = await mkdtemp(join(tmpdir(), 'shoal-out-'));
+    const swarm = await d.node.download(
+      { ...spec, trackerUrl: null, peers: [...spec.peers, { address: liar.address, nodeId: 'evil' }] },
+      out,
+    );
+    await completed(swarm);
+    await expectSameContent(ctx.content, out);
+    expect(swarm.stats.piecesFailed).toBeGreaterThan(0);
+    expect(d.log.lines.some((l) => l.includes('evil (evil) sent corrupt data'))).toBe(true);
+    expect(d.log.lines.some((l) => l.includes('seed-1 (seed-1) sent corrupt data'))).toBe(false);
     liar.close();
   }, 30_000);
 

@@ -132,4 +132,26 @@ describe('request planner', () => {
     expect(planner.next('b', (p) => !started.has(p))).not.toBeNull();
     expect(planner.inProgress.size).toBe(3);
   });
+
+  it('re-fetches a piece that failed with mixed senders from one peer only', () => {
+    const { planner } = setup(1);
+    const a = planner.next('a', all)!;
+    const b = planner.next('b', all)!;
+    const c = planner.next('a', all)!;
+    for (const [peer, r] of [
+      ['a', a],
+      ['b', b],
+      ['a', c],
+    ] as const)
+      planner.receive(peer, r.piece, r.offset, Buffer.alloc(r.length));
+    planner.discard(0, true);
+    const first = planner.next('b', all)!;
+    expect(first).toEqual({ piece: 0, offset: 0, length: 40 });
+    // Neither a plain request nor end-game hands any block of it to another peer.
+    expect(planner.next('a', all)).toBeNull();
+    expect(planner.next('b', all)).toEqual({ piece: 0, offset: 40, length: 40 });
+    // If that peer leaves, the retry starts over with whoever asks next.
+    planner.releasePeer('b');
+    expect(planner.next('a', all)).toEqual({ piece: 0, offset: 0, length: 40 });
+  });
 });

@@ -9,6 +9,8 @@ interface BlockState {
   length: number;
   received: boolean;
   askedOf: Set<string>;
+  /** The peer whose bytes we kept for this block. */
+  sender: string | null;
 }
 
 /** A piece being fetched: its blocks and the bytes received so far. */
@@ -16,18 +18,32 @@ export class PieceInProgress {
   readonly blocks: BlockState[] = [];
   readonly data: Buffer;
   private receivedCount = 0;
-  /** Bytes each peer sent of this piece: credited if it verifies, blamed in proportion if not. */
+  /** Bytes each peer sent of this piece: credited if it verifies. */
   readonly contributors = new Map<string, number>();
 
   constructor(
     readonly piece: number,
     readonly length: number,
     blockSize: number,
+    /** When set, only this one peer may send blocks of the piece (a retry after a failed hash). */
+    public owner: string | null = null,
+    readonly singleSource = false,
   ) {
     this.data = Buffer.alloc(length);
     for (let offset = 0; offset < length; offset += blockSize) {
-      this.blocks.push({ offset, length: Math.min(blockSize, length - offset), received: false, askedOf: new Set() });
+      const len = Math.min(blockSize, length - offset);
+      this.blocks.push({ offset, length: len, received: false, askedOf: new Set(), sender: null });
     }
+  }
+
+  /** Which peer sent each block (by offset): lets a failed piece be compared, block by block, with the good one. */
+  senders(): Map<number, string> {
+    return new Map(this.blocks.map((b) => [b.offset, b.sender ?? '']));
+  }
+
+  /** Whether `peer` may be asked for blocks of this piece. */
+  allows(peer: string): boolean {
+    return !this.singleSource || this.owner === null || this.owner === peer;
   }
 
   isComplete(): boolean {
@@ -44,6 +60,7 @@ export class PieceInProgress {
     if (!b || b.received || b.length !== block.length) return false;
     block.copy(this.data, offset);
     b.received = true;
+    b.sender = from;
     this.receivedCount++;
     this.contributors.set(from, (this.contributors.get(from) ?? 0) + block.length);
     return true;
@@ -66,6 +83,8 @@ export interface ReceiveOutcome {
  */
 export class RequestPlanner {
   readonly inProgress = new Map<number, PieceInProgress>();
+  /** Pieces that failed with blocks from several peers: fetched again from one peer only, so blame is certain. */
+  private readonly singleSource = new Set<number>();
   /** Pieces received whole and being hashed: neither in progress nor held, but not to be fetched again. */
   private readonly verifying = new Set<number>();
 
@@ -78,7 +97,7 @@ export class RequestPlanner {
 
   next(peer: string, peerHasPiece: (piece: number) => boolean): BlockRef | null {
     const started = [...this.inProgress.values()]
-      .filter((p) => peerHasPiece(p.piece))
+      .filter((p) => peerHasPiece(p.piece) && p.allows(peer))
       .sort((a, b) => a.unreceived() - b.unreceived());
     for (const p of started) {
       const b = p.blocks.find((x) => !x.received && x.askedOf.size === 0);
@@ -90,13 +109,15 @@ export class RequestPlanner {
     if (this.inProgress.size < cap) {
       const piece = this.picker.pick(peerHasPiece, (x) => this.inProgress.has(x) || this.verifying.has(x));
       if (piece !== null) {
-        const p = new PieceInProgress(piece, this.pieceLength(piece), this.blockSize);
+        const single = this.singleSource.has(piece);
+        const p = new PieceInProgress(piece, this.pieceLength(piece), this.blockSize, single ? peer : null, single);
         this.inProgress.set(piece, p);
         return this.ask(p, p.blocks[0], peer);
       }
     }
     if (!this.inEndGame()) return null;
     for (const p of started) {
+      if (p.singleSource) continue;
       const b = p.blocks.find((x) => !x.received && !x.askedOf.has(peer) && x.askedOf.size < MAX_DUPLICATE_REQUESTS);
       if (b) return this.ask(p, b, peer);
     }
@@ -134,18 +155,27 @@ export class RequestPlanner {
 
   /** Forgets every outstanding request of a peer that went away. */
   releasePeer(peer: string): void {
-    for (const p of this.inProgress.values()) for (const b of p.blocks) b.askedOf.delete(peer);
+    for (const p of [...this.inProgress.values()]) {
+      for (const b of p.blocks) b.askedOf.delete(peer);
+      // A single-source retry cannot be finished by anyone else: start it over.
+      if (p.singleSource && p.owner === peer) this.inProgress.delete(p.piece);
+    }
   }
 
-  /** A completed piece failed its hash: start it over (the picker may hand it out again). */
-  discard(piece: number): void {
+  /**
+   * A completed piece failed its hash: start it over. When several peers sent blocks of
+   * it, the retry comes from one peer only, so the next outcome pins the blame.
+   */
+  discard(piece: number, mixedSenders = false): void {
     this.inProgress.delete(piece);
     this.verifying.delete(piece);
+    if (mixedSenders) this.singleSource.add(piece);
   }
 
   /** A completed piece passed its hash and is held now. */
   verified(piece: number): void {
     this.verifying.delete(piece);
+    this.singleSource.delete(piece);
   }
 
   private ask(p: PieceInProgress, b: BlockState, peer: string): BlockRef {

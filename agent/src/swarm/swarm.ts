@@ -4,7 +4,7 @@ import type { TlsMaterial } from '../identity/tls-certificate.js';
 import { PeerConnection } from '../peer/peer-connection.js';
 import type { LocalIdentity, ResourceOffer } from '../peer/handshake.js';
 import { PiecePicker } from '../picker/piece-picker.js';
-import { RequestPlanner } from '../picker/request-planner.js';
+import { RequestPlanner, type PieceInProgress } from '../picker/request-planner.js';
 import type { HashPool } from '../pieces/hash-pool.js';
 import type { ResourceLayout } from '../pieces/resource-layout.js';
 import { RejectReason, type BlockRef, type WireMessage } from '../protocol/messages.js';
@@ -21,6 +21,7 @@ import { PieceCache } from './piece-cache.js';
 export const REQUEST_TIMEOUT_MS = 15_000;
 /** Memory for pieces being assembled from blocks, per transfer (twice this when holders of started pieces left). */
 const ASSEMBLY_MEMORY_BUDGET = 64 * 1024 * 1024;
+const MAX_FAILED_ATTEMPTS_KEPT = 8;
 /** Stop reading blocks to serve while this much is queued in a peer's socket. */
 const MAX_SOCKET_BACKLOG = 1024 * 1024;
 const TICK_MS = 500;
@@ -68,6 +69,8 @@ export class Swarm extends EventEmitter {
   private readonly planner: RequestPlanner;
   private readonly ticker: NodeJS.Timeout;
   private readonly cache: PieceCache;
+  /** Bad bytes of pieces that failed with blocks from several peers, kept to find the liar later. */
+  private readonly failedAttempts = new Map<number, { data: Buffer; senders: Map<number, string> }>();
   /** Pieces we hold whose bytes on disk no longer match their hash. */
   private readonly corrupt = new Set<number>();
   private dialing = 0;
@@ -335,22 +338,18 @@ export class Swarm extends EventEmitter {
         o.conn.send({ type: 'cancel', ...ref });
       }
     }
-    if (outcome.completed)
-      void this.verify(outcome.completed.piece, outcome.completed.data, outcome.completed.contributors);
+    if (outcome.completed) void this.verify(outcome.completed);
     this.fill(s);
   }
 
-  private async verify(piece: number, assembled: Buffer, contributors: Map<string, number>): Promise<void> {
+  private async verify(assembled: PieceInProgress): Promise<void> {
+    const { piece, contributors } = assembled;
     try {
-      const { hash, data } = await this.o.pool.hashBuffer(assembled);
+      const senders = assembled.senders();
+      const { hash, data } = await this.o.pool.hashBuffer(assembled.data);
       if (this.destroyed) return;
-      if (hash !== this.o.pieceHashes[piece]) {
-        this.stats.piecesFailed++;
-        this.stats.wasted += data.length;
-        this.planner.discard(piece);
-        for (const [id, bytes] of contributors) this.blame(id, piece, bytes / data.length);
-        return this.fillAll();
-      }
+      if (hash !== this.o.pieceHashes[piece]) return this.onBadPiece(piece, data, senders);
+      this.blameByComparison(piece, data);
       await this.o.store.store(piece, data);
       this.picker.markHeld(piece);
       this.planner.verified(piece);
@@ -367,12 +366,51 @@ export class Swarm extends EventEmitter {
     }
   }
 
-  private blame(nodeId: string, piece: number, share: number): void {
+  /**
+   * A piece failed its hash. From one sender: that sender is blamed. From several: we keep
+   * the bad bytes and fetch the piece again from a single peer; once it verifies, the
+   * blocks that differ name the liar (blameByComparison), and honest peers take no blame.
+   */
+  private onBadPiece(piece: number, data: Buffer, senders: Map<number, string>): void {
+    this.stats.piecesFailed++;
+    this.stats.wasted += data.length;
+    const distinct = new Set(senders.values());
+    if (distinct.size === 1) {
+      this.blame([...distinct][0], piece);
+    } else {
+      const names = [...distinct].map((id) => this.peers.get(id)?.conn.remote.name ?? id).join(', ');
+      this.o.log.log(
+        'warn',
+        `piece ${piece} failed its SHA-256 check; blocks came from ${names}: re-fetching it from one peer`,
+      );
+      this.failedAttempts.set(piece, { data, senders });
+      // Bounded: a few failed attempts are plenty to find who lies.
+      if (this.failedAttempts.size > MAX_FAILED_ATTEMPTS_KEPT)
+        this.failedAttempts.delete(this.failedAttempts.keys().next().value!);
+    }
+    this.planner.discard(piece, distinct.size > 1);
+    this.fillAll();
+  }
+
+  /** A piece that failed earlier with mixed senders now verified: whoever sent a block that differs lied. */
+  private blameByComparison(piece: number, good: Buffer): void {
+    const failed = this.failedAttempts.get(piece);
+    if (!failed) return;
+    this.failedAttempts.delete(piece);
+    const offsets = [...failed.senders.keys()].sort((a, b) => a - b);
+    const liars = new Set<string>();
+    offsets.forEach((offset, i) => {
+      const end = offsets[i + 1] ?? good.length;
+      if (!good.subarray(offset, end).equals(failed.data.subarray(offset, end))) liars.add(failed.senders.get(offset)!);
+    });
+    for (const id of liars) this.blame(id, piece);
+  }
+
+  private blame(nodeId: string, piece: number): void {
     const s = this.peers.get(nodeId);
     if (!s) return;
-    // A sole sender of a bad piece takes a full strike; one that sent part of it, that part.
-    s.strikes += share;
-    this.o.log.log('warn', `piece ${piece} from ${s.conn.remote.name} (${nodeId}) failed its SHA-256 check`, {
+    s.strikes++;
+    this.o.log.log('warn', `${s.conn.remote.name} (${nodeId}) sent corrupt data for piece ${piece}`, {
       strikes: s.strikes,
     });
     if (s.strikes >= BAN_STRIKES) {
