@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { ConsoleLogger, type INestApplication, type LogLevel } from '@nestjs/common';
+import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -9,10 +9,10 @@ import { AppModule } from './app.module.js';
 import type { AppConfig } from './config/app-config.js';
 import { ApiErrorFilter } from './common/api-error.filter.js';
 import { createValidationPipe } from './common/validation.js';
-import { RequestLogMiddleware } from './common/request-log.middleware.js';
+import { Logger } from 'nestjs-pino';
+import { httpMetricsMiddleware } from './metrics/http-metrics.middleware.js';
+import { MetricsService } from './metrics/metrics.service.js';
 import { UsersService } from './users/users.service.js';
-
-const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 
 /**
  * Builds the whole server, exactly as production runs it. Tests call this too, so they
@@ -20,14 +20,11 @@ const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose']
  */
 export async function createApp(config: AppConfig): Promise<INestApplication> {
   mkdirSync(config.dataDir, { recursive: true });
-  const logger = new ConsoleLogger({
-    json: config.logJson,
-    logLevels: LEVELS.slice(0, LEVELS.indexOf(config.logLevel === 'log' ? 'log' : config.logLevel) + 1),
-  });
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
-    logger,
+    bufferLogs: true,
     bodyParser: false,
   });
+  app.useLogger(app.get(Logger));
   app.set('trust proxy', 'loopback');
   app.disable('x-powered-by');
   // 100 MB covers the metadata of a resource with a million pieces; anything bigger is refused.
@@ -46,7 +43,7 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
       },
     }),
   );
-  app.use(new RequestLogMiddleware().use);
+  app.use(httpMetricsMiddleware(app.get(MetricsService)));
   // CORS stays closed unless origins are listed: the portal is served from this origin.
   if (config.corsOrigins.length) app.enableCors({ origin: config.corsOrigins, credentials: false });
   app.useGlobalPipes(createValidationPipe());

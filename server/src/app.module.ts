@@ -2,6 +2,8 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ServeStaticModule } from '@nestjs/serve-static';
+import { LoggerModule } from 'nestjs-pino';
+import { loggingParams } from './common/logging.js';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { BuiltinSeedModule } from './builtin-seed/builtin-seed.module.js';
 import { AuditModule } from './audit/audit.module.js';
@@ -12,6 +14,7 @@ import { CredentialsModule } from './credentials/credentials.module.js';
 import { dataSourceOptions } from './database/data-source-options.js';
 import { HealthController } from './health/health.controller.js';
 import { RedisModule } from './redis/redis.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 import { NodesModule } from './nodes/nodes.module.js';
 import { ResourcesModule } from './resources/resources.module.js';
 import { StatsModule } from './stats/stats.module.js';
@@ -25,7 +28,7 @@ export class AppModule {
       ? [
           ServeStaticModule.forRoot({
             rootPath: config.portalDir,
-            exclude: ['/api/{*rest}', '/health', '/.well-known/{*rest}'],
+            exclude: ['/api/{*rest}', '/health', '/health/{*rest}', '/metrics', '/.well-known/{*rest}'],
           }),
         ]
       : [];
@@ -33,7 +36,9 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
+        LoggerModule.forRoot(loggingParams(config)),
         RedisModule,
+        MetricsModule,
         TypeOrmModule.forRoot({ ...dataSourceOptions(config.databaseUrl, config.dataDir), migrationsRun: true }),
         CredentialsModule,
         AuthModule,

@@ -19,8 +19,6 @@ export interface AppConfig {
   /** Origins allowed by CORS; empty means CORS is closed. */
   corsOrigins: string[];
   logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
-  /** JSON log lines (production) or Nest's pretty lines. */
-  logJson: boolean;
   /** Where the portal's built files are; served at `/` when present. */
   portalDir: string;
   /**
@@ -28,6 +26,8 @@ export interface AppConfig {
    * published and served by it). Off with SHOAL_BUILTIN_SEED=off.
    */
   builtinSeed: { enabled: boolean; host: string; port: number; advertise: string | null };
+  /** Bearer token Prometheus must show at /metrics; null leaves /metrics open (counts only). */
+  metricsToken: string | null;
   /** Largest upload accepted by the built-in seed, in bytes. */
   maxUploadBytes: number;
 }
@@ -90,7 +90,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       .map((o) => o.trim())
       .filter(Boolean),
     logLevel,
-    logJson: env.SHOAL_LOG_FORMAT === 'json' || (env.SHOAL_LOG_FORMAT === undefined && env.NODE_ENV === 'production'),
     builtinSeed: {
       enabled: ['on', 'true', '1'].includes(seedSwitch),
       host: env.SHOAL_BUILTIN_SEED_HOST?.trim() || '0.0.0.0',
@@ -98,6 +97,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       advertise: env.SHOAL_BUILTIN_SEED_ADVERTISE?.trim() || null,
     },
     maxUploadBytes,
+    metricsToken: env.SHOAL_METRICS_TOKEN?.trim() || null,
     portalDir: resolve(
       env.SHOAL_PORTAL_DIR?.trim() ||
         new URL('../../../admin-portal/dist/admin-portal/browser', import.meta.url).pathname,

@@ -35,6 +35,7 @@ import { EnrollmentToken } from './enrollment-token.entity.js';
 import { NodeHolding } from './node-holding.entity.js';
 import { Node } from './node.entity.js';
 import { TrafficService } from './traffic.service.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 
 export function mapNode(n: Node, now = Date.now()): NodeSummary {
   return {
@@ -78,6 +79,7 @@ export class NodesService {
     private readonly revocations: RevocationListService,
     private readonly counts: SwarmCountsService,
     private readonly traffic: TrafficService,
+    private readonly metrics: MetricsService,
   ) {}
 
   async createEnrollmentToken(
@@ -167,6 +169,7 @@ export class NodesService {
     dto: HeartbeatDto,
     currentCredentialIssuedAt?: number,
   ): Promise<HeartbeatResponse> {
+    this.metrics.heartbeats.inc();
     const node = await this.nodes.findOneBy({ id: principal.id });
     if (!node || node.revokedAt)
       throw new UnauthorizedException({ code: 'node_revoked', message: 'this node has been revoked' });

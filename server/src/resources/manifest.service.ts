@@ -26,14 +26,21 @@ export class ManifestService {
 
   async build(resourceId: string, user: AuthenticatedUser, nodeId?: string): Promise<Manifest> {
     const r = await this.resources.getOrFail(resourceId);
-    if (nodeId && !(await this.nodes.existsBy({ id: nodeId }))) {
+    const caller = nodeId ? await this.nodes.findOneBy({ id: nodeId }) : null;
+    if (nodeId && !caller) {
       throw new NotFoundException({
         code: 'node_not_found',
         message: `no node ${nodeId}`,
         errors: { node: 'unknown node' },
       });
     }
-    const caller = nodeId ? await this.nodes.findOneBy({ id: nodeId }) : null;
+    if (caller?.revokedAt) {
+      throw new ForbiddenException({
+        code: 'node_revoked',
+        message: `node ${caller.id} has been revoked`,
+        errors: { node: 'revoked' },
+      });
+    }
     const [seeds, swarm] = await Promise.all([
       this.providers.onlineSeeds(r.id),
       this.tracker.peersFor(r.id, caller ? { id: caller.id, site: caller.site } : null, LIMITS.maxPeersPerAnnounce),

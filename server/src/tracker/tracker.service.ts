@@ -12,6 +12,7 @@ import type { AuthenticatedNode } from '../common/principals.js';
 import { RevocationListService } from '../credentials/revocation-list.service.js';
 import { NodeHolding } from '../nodes/node-holding.entity.js';
 import { Node } from '../nodes/node.entity.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { Resource } from '../resources/resource.entity.js';
 import type { AnnounceDto } from './dto/announce.dto.js';
 import { ProvidersService } from './providers.service.js';
@@ -35,9 +36,11 @@ export class TrackerService {
     private readonly providers: ProvidersService,
     private readonly counts: SwarmCountsService,
     private readonly revocations: RevocationListService,
+    private readonly metrics: MetricsService,
   ) {}
 
   async announce(node: AuthenticatedNode, req: AnnounceDto): Promise<AnnounceResponse> {
+    this.metrics.announces.inc({ event: req.event });
     await this.assertResourceExists(req.resourceId);
     if (req.event === 'stopped') {
       await this.swarm.remove(req.resourceId, node.id);

@@ -502,6 +502,10 @@ describe.each(DATABASES)('server API on %s', (db) => {
       expect(res.body.code).toBe('node_revoked');
       const hb = await other.api.post('/api/nodes/heartbeat', { holdings: [], uploadedBytes: 0, downloadedBytes: 0 });
       expect(hb.body.revokedNodeIds).toContain(node.nodeId);
+      const resource = (await member.get('/api/resources?size=1')).body.items[0].id;
+      const manifest = await member.get(`/api/resources/${resource}/manifest?node=${node.nodeId}`);
+      expect(manifest.status).toBe(403);
+      expect(manifest.body.code).toBe('node_revoked');
     });
 
     it('lists nodes with filters, and records traffic for the dashboard', async () => {
@@ -541,6 +545,17 @@ describe.each(DATABASES)('server API on %s', (db) => {
         rotated.body.kid,
       );
     });
+  });
+
+  it('exposes Prometheus metrics with announces, nodes and resources', async () => {
+    const res = await anon.get('/metrics');
+    expect(res.status).toBe(200);
+    expect(res.text).toMatch(/shoal_tracker_announces_total\{event="started"\} [1-9]/);
+    expect(res.text).toMatch(/shoal_nodes_online\{role="seed"\} [1-9]/);
+    expect(res.text).toMatch(/shoal_resources [1-9]/);
+    expect(res.text).toMatch(
+      /shoal_http_request_duration_seconds_count\{method="GET",route="\/api\/resources\/:id",status="200"\}/,
+    );
   });
 
   it('never writes a password or token into its log', async () => {
