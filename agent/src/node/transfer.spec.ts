@@ -230,12 +230,16 @@ describe('refusals: no byte of content before mutual identification', () => {
 });
 
 describe('bad data, directories, resume', () => {
-  /** A hostile peer: passes the handshake with a valid seed credential, claims every piece, answers with garbage. */
-  async function startLiar(spec: TransferSpec, real?: Buffer): Promise<{ address: string; close: () => void }> {
+  /** A hostile peer: passes the handshake with a valid credential, then behaves as `onOpen` makes it. */
+  async function startHostilePeer(
+    spec: TransferSpec,
+    role: 'seed' | 'client',
+    onOpen: (conn: PeerConnection) => void,
+  ): Promise<{ address: string; close: () => void }> {
     const key = NodeKey.generate();
     const identity = {
       nodeId: 'evil',
-      credential: await authority.credential('evil', 'seed', key),
+      credential: await authority.credential('evil', role, key),
       sign: (d: Buffer) => key.sign(d),
     };
     const stateDir = await mkdtemp(join(tmpdir(), 'shoal-evil-'));
@@ -246,18 +250,7 @@ describe('bad data, directories, resume', () => {
     const tls = await generateTlsMaterial('evil');
     const server = createTlsServer({ key: tls.key, cert: tls.cert, minVersion: 'TLSv1.3' }, (socket) => {
       void PeerConnection.accept(socket, { identity, verifier, resolveOffer: () => ({ ...spec, ticket: '' }) }).then(
-        (conn) => {
-          const count = spec.pieceHashes.length;
-          conn.send({ type: 'haveMap', pieceCount: count, bitfield: fullBitfield(count) });
-          conn.on('message', (m: WireMessage) => {
-            if (m.type !== 'request') return;
-            // With the real bytes at hand, corrupt one byte per block: plausible data, wrong hash.
-            const start = m.piece * spec.pieceSize + m.offset;
-            const block = real ? Buffer.from(real.subarray(start, start + m.length)) : randomBytes(m.length);
-            if (real) block[0] ^= 0xff;
-            conn.sendData(m.piece, m.offset, block);
-          });
-        },
+        onOpen,
         () => undefined,
       );
     });
@@ -265,6 +258,62 @@ describe('bad data, directories, resume', () => {
     const addr = server.address();
     return { address: `127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`, close: () => server.close() };
   }
+
+  /** Claims every piece and answers requests with bad bytes (random, or the real ones with one byte flipped). */
+  function startLiar(spec: TransferSpec, real?: Buffer) {
+    return startHostilePeer(spec, 'seed', (conn) => {
+      const count = spec.pieceHashes.length;
+      conn.send({ type: 'haveMap', pieceCount: count, bitfield: fullBitfield(count) });
+      conn.on('message', (m: WireMessage) => {
+        if (m.type !== 'request') return;
+        const start = m.piece * spec.pieceSize + m.offset;
+        const block = real ? Buffer.from(real.subarray(start, start + m.length)) : randomBytes(m.length);
+        if (real) block[0] ^= 0xff;
+        conn.sendData(m.piece, m.offset, block);
+      });
+    });
+  }
+
+  it.each([
+    [
+      'floods data nobody asked for',
+      (conn: PeerConnection) => {
+        for (let i = 0; i < 20 * 16; i++) conn.sendData(0, 0, Buffer.alloc(64 * 1024));
+      },
+      'bytes of data nobody asked for',
+    ],
+    [
+      'floods requests without being allowed to download',
+      (conn: PeerConnection) => {
+        for (let i = 0; i < 300; i++) conn.send({ type: 'request', piece: 0, offset: 0, length: 1024 });
+      },
+      'keeps requesting without being allowed to download',
+    ],
+    [
+      'sends a have-map of the wrong length',
+      (conn: PeerConnection) => conn.send({ type: 'haveMap', pieceCount: 9, bitfield: Buffer.alloc(2) }),
+      'have-map for 9 pieces',
+    ],
+  ])(
+    'drops a peer that %s, and the download goes on',
+    async (_, behave, reason) => {
+      const ctx = await seedAndSpec([{ path: 'f.bin', size: 100_000 }]);
+      const hostile = await startHostilePeer(ctx.spec, 'client', behave);
+      const d = await authority.node('d1', 'client');
+      const spec = await ctx.downloaderSpec();
+      const out = await mkdtemp(join(tmpdir(), 'shoal-out-'));
+      const swarm = await d.node.download(
+        { ...spec, trackerUrl: null, peers: [{ address: hostile.address, nodeId: 'evil' }] },
+        out,
+      );
+      await until(() => d.log.lines.some((l) => l.includes('peer disconnected: evil') && l.includes(reason)));
+      swarm.addCandidates(spec.peers);
+      await completed(swarm);
+      await expectSameContent(ctx.content, out);
+      hostile.close();
+    },
+    30_000,
+  );
 
   it('bans a peer that serves corrupt data and still ends with correct content', async () => {
     const ctx = await seedAndSpec([{ path: 'f.bin', size: 300_000 }]);

@@ -33,6 +33,10 @@ export class PeerSession {
   refusesUs = false;
   strikes = 0;
   consecutiveTimeouts = 0;
+  /** Data bytes received that we had not asked for (or no longer wanted). */
+  unaskedBytes = 0;
+  /** Requests rejected because the peer may not download. */
+  refusedRequests = 0;
   downloaded = 0;
   uploaded = 0;
   /** Receive rate (bytes/s), smoothed, and the lowest request-to-data delay seen: bandwidth x delay. */

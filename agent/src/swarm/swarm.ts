@@ -22,6 +22,8 @@ export const REQUEST_TIMEOUT_MS = 15_000;
 /** Memory for pieces being assembled from blocks, per transfer (twice this when holders of started pieces left). */
 const ASSEMBLY_MEMORY_BUDGET = 64 * 1024 * 1024;
 const MAX_FAILED_ATTEMPTS_KEPT = 8;
+/** Unrequested data a peer may send (late blocks after cancels) before it is dropped. */
+const MAX_UNASKED_BYTES = 16 * 1024 * 1024;
 /** Stop reading blocks to serve while this much is queued in a peer's socket. */
 const MAX_SOCKET_BACKLOG = 1024 * 1024;
 const TICK_MS = 500;
@@ -256,7 +258,12 @@ export class Swarm extends EventEmitter {
     const reject = (reason: (typeof RejectReason)[keyof typeof RejectReason]): void => {
       s.conn.send({ type: 'reject', ...ref, reason });
     };
-    if (!s.conn.remote.mayDownload) return reject(RejectReason.notAllowed);
+    if (!s.conn.remote.mayDownload) {
+      if (++s.refusedRequests > WIRE.maxQueuedRequests) {
+        throw new ProtocolError('too-many-requests', 'keeps requesting without being allowed to download');
+      }
+      return reject(RejectReason.notAllowed);
+    }
     if (ref.piece >= this.o.layout.pieceCount || ref.offset + ref.length > this.o.layout.pieceLength(ref.piece)) {
       return reject(RejectReason.invalid);
     }
@@ -319,8 +326,12 @@ export class Swarm extends EventEmitter {
   private onData(s: PeerSession, piece: number, offset: number, block: Buffer): void {
     const ref = s.takeOutstanding(piece, offset, block.length);
     if (!ref) {
-      // Late after a cancel, or never asked: not an offence, but not counted either.
+      // Late after a cancel is normal; a stream of data nobody asked for is an attack on our bandwidth.
       this.stats.wasted += block.length;
+      s.unaskedBytes += block.length;
+      if (s.unaskedBytes > MAX_UNASKED_BYTES) {
+        throw new ProtocolError('unexpected', `more than ${MAX_UNASKED_BYTES} bytes of data nobody asked for`);
+      }
       return this.fill(s);
     }
     const wait = this.o.limits.download.charge(block.length);
