@@ -18,6 +18,7 @@ const PUBLIC = new Set([
   'GET /health',
   'GET /health/live',
   'GET /health/ready',
+  'GET /metrics',
   'GET /.well-known/jwks.json',
   'POST /api/auth/login',
   'POST /api/nodes/enroll',
