@@ -7,7 +7,7 @@ import { PiecePicker } from '../picker/piece-picker.js';
 import { RequestPlanner, type PieceInProgress } from '../picker/request-planner.js';
 import type { HashPool } from '../pieces/hash-pool.js';
 import type { ResourceLayout } from '../pieces/resource-layout.js';
-import { RejectReason, type BlockRef, type WireMessage } from '../protocol/messages.js';
+import { RejectReason, type WireMessage } from '../protocol/messages.js';
 import { ProtocolError } from '../protocol/protocol-error.js';
 import { WIRE } from '../protocol/wire-limits.js';
 import type { ContentStore } from '../storage/content-store.js';
@@ -16,23 +16,15 @@ import type { TokenBucket } from '../util/token-bucket.js';
 import { BAN_STRIKES, MAX_CONSECUTIVE_TIMEOUTS, PeerSession } from './peer-session.js';
 import { SwarmStats } from './swarm-stats.js';
 import { PeerCandidates, type Candidate } from './peer-candidates.js';
-import { PieceCache } from './piece-cache.js';
+import { BlameLedger } from './blame-ledger.js';
+import { PieceServer } from './piece-server.js';
 
 export const REQUEST_TIMEOUT_MS = 15_000;
 /** Memory for pieces being assembled from blocks, per transfer (twice this when holders of started pieces left). */
 const ASSEMBLY_MEMORY_BUDGET = 64 * 1024 * 1024;
-const MAX_FAILED_ATTEMPTS_KEPT = 8;
 /** Unrequested data a peer may send (late blocks after cancels) before it is dropped. */
 const MAX_UNASKED_BYTES = 16 * 1024 * 1024;
-/** Stop reading blocks to serve while this much is queued in a peer's socket. */
-const MAX_SOCKET_BACKLOG = 1024 * 1024;
 const TICK_MS = 500;
-
-class CorruptPieceError extends Error {
-  constructor(readonly piece: number) {
-    super(`piece ${piece} on disk does not match its hash`);
-  }
-}
 
 export interface SwarmLimits {
   upload: TokenBucket;
@@ -70,11 +62,8 @@ export class Swarm extends EventEmitter {
   private readonly picker: PiecePicker;
   private readonly planner: RequestPlanner;
   private readonly ticker: NodeJS.Timeout;
-  private readonly cache: PieceCache;
-  /** Bad bytes of pieces that failed with blocks from several peers, kept to find the liar later. */
-  private readonly failedAttempts = new Map<number, { data: Buffer; senders: Map<number, string> }>();
-  /** Pieces we hold whose bytes on disk no longer match their hash. */
-  private readonly corrupt = new Set<number>();
+  private readonly server: PieceServer;
+  private readonly ledger = new BlameLedger();
   private dialing = 0;
   private finalizing = false;
   private destroyed = false;
@@ -89,7 +78,7 @@ export class Swarm extends EventEmitter {
       Math.min(2 * o.limits.maxPeers, Math.floor(ASSEMBLY_MEMORY_BUDGET / o.layout.pieceSize)),
     );
     this.planner = new RequestPlanner(this.picker, (p) => o.layout.pieceLength(p), WIRE.blockSize, maxInProgress);
-    this.cache = new PieceCache((p) => this.readVerified(p), o.layout.pieceSize);
+    this.server = new PieceServer({ ...o, upload: o.limits.upload, stats: this.stats });
     this.candidates = new PeerCandidates(o.identity.nodeId, o.ownAddresses ?? []);
     this.ticker = setInterval(() => this.tick(), TICK_MS);
     this.ticker.unref();
@@ -184,7 +173,7 @@ export class Swarm extends EventEmitter {
       }
     });
     conn.on('close', (err: Error | null) => this.removePeer(session, err));
-    conn.on('drain', () => void this.serve(session));
+    conn.on('drain', () => void this.server.pump(session));
     conn.send({ type: 'haveMap', pieceCount: this.o.layout.pieceCount, bitfield: this.servableBitfield() });
   }
 
@@ -192,14 +181,14 @@ export class Swarm extends EventEmitter {
     if (this.destroyed) return;
     this.destroyed = true;
     clearInterval(this.ticker);
-    this.cache.clear();
+    this.server.clear();
     for (const s of [...this.peers.values()]) s.conn.destroy();
     this.emit('destroyed');
   }
 
   private servableBitfield(): Buffer {
     const bits = Buffer.alloc(Math.ceil(this.o.layout.pieceCount / 8));
-    for (const p of this.o.store.held.indexes()) if (this.o.store.servable(p)) bits[p >> 3] |= 0x80 >> (p & 7);
+    for (const p of this.o.store.held.indexes()) if (this.server.servable(p)) bits[p >> 3] |= 0x80 >> (p & 7);
     return bits;
   }
 
@@ -233,7 +222,7 @@ export class Swarm extends EventEmitter {
         this.peerHas(s, m.piece);
         return this.fill(s);
       case 'request':
-        return this.onRequest(s, m);
+        return this.server.request(s, m);
       case 'cancel':
         return s.cancelUpload(m);
       case 'reject':
@@ -252,75 +241,6 @@ export class Swarm extends EventEmitter {
 
   private peerHas(s: PeerSession, piece: number): void {
     if (s.has.set(piece)) this.picker.peerHas(piece);
-  }
-
-  private onRequest(s: PeerSession, ref: BlockRef): void {
-    const reject = (reason: (typeof RejectReason)[keyof typeof RejectReason]): void => {
-      s.conn.send({ type: 'reject', ...ref, reason });
-    };
-    if (!s.conn.remote.mayDownload) {
-      if (++s.refusedRequests > WIRE.maxQueuedRequests) {
-        throw new ProtocolError('too-many-requests', 'keeps requesting without being allowed to download');
-      }
-      return reject(RejectReason.notAllowed);
-    }
-    if (ref.piece >= this.o.layout.pieceCount || ref.offset + ref.length > this.o.layout.pieceLength(ref.piece)) {
-      return reject(RejectReason.invalid);
-    }
-    if (!this.o.store.servable(ref.piece) || this.corrupt.has(ref.piece)) return reject(RejectReason.notHeld);
-    if (s.uploadQueue.length >= WIRE.maxQueuedRequests) {
-      throw new ProtocolError('too-many-requests', `more than ${WIRE.maxQueuedRequests} requests queued`);
-    }
-    s.uploadQueue.push({ piece: ref.piece, offset: ref.offset, length: ref.length });
-    void this.serve(s);
-  }
-
-  /** Sends queued blocks to one peer, within the upload limit and without flooding its socket. */
-  /**
-   * Reads a whole piece to serve and checks it against its hash first: a file changed or
-   * damaged on disk after it was published or verified is never sent to anyone.
-   */
-  private async readVerified(piece: number): Promise<Buffer> {
-    const raw = await this.o.store.read(piece, 0, this.o.layout.pieceLength(piece));
-    const { hash, data } = await this.o.pool.hashBuffer(raw);
-    if (hash !== this.o.pieceHashes[piece]) {
-      this.corrupt.add(piece);
-      this.o.log.log('error', `piece ${piece} of ${this.name} on disk no longer matches its hash: not serving it`);
-      throw new CorruptPieceError(piece);
-    }
-    return data;
-  }
-
-  private async serve(s: PeerSession): Promise<void> {
-    if (s.serving) return;
-    s.serving = true;
-    try {
-      while (s.uploadQueue.length > 0 && s.conn.isOpen() && s.conn.backlog() < MAX_SOCKET_BACKLOG) {
-        const ref = s.uploadQueue.shift()!;
-        if (this.corrupt.has(ref.piece)) {
-          s.conn.send({ type: 'reject', ...ref, reason: RejectReason.notHeld });
-          continue;
-        }
-        const block = await this.cache.block(ref.piece, ref.offset, ref.length).catch((err: Error) => {
-          if (err instanceof CorruptPieceError) return null;
-          throw err;
-        });
-        if (!block) {
-          s.conn.send({ type: 'reject', ...ref, reason: RejectReason.notHeld });
-          continue;
-        }
-        await this.o.limits.upload.take(ref.length);
-        if (!s.conn.isOpen()) break;
-        s.conn.sendData(ref.piece, ref.offset, block);
-        s.uploaded += ref.length;
-        this.stats.sent(s.nodeId, s.conn.remote.role, ref.length);
-      }
-    } catch (err) {
-      this.o.log.log('warn', `cannot serve ${s.conn.remote.name}: ${(err as Error).message}`);
-      s.conn.destroy(err as Error);
-    } finally {
-      s.serving = false;
-    }
   }
 
   private onData(s: PeerSession, piece: number, offset: number, block: Buffer): void {
@@ -360,13 +280,13 @@ export class Swarm extends EventEmitter {
       const { hash, data } = await this.o.pool.hashBuffer(assembled.data);
       if (this.destroyed) return;
       if (hash !== this.o.pieceHashes[piece]) return this.onBadPiece(piece, data, senders);
-      this.blameByComparison(piece, data);
+      for (const id of this.ledger.verified(piece, data)) this.blame(id, piece);
       await this.o.store.store(piece, data);
       this.picker.markHeld(piece);
       this.planner.verified(piece);
       for (const [id, bytes] of contributors)
         this.stats.received(id, this.peers.get(id)?.conn.remote.role ?? 'client', bytes);
-      for (const s of this.peers.values()) if (this.o.store.servable(piece)) s.conn.send({ type: 'have', piece });
+      if (this.server.servable(piece)) for (const s of this.peers.values()) s.conn.send({ type: 'have', piece });
       this.emit('piece', piece);
       if (this.o.store.isComplete()) await this.complete();
       else this.fillAll();
@@ -377,44 +297,21 @@ export class Swarm extends EventEmitter {
     }
   }
 
-  /**
-   * A piece failed its hash. From one sender: that sender is blamed. From several: we keep
-   * the bad bytes and fetch the piece again from a single peer; once it verifies, the
-   * blocks that differ name the liar (blameByComparison), and honest peers take no blame.
-   */
+  /** A piece failed its hash: blame who the ledger names, and fetch it again (from one peer if senders were mixed). */
   private onBadPiece(piece: number, data: Buffer, senders: Map<number, string>): void {
     this.stats.piecesFailed++;
     this.stats.wasted += data.length;
-    const distinct = new Set(senders.values());
-    if (distinct.size === 1) {
-      this.blame([...distinct][0], piece);
-    } else {
-      const names = [...distinct].map((id) => this.peers.get(id)?.conn.remote.name ?? id).join(', ');
+    const { blameNow, retryFromOnePeer } = this.ledger.failed(piece, data, senders);
+    for (const id of blameNow) this.blame(id, piece);
+    if (retryFromOnePeer) {
+      const names = [...new Set(senders.values())].map((id) => this.peers.get(id)?.conn.remote.name ?? id).join(', ');
       this.o.log.log(
         'warn',
         `piece ${piece} failed its SHA-256 check; blocks came from ${names}: re-fetching it from one peer`,
       );
-      this.failedAttempts.set(piece, { data, senders });
-      // Bounded: a few failed attempts are plenty to find who lies.
-      if (this.failedAttempts.size > MAX_FAILED_ATTEMPTS_KEPT)
-        this.failedAttempts.delete(this.failedAttempts.keys().next().value!);
     }
-    this.planner.discard(piece, distinct.size > 1);
+    this.planner.discard(piece, retryFromOnePeer);
     this.fillAll();
-  }
-
-  /** A piece that failed earlier with mixed senders now verified: whoever sent a block that differs lied. */
-  private blameByComparison(piece: number, good: Buffer): void {
-    const failed = this.failedAttempts.get(piece);
-    if (!failed) return;
-    this.failedAttempts.delete(piece);
-    const offsets = [...failed.senders.keys()].sort((a, b) => a - b);
-    const liars = new Set<string>();
-    offsets.forEach((offset, i) => {
-      const end = offsets[i + 1] ?? good.length;
-      if (!good.subarray(offset, end).equals(failed.data.subarray(offset, end))) liars.add(failed.senders.get(offset)!);
-    });
-    for (const id of liars) this.blame(id, piece);
   }
 
   private blame(nodeId: string, piece: number): void {
@@ -462,7 +359,7 @@ export class Swarm extends EventEmitter {
   }
 
   private tick(): void {
-    this.cache.evictIdle();
+    this.server.evictIdle();
     for (const s of this.peers.values()) {
       this.o.log.log('debug', `pipeline ${s.conn.remote.name}`, {
         asked: s.outstanding.size,
