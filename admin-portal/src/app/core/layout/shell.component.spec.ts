@@ -15,7 +15,7 @@ describe('ShellComponent', () => {
   let http: HttpTestingController;
   let harness: RouterTestingHarness;
 
-  async function open(role: 'admin' | 'member') {
+  async function open(role: 'admin' | 'member', url = '/resources', serverRole = role) {
     const user = makeUser({ role, username: role === 'admin' ? 'alice' : 'bob' });
     TestBed.configureTestingModule({
       providers: [
@@ -30,9 +30,9 @@ describe('ShellComponent', () => {
     });
     http = TestBed.inject(HttpTestingController);
     harness = await RouterTestingHarness.create();
-    await harness.navigateByUrl('/resources');
+    await harness.navigateByUrl(url);
     harness.detectChanges();
-    http.expectOne('/api/auth/me').flush(user);
+    http.expectOne('/api/auth/me').flush({ ...user, role: serverRole });
     harness.detectChanges();
     await harness.fixture.whenStable();
   }
@@ -66,5 +66,11 @@ describe('ShellComponent', () => {
     await harness.fixture.whenStable();
     expect(TestBed.inject(AuthService).isLoggedIn()).toBe(false);
     expect(TestBed.inject(Router).url).toBe('/login?reason=logged-out');
+  });
+
+  it('leaves an admin page when the server says the role was taken away', async () => {
+    await open('admin', '/nodes', 'member');
+    expect(links()).toEqual(['Resources']);
+    expect(TestBed.inject(Router).url).toBe('/forbidden');
   });
 });

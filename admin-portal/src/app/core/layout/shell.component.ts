@@ -65,7 +65,14 @@ export class ShellComponent {
     this.auth
       .refreshUser()
       .pipe(takeUntilDestroyed(inject(DestroyRef)))
-      .subscribe({ error: () => {} });
+      .subscribe({
+        next: () => {
+          const path = this.router.url.split(/[?#]/)[0];
+          const adminPage = NAV.some((item) => item.adminOnly && path.startsWith(item.path));
+          if (adminPage && !this.auth.isAdmin()) void this.router.navigate(['/forbidden']);
+        },
+        error: () => {},
+      });
   }
 
   protected navigated(sidenav: MatSidenav): void {

@@ -133,6 +133,20 @@ describe('CatalogPageComponent', () => {
     expect(url()).toBe('/resources?q=ubu');
   });
 
+  it('replaces the history entry instead of adding one per keystroke', async () => {
+    await open('/resources');
+    pending().flush(page([makeResource()]));
+    await settle();
+    const navigate = jest.spyOn(TestBed.inject(Router), 'navigate');
+    const input = el().querySelector('[data-testid=search]') as HTMLInputElement;
+    input.value = 'deb';
+    input.dispatchEvent(new Event('input'));
+    await sleep(SEARCH_DEBOUNCE_MS + 50);
+    await settle();
+    expect(navigate).toHaveBeenCalledWith([], expect.objectContaining({ replaceUrl: true }));
+    pending().flush(page([]));
+  });
+
   it('says nothing matched, and clearing the search lists everything again', async () => {
     await open('/resources?q=zzz');
     pending().flush(page([], { total: 0 }));
