@@ -72,6 +72,21 @@ describe('ResourceDetailComponent', () => {
     expect(text('[data-testid=downloaders-table]')).toContain('laptop-bob');
   });
 
+  it('names the publisher, but never shows a bare user id', async () => {
+    await open();
+    http.expectOne('/api/resources/r-1').flush(makeDetail({ publishedBy: 'alice' }));
+    await settle();
+    expect(el().textContent).toContain('by alice');
+
+    TestBed.resetTestingModule();
+    await open();
+    http
+      .expectOne('/api/resources/r-1')
+      .flush(makeDetail({ publishedBy: '3acad4a5-32da-431c-aa95-47984fa7158c' }));
+    await settle();
+    expect(el().textContent).not.toContain('3acad4a5');
+  });
+
   it('gives the exact command to download it', async () => {
     await open();
     http.expectOne('/api/resources/r-1').flush(makeDetail({ id: 'r-1', name: 'ubuntu-24.04.iso' }));

@@ -22,6 +22,8 @@ import { ResourceEditDialogComponent } from './resource-edit-dialog.component';
 import { ResourcesService } from './resources.service';
 import { shoalGetCommand } from './shoal-command';
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** One resource: what it is, who serves it, who is fetching it, and how to get it. */
 @Component({
   selector: 'app-resource-detail',
@@ -61,6 +63,11 @@ export class ResourceDetailComponent {
   protected readonly command = computed(() => {
     const r = this.resource();
     return r ? shoalGetCommand(r) : '';
+  });
+  /** `publishedBy` is a user id today; show it only when it reads as a name. */
+  protected readonly publisher = computed(() => {
+    const by = this.resource()?.publishedBy ?? null;
+    return by && !UUID.test(by) ? by : null;
   });
   protected readonly onlineProviders = computed(
     () => this.resource()?.providers.filter((p) => p.online).length ?? 0,
