@@ -17,6 +17,7 @@ import * as B from './lib/shoal.mjs';
 const ROWS = B.envInt('BENCH_SEARCH_ROWS', 200_000);
 const DBS = (process.env.BENCH_SEARCH_DBS || 'sqlite mysql').split(/\s+/).filter(Boolean);
 const REQS = B.envInt('BENCH_SEARCH_REQS', 100);
+const SEEDED = process.env.BENCH_SEARCH_SEEDED === '1'; // random seed/downloader counts on every row
 const MYSQL_URL = (process.env.BENCH_MYSQL_URL || 'mysql://root@127.0.0.1:3306').replace(/\/+$/, '');
 const req = createRequire(join(B.REPO, 'server/package.json'));
 
@@ -35,7 +36,10 @@ function makeRow(i, t0) {
   const size = Math.floor(rnd() * 2 ** 36);
   return { id: randomUUID(), contentId: randomBytes(32).toString('hex'), name, nameLower: name.toLocaleLowerCase('en-US'), description: '', tags: '[]',
     totalSize: size, pieceSize: 4194304, pieceCount: Math.ceil(size / 4194304), fileCount: 1, files: `[{"path":"f.bin","size":${size}}]`, pieceHashes: '',
-    publishedBy: null, seedCount: Math.floor(rnd() * 5), downloaderCount: Math.floor(rnd() * 50), createdAt: at, updatedAt: at };
+    publishedBy: null,
+    // 0 = consistent with an empty swarm; non-zero counts would make the server's swarm-count
+    // refresher recount up to 100,000 resources every 15 s (see docs/benchmarks.md)
+    seedCount: SEEDED ? Math.floor(rnd() * 5) : 0, downloaderCount: SEEDED ? Math.floor(rnd() * 50) : 0, createdAt: at, updatedAt: at };
 }
 const COLS = ['id', 'contentId', 'name', 'nameLower', 'description', 'tags', 'totalSize', 'pieceSize', 'pieceCount', 'fileCount', 'files', 'pieceHashes', 'publishedBy', 'seedCount', 'downloaderCount', 'createdAt', 'updatedAt'];
 

@@ -78,12 +78,19 @@ export async function startServer({ env = {}, nodeArgs = [], host = '127.0.0.1',
   return { url, port, dataDir, child, output: () => out, stop };
 }
 
-export async function api(url, method, path, body, token) {
-  const res = await fetch(url + path, {
+export async function api(url, method, path, body, token, retry = 1) {
+  let res;
+  try {
+    res = await fetch(url + path, {
     method,
     headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: body === undefined ? undefined : JSON.stringify(body),
-  });
+    });
+  } catch (err) {
+    // a kept-alive socket the server closed while idle (its 5 s keep-alive timeout): once more
+    if (retry > 0 && err?.cause?.code === 'UND_ERR_SOCKET') return api(url, method, path, body, token, retry - 1);
+    throw err;
+  }
   const text = await res.text();
   let json; try { json = JSON.parse(text); } catch { json = text; }
   if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 300)}`);
