@@ -445,6 +445,65 @@ describe('admin portal in a browser', () => {
     expect((await admin.get('/api/resources?q=slow')).body.total).toBe(0);
   });
 
+  it('lets an admin edit a resource and delete one after confirming', async () => {
+    await page.goto(`${server.url}/resources/${ids.get('fedora-41-workstation')}`);
+    await page.getByTestId('edit').click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Description').fill('Fedora 41, GNOME edition');
+    await dialog.getByLabel('Tags').fill('linux, fedora');
+    // One field per line, full width.
+    const [nameBox, descBox] = await Promise.all([
+      dialog.getByLabel('Name').boundingBox(),
+      dialog.getByLabel('Description').boundingBox(),
+    ]);
+    expect(descBox!.y).toBeGreaterThan(nameBox!.y + nameBox!.height);
+    await shot(page, '16-edit-resource');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await page.getByTestId('description').filter({ hasText: 'GNOME edition' }).waitFor();
+    const stored = await admin.get(`/api/resources/${ids.get('fedora-41-workstation')}`);
+    expect(stored.body.description).toBe('Fedora 41, GNOME edition');
+    expect(stored.body.tags).toEqual(['linux', 'fedora']);
+
+    await page.goto(`${server.url}/resources/${ids.get('dataset-026')}`);
+    await page.getByTestId('delete').click();
+    await page.getByRole('alertdialog').waitFor();
+    await page.waitForTimeout(300); // the dialog fades in
+    await shot(page, '17-delete-confirm');
+    await page.getByTestId('confirm').click();
+    await page.waitForURL(`${server.url}/resources`);
+    expect((await admin.get(`/api/resources/${ids.get('dataset-026')}`)).status).toBe(404);
+  });
+
+  it('lets an admin create a user, reset the password and disable them', async () => {
+    await page.goto(`${server.url}/users`);
+    await page.getByTestId('new-user').click();
+    await page.getByTestId('new-username').fill('noah');
+    await page.getByTestId('new-password').fill('first-password-1');
+    await page.getByTestId('create-user').click();
+    await page.locator('[data-testid=users-table]').filter({ hasText: 'noah' }).waitFor();
+    expect(
+      (await new Api(server.url).post('/api/auth/login', { username: 'noah', password: 'first-password-1' })).status,
+    ).toBe(200);
+
+    const row = page.locator('[data-testid=users-table] tr.mat-mdc-row').filter({ hasText: 'noah' });
+    await row.getByTestId('user-actions').click();
+    await page.getByRole('menuitem', { name: /Reset password/ }).click();
+    await page.getByRole('dialog').getByLabel('New password').fill('second-password-2');
+    await page.getByRole('dialog').getByRole('button', { name: 'Set password' }).click();
+    await page.getByRole('dialog').waitFor({ state: 'detached' });
+    expect(
+      (await new Api(server.url).post('/api/auth/login', { username: 'noah', password: 'second-password-2' })).status,
+    ).toBe(200);
+
+    await row.getByTestId('user-actions').click();
+    await page.getByRole('menuitem', { name: /Disable/ }).click();
+    await page.getByTestId('confirm').click();
+    await row.filter({ hasText: 'Disabled' }).waitFor();
+    expect(
+      (await new Api(server.url).post('/api/auth/login', { username: 'noah', password: 'second-password-2' })).status,
+    ).not.toBe(200);
+  });
+
   it('stays readable on a narrow window', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto(`${server.url}/resources`);
