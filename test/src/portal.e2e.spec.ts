@@ -479,6 +479,8 @@ describe('admin portal in a browser', () => {
     await page.getByTestId('new-user').click();
     await page.getByTestId('new-username').fill('noah');
     await page.getByTestId('new-password').fill('first-password-1');
+    await page.waitForTimeout(300); // the dialog fades in
+    await shot(page, '20-new-user');
     await page.getByTestId('create-user').click();
     await page.locator('[data-testid=users-table]').filter({ hasText: 'noah' }).waitFor();
     expect(
@@ -513,6 +515,13 @@ describe('admin portal in a browser', () => {
     await page.getByRole('link', { name: 'Dashboard' }).waitFor();
     await page.waitForTimeout(500); // the drawer slides in
     await shot(page, '14-nav-narrow');
+    await page.keyboard.press('Escape');
+    await page.goto(`${server.url}/resources/${ids.get('ubuntu-24.04-desktop')}`);
+    await page.getByTestId('providers-table').waitFor();
+    await shot(page, '18-detail-narrow');
+    await page.goto(`${server.url}/nodes`);
+    await page.locator('[data-testid=nodes-table] tr.mat-mdc-row').first().waitFor();
+    await shot(page, '19-nodes-narrow');
   });
 
   it('sends an expired session back to login with a message', async () => {

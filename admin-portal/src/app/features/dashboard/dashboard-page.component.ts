@@ -12,6 +12,7 @@ import type { DashboardStats } from '@shoal/contract';
 import { apiErrorMessage } from '../../core/http/api-error';
 import { BytesPipe, ExactBytesPipe } from '../../shared/bytes.pipe';
 import { formatBytes } from '../../shared/format-bytes';
+import { byteAxisStep } from './byte-axis';
 import { StatsService, swarmShare } from './stats.service';
 
 export const REFRESH_MS = 60_000;
@@ -69,7 +70,12 @@ export class DashboardPageComponent {
     };
   });
 
-  protected readonly chartOptions: ChartConfiguration<'bar'>['options'] = {
+  /** The tallest stacked bar, to pick readable axis steps. */
+  private readonly peakBucket = computed(() =>
+    Math.max(0, ...(this.stats()?.traffic ?? []).map((b) => b.seedBytes + b.peerBytes)),
+  );
+
+  protected readonly chartOptions = computed<ChartConfiguration<'bar'>['options']>(() => ({
     responsive: true,
     maintainAspectRatio: false,
     animation: false,
@@ -92,7 +98,10 @@ export class DashboardPageComponent {
       y: {
         stacked: true,
         beginAtZero: true,
-        ticks: { callback: (value) => formatBytes(Number(value)) },
+        ticks: {
+          stepSize: byteAxisStep(this.peakBucket()),
+          callback: (value) => formatBytes(Number(value)),
+        },
       },
     },
     plugins: {
@@ -104,7 +113,7 @@ export class DashboardPageComponent {
         },
       },
     },
-  };
+  }));
 
   constructor() {
     toObservable(this.reloads)
