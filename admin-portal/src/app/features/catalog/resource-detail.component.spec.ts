@@ -54,6 +54,7 @@ describe('ResourceDetailComponent', () => {
     await settle();
 
     expect(text('[data-testid=resource-name]')).toBe('ubuntu-24.04.iso');
+    expect(document.title).toBe('ubuntu-24.04.iso · Shoal');
     expect(text('[data-testid=description]')).toBe('Ubuntu desktop image');
     expect(text('[data-testid=piece-count]')).toBe('384');
     expect(text('[data-testid=content-id]')).toBe(makeDetail().contentId);

@@ -1,6 +1,15 @@
-import { ChangeDetectionStrategy, Component, computed, inject, input, signal } from '@angular/core';
+import {
+  ChangeDetectionStrategy,
+  Component,
+  computed,
+  effect,
+  inject,
+  input,
+  signal,
+} from '@angular/core';
 import { takeUntilDestroyed, toObservable } from '@angular/core/rxjs-interop';
 import { DatePipe } from '@angular/common';
+import { Title } from '@angular/platform-browser';
 import { Router, RouterLink } from '@angular/router';
 import { MatButtonModule } from '@angular/material/button';
 import { MatChipsModule } from '@angular/material/chips';
@@ -78,6 +87,13 @@ export class ResourceDetailComponent {
   protected readonly downloaderColumns = ['name', 'role', 'site', 'addresses', 'progress'];
 
   constructor() {
+    // The tab (and history entry) says which resource this is.
+    const title = inject(Title);
+    effect(() => {
+      const name = this.resource()?.name;
+      if (name) title.setTitle(`${name} · Shoal`);
+    });
+
     toObservable(computed(() => ({ id: this.id(), n: this.reloads() })))
       .pipe(
         tap(() => {

@@ -6,7 +6,7 @@ import { RouterTestingHarness } from '@angular/router/testing';
 import { Component } from '@angular/core';
 import { LoginComponent } from './login.component';
 import { AuthService, SESSION_STORAGE } from '../../core/auth/auth.service';
-import { MemoryStorage, makeLogin } from '../../../testing/fixtures';
+import { MemoryStorage, makeLogin, signedIn } from '../../../testing/fixtures';
 
 @Component({ template: 'page' })
 class PageStub {}
@@ -15,7 +15,7 @@ describe('LoginComponent', () => {
   let http: HttpTestingController;
   let harness: RouterTestingHarness;
 
-  async function open(url: string) {
+  async function open(url: string, storage: Storage = new MemoryStorage()) {
     TestBed.configureTestingModule({
       providers: [
         provideRouter([
@@ -24,12 +24,12 @@ describe('LoginComponent', () => {
         ]),
         provideHttpClient(),
         provideHttpClientTesting(),
-        { provide: SESSION_STORAGE, useValue: new MemoryStorage() },
+        { provide: SESSION_STORAGE, useValue: storage },
       ],
     });
     http = TestBed.inject(HttpTestingController);
     harness = await RouterTestingHarness.create();
-    await harness.navigateByUrl(url, LoginComponent);
+    await harness.navigateByUrl(url);
     harness.detectChanges();
   }
 
@@ -97,5 +97,11 @@ describe('LoginComponent', () => {
     await open('/login');
     fill('', '');
     http.expectNone('/api/auth/login');
+  });
+
+  it('sends a signed-in user straight on', async () => {
+    await open('/login?returnUrl=%2Fnodes', signedIn());
+    await settle();
+    expect(TestBed.inject(Router).url).toBe('/nodes');
   });
 });

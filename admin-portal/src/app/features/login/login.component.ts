@@ -39,6 +39,11 @@ export class LoginComponent {
   protected readonly error = signal<string | null>(null);
   protected readonly hidePassword = signal(true);
 
+  constructor() {
+    // Already signed in (a bookmarked /login): go straight on.
+    if (this.auth.hasValidSession()) void this.router.navigateByUrl(this.safeReturnUrl());
+  }
+
   /** Why the user landed here: an expired session or a logout. */
   protected readonly notice = computed(() => {
     switch (this.params()?.get('reason')) {
