@@ -70,8 +70,6 @@ export class PeerConnection extends EventEmitter {
   private lastReceived = Date.now();
   private lastSent = Date.now();
   private readonly ticker: NodeJS.Timeout;
-  bytesReceived = 0;
-  bytesSent = 0;
 
   private constructor(
     readonly socket: TLSSocket,
@@ -134,7 +132,6 @@ export class PeerConnection extends EventEmitter {
     if (this.destroyed) return false;
     const bytes = encodeMessage(msg);
     this.lastSent = Date.now();
-    this.bytesSent += bytes.length;
     return this.socket.write(bytes);
   }
 
@@ -143,7 +140,6 @@ export class PeerConnection extends EventEmitter {
     if (this.destroyed) return false;
     const [head, body] = encodeDataFrame(piece, offset, block);
     this.lastSent = Date.now();
-    this.bytesSent += head.length + body.length;
     this.socket.cork();
     this.socket.write(head);
     const ok = this.socket.write(body);
@@ -266,7 +262,6 @@ export class PeerConnection extends EventEmitter {
   private onData(chunk: Buffer): void {
     if (this.destroyed) return;
     this.lastReceived = Date.now();
-    this.bytesReceived += chunk.length;
     let messages: WireMessage[];
     try {
       messages = this.decoder.push(chunk);

@@ -41,14 +41,6 @@ export class PiecePicker {
     return this.wanted.size - this.wantedHeld;
   }
 
-  isHeld(piece: number): boolean {
-    return this.held[piece] === 1;
-  }
-
-  availabilityOf(piece: number): number {
-    return this.availability[piece];
-  }
-
   /** Wanted pieces not yet held. */
   remaining(): number[] {
     return [...this.wanted].filter((p) => !this.held[p]);

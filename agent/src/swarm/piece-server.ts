@@ -87,7 +87,7 @@ export class PieceServer {
         if (!s.conn.isOpen()) break;
         s.conn.sendData(ref.piece, ref.offset, block);
         s.uploaded += ref.length;
-        this.o.stats.sent(s.nodeId, s.conn.remote.role, ref.length);
+        this.o.stats.sent(s.conn.remote.role, ref.length);
       }
     } catch (err) {
       this.o.log.log('warn', `cannot serve ${s.conn.remote.name}: ${(err as Error).message}`);

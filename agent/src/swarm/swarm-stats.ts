@@ -12,24 +12,15 @@ export class SwarmStats {
   /** Bytes received that failed verification or arrived unasked. */
   wasted = 0;
   piecesFailed = 0;
-  readonly byNode = new Map<string, { role: NodeRole; downloaded: number; uploaded: number }>();
 
-  received(nodeId: string, role: NodeRole, bytes: number): void {
+  received(role: NodeRole, bytes: number): void {
     this.downloaded += bytes;
     if (role === 'seed') this.downloadedFromSeeds += bytes;
     else this.downloadedFromPeers += bytes;
-    this.entry(nodeId, role).downloaded += bytes;
   }
 
-  sent(nodeId: string, role: NodeRole, bytes: number): void {
+  sent(role: NodeRole, bytes: number): void {
     this.uploaded += bytes;
     if (role !== 'seed') this.uploadedToPeers += bytes;
-    this.entry(nodeId, role).uploaded += bytes;
-  }
-
-  private entry(nodeId: string, role: NodeRole) {
-    let e = this.byNode.get(nodeId);
-    if (!e) this.byNode.set(nodeId, (e = { role, downloaded: 0, uploaded: 0 }));
-    return e;
   }
 }

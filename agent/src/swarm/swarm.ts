@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { NodeRole } from '@shoal/contract';
 import { PeerRefusedError, type CredentialVerifier } from '../identity/credential-verifier.js';
 import type { TlsMaterial } from '../identity/tls-certificate.js';
 import { PeerConnection } from '../peer/peer-connection.js';
@@ -59,6 +60,8 @@ export class Swarm extends EventEmitter {
   readonly candidates: PeerCandidates;
   private readonly peers = new Map<string, PeerSession>();
   private readonly banned = new Set<string>();
+  /** Signed role of every peer seen, so bytes are credited right even after the sender left. */
+  private readonly roles = new Map<string, NodeRole>();
   private readonly picker: PiecePicker;
   private readonly planner: RequestPlanner;
   private readonly ticker: NodeJS.Timeout;
@@ -161,6 +164,7 @@ export class Swarm extends EventEmitter {
     if (this.peers.size >= this.o.limits.maxPeers) return conn.destroy(new PeerRefusedError('too many peers'));
     const session = new PeerSession(conn, this.o.layout.pieceCount);
     this.peers.set(id, session);
+    this.roles.set(id, conn.remote.role);
     this.candidates.connected(id);
     this.o.log.log('info', `peer connected: ${conn.remote.name} (${conn.remote.role}, ${id}) at ${conn.address}`, {
       resource: this.resourceId,
@@ -284,8 +288,7 @@ export class Swarm extends EventEmitter {
       await this.o.store.store(piece, data);
       this.picker.markHeld(piece);
       this.planner.verified(piece);
-      for (const [id, bytes] of contributors)
-        this.stats.received(id, this.peers.get(id)?.conn.remote.role ?? 'client', bytes);
+      for (const [id, bytes] of contributors) this.stats.received(this.roles.get(id) ?? 'client', bytes);
       if (this.server.servable(piece)) for (const s of this.peers.values()) s.conn.send({ type: 'have', piece });
       this.emit('piece', piece);
       if (this.o.store.isComplete()) await this.complete();
