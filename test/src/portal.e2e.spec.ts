@@ -70,6 +70,27 @@ describe('admin portal in a browser', () => {
     await p.waitForURL(/\/resources/);
   }
 
+  /** Visible controls a screen reader could not name (no label, aria-label or text). */
+  function unlabelled(p: Page): Promise<string[]> {
+    return p.evaluate(() => {
+      const controls = document.querySelectorAll<HTMLElement>(
+        'input:not([type=hidden]), select, textarea, button, a[href], [role=button], [role=combobox], [role=menuitem]',
+      );
+      const named = (el: HTMLElement) => {
+        if (el.getAttribute('aria-label')?.trim()) return true;
+        const by = el.getAttribute('aria-labelledby');
+        if (by && by.split(/\s+/).some((id) => document.getElementById(id)?.textContent?.trim())) return true;
+        if (el.id && document.querySelector(`label[for="${el.id}"]`)?.textContent?.trim()) return true;
+        if (el.closest('label')?.textContent?.trim()) return true;
+        if (!['INPUT', 'SELECT', 'TEXTAREA'].includes(el.tagName) && el.textContent?.trim()) return true;
+        return !!el.getAttribute('title')?.trim();
+      };
+      return [...controls]
+        .filter((el) => el.getClientRects().length > 0 && !named(el))
+        .map((el) => el.outerHTML.slice(0, 120));
+    });
+  }
+
   const rows = (p: Page) => p.locator('[data-testid=resources-table] tr.mat-mdc-row');
   const rowNames = (p: Page) =>
     p.locator('[data-testid=resources-table] tr.mat-mdc-row td.mat-column-name a').allTextContents();
@@ -142,6 +163,7 @@ describe('admin portal in a browser', () => {
     await page.goto(`${server.url}/resources`);
     await page.waitForURL(/\/login\?returnUrl=/); // not signed in yet
     await page.getByLabel('Username').fill('admin');
+    expect(await unlabelled(page)).toEqual([]);
     await shot(page, '01-login');
     await page.getByLabel('Password', { exact: true }).fill('wrong-password');
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -161,6 +183,7 @@ describe('admin portal in a browser', () => {
       }),
     ).toBe(true);
     expect(await page.locator('.skip-link').evaluate((el) => el.getBoundingClientRect().right)).toBeLessThan(0);
+    expect(await unlabelled(page)).toEqual([]);
     await shot(page, '02-catalog');
   });
 
@@ -277,6 +300,7 @@ describe('admin portal in a browser', () => {
     expect(await page.getByTestId('get-command').textContent()).toBe(
       `npx shoal get ${ids.get('ubuntu-24.04-desktop')} -o ./ubuntu-24.04-desktop`,
     );
+    expect(await unlabelled(page)).toEqual([]);
     await shot(page, '04-resource-detail');
   });
 
@@ -327,6 +351,7 @@ describe('admin portal in a browser', () => {
     for (const name of nodes.keys()) {
       expect(await page.locator('[data-testid=nodes-table]').textContent()).toContain(name);
     }
+    expect(await unlabelled(page)).toEqual([]);
     await shot(page, '06-nodes');
 
     await page.getByTestId('add-seed').click();
@@ -368,12 +393,14 @@ describe('admin portal in a browser', () => {
     await page.goto(`${server.url}/users`);
     await page.locator('[data-testid=users-table] tr.mat-mdc-row').first().waitFor();
     expect(await page.locator('[data-testid=users-table]').textContent()).toContain(MEMBER.username);
+    expect(await unlabelled(page)).toEqual([]);
     await shot(page, '08-users');
 
     await page.goto(`${server.url}/dashboard`);
     await page.getByTestId('total-resources').waitFor();
     expect((await page.getByTestId('total-resources').textContent())?.trim()).toBe('30');
     await page.waitForTimeout(300); // let Chart.js draw
+    expect(await unlabelled(page)).toEqual([]);
     await shot(page, '09-dashboard');
 
     await page.goto(`${server.url}/publish`);
@@ -383,6 +410,7 @@ describe('admin portal in a browser', () => {
       buffer: Buffer.from('Shoal release notes\n'),
     });
     expect(await page.getByTestId('name').inputValue()).toBe('release-notes.txt');
+    expect(await unlabelled(page)).toEqual([]);
     await shot(page, '10-publish');
   });
 
