@@ -7,3 +7,4 @@ export * from './nodes.js';
 export * from './tracker.js';
 export * from './tokens.js';
 export * from './api.js';
+export * from './preheat.js';

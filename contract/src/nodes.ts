@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LIMITS } from './limits.js';
+import type { PreheatAssignment, PreheatReport } from './preheat.js';
 
 export const NODE_ROLES = ['seed', 'client'] as const;
 export type NodeRole = (typeof NODE_ROLES)[number];
@@ -65,6 +66,8 @@ export interface HeartbeatRequest {
   uploadedBytes: number;
   downloadedBytes: number;
   uploadedToPeersBytes?: number;
+  /** Progress of the preheat tasks this node was given. */
+  preheat?: PreheatReport[];
 }
 
 export interface HeartbeatResponse {
@@ -74,4 +77,8 @@ export interface HeartbeatResponse {
   /** Node ids revoked since the server started, so peers can refuse them before their credentials expire. */
   revokedNodeIds: string[];
   intervalSeconds: number;
+  /** Preheat tasks to run (queued or running); absent ones were cancelled or finished. */
+  preheat?: PreheatAssignment[];
+  /** Preheat jobs an admin cancelled: stop fetching them. */
+  preheatCancelled?: string[];
 }

@@ -5,6 +5,7 @@ import type { Request } from 'express';
 import { CurrentNode, NodeAuth, Public } from '../common/decorators.js';
 import type { AuthenticatedNode } from '../common/principals.js';
 import { UserTokensService } from '../auth/user-tokens.service.js';
+import { PreheatService } from '../preheat/preheat.service.js';
 import { UsersService } from '../users/users.service.js';
 import { EnrollDto, HeartbeatDto } from './dto/node.dto.js';
 import { NodesService } from './nodes.service.js';
@@ -16,6 +17,7 @@ export class EnrollmentController {
     private readonly nodes: NodesService,
     private readonly userTokens: UserTokensService,
     private readonly users: UsersService,
+    private readonly preheat: PreheatService,
   ) {}
 
   @Public()
@@ -39,7 +41,8 @@ export class EnrollmentController {
   @ApiOperation({
     summary: 'Report holdings and counters; get a renewed credential and the revocation list (node credential)',
   })
-  heartbeat(@CurrentNode() node: AuthenticatedNode, @Body() dto: HeartbeatDto): Promise<HeartbeatResponse> {
-    return this.nodes.heartbeat(node, dto, node.issuedAt);
+  async heartbeat(@CurrentNode() node: AuthenticatedNode, @Body() dto: HeartbeatDto): Promise<HeartbeatResponse> {
+    const answer = await this.nodes.heartbeat(node, dto, node.issuedAt);
+    return { ...answer, ...(await this.preheat.heartbeat(node, dto.preheat)) };
   }
 }

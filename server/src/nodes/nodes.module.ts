@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module.js';
 import { AuthModule } from '../auth/auth.module.js';
 import { CredentialsModule } from '../credentials/credentials.module.js';
+import { PreheatModule } from '../preheat/preheat.module.js';
 import { TrackerModule } from '../tracker/tracker.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { EnrollmentController } from './enrollment.controller.js';
@@ -22,6 +23,7 @@ import { TrafficService } from './traffic.service.js';
     CredentialsModule,
     TrackerModule,
     AuditModule,
+    PreheatModule,
   ],
   controllers: [EnrollmentController, NodeAdminController],
   providers: [NodesService, TrafficService],

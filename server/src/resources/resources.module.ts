@@ -20,6 +20,6 @@ import { ResourcesService } from './resources.service.js';
   ],
   controllers: [ResourcesController, ResourceAdminController],
   providers: [ResourcesService, ManifestService],
-  exports: [ResourcesService],
+  exports: [ResourcesService, ManifestService],
 })
 export class ResourcesModule {}

@@ -530,6 +530,54 @@ describe.each(DATABASES)('server API on %s', (db) => {
       expect(total('peerBytes')).toBeGreaterThanOrEqual(1000);
     });
 
+    it('runs a preheat job: seed servers of a site get tasks, fetch the manifest, report progress; cancel works', async () => {
+      const resource = (await admin.post('/api/admin/resources', metadata('preheat-me', [50_000]))).body.id;
+      const a = await enroll('seed', { site: 'ber', name: 'ber-1' });
+      const b = await enroll('seed', { site: 'ber', name: 'ber-2' });
+      const client = await enroll('client', { site: 'ber' });
+      const beat = (node: typeof a, preheat?: unknown[]) =>
+        node.api.post('/api/nodes/heartbeat', {
+          holdings: [],
+          uploadedBytes: 0,
+          downloadedBytes: 0,
+          ...(preheat ? { preheat } : {}),
+        });
+
+      expect((await member.post('/api/admin/preheat', { resourceId: resource, site: 'ber' })).status).toBe(403);
+      const notSeed = await admin.post('/api/admin/preheat', { resourceId: resource, nodeIds: [client.nodeId] });
+      expect(notSeed.status).toBe(422);
+      expect(notSeed.body.errors['nodeIds.0']).toBe('not a seed server');
+      expect((await admin.post('/api/admin/preheat', { resourceId: resource })).status).toBe(400);
+
+      const job = await admin.post('/api/admin/preheat', { resourceId: resource, site: 'ber' });
+      expect(job.status).toBe(201);
+      expect(job.body.tasks.map((t: { nodeName: string; state: string }) => [t.nodeName, t.state])).toEqual([
+        ['ber-1', 'queued'],
+        ['ber-2', 'queued'],
+      ]);
+      const hb = await beat(a);
+      expect(hb.body.preheat).toEqual([{ jobId: job.body.id, resourceId: resource }]);
+      const manifest = await a.api.get(`/api/nodes/preheat/${job.body.id}/manifest`);
+      expect(manifest.status).toBe(200);
+      expect(manifest.body.resourceId).toBe(resource);
+      expect((await client.api.get(`/api/nodes/preheat/${job.body.id}/manifest`)).status).toBe(404);
+
+      await beat(a, [{ jobId: job.body.id, state: 'running', percent: 40 }]);
+      let state = (await admin.get(`/api/admin/preheat/${job.body.id}`)).body.tasks;
+      expect(state[0]).toEqual(expect.objectContaining({ nodeName: 'ber-1', state: 'running', percent: 40 }));
+      await beat(a, [{ jobId: job.body.id, state: 'done', percent: 100 }]);
+      expect((await beat(a)).body.preheat).toEqual([]);
+
+      const cancelled = await admin.post(`/api/admin/preheat/${job.body.id}/cancel`);
+      expect(cancelled.body.cancelled).toBe(true);
+      state = cancelled.body.tasks;
+      expect(state.map((t: { state: string }) => t.state)).toEqual(['done', 'cancelled']);
+      const hbB = await beat(b);
+      expect(hbB.body.preheat).toEqual([]);
+      expect(hbB.body.preheatCancelled).toEqual([job.body.id]);
+      expect((await admin.get(`/api/admin/preheat?resourceId=${resource}`)).body).toHaveLength(1);
+    });
+
     it('keeps credentials signed before a key rotation valid, and signs new ones with the new key', async () => {
       const before = await enroll('client');
       const rotated = await admin.post('/api/admin/signing-keys/rotate');

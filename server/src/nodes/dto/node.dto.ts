@@ -72,6 +72,28 @@ export class EnrollDto {
   publicKey!: PublicKeyJwkDto;
 }
 
+export class PreheatReportDto {
+  @ApiProperty()
+  @IsUUID()
+  jobId!: string;
+
+  @ApiProperty({ enum: ['running', 'done', 'failed'] })
+  @IsIn(['running', 'done', 'failed'])
+  state!: 'running' | 'done' | 'failed';
+
+  @ApiProperty({ minimum: 0, maximum: 100 })
+  @IsInt()
+  @Min(0)
+  @Max(100)
+  percent!: number;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  error?: string;
+}
+
 export class HoldingDto {
   @ApiProperty()
   @IsUUID()
@@ -123,6 +145,14 @@ export class HeartbeatDto {
   @Min(0)
   @Max(Number.MAX_SAFE_INTEGER)
   uploadedToPeersBytes?: number;
+
+  @ApiPropertyOptional({ type: [PreheatReportDto] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(1000)
+  @ValidateNested({ each: true })
+  @Type(() => PreheatReportDto)
+  preheat?: PreheatReportDto[];
 }
 
 export class EnrollmentTokenCreateDto {
