@@ -119,6 +119,12 @@ export class DataDir {
     await writeJson(this.path('holdings.json'), all);
   }
 
+  /** Forgets a holding (e.g. a cancelled preheat); its files stay where they are. */
+  async removeHolding(resourceId: string): Promise<void> {
+    const all = (await this.holdings()).filter((h) => h.resourceId !== resourceId);
+    await writeJson(this.path('holdings.json'), all);
+  }
+
   async spec(resourceId: string): Promise<TransferSpec | null> {
     return readJson<TransferSpec>(this.path('resources', `${encodeURIComponent(resourceId)}.json`));
   }

@@ -7,6 +7,7 @@ import type { Logger } from '../util/logger.js';
 import { callApi } from './api-client.js';
 import type { AgentStatus, DataDir, NodeConfig } from './data-dir.js';
 import { CliError, EXIT } from './exit-codes.js';
+import { PreheatTasks } from './preheat-tasks.js';
 
 export interface Limits {
   uploadLimit: number | null;
@@ -35,6 +36,8 @@ export class Runtime {
     { at: number; downloaded: number; uploaded: number; down: number; up: number }
   >();
   private heartbeatFailing = false;
+  /** Only `shoal serve` takes preheat tasks: a one-off get or publish would drop them on exit. */
+  private readonly preheat: PreheatTasks | null;
 
   private constructor(
     readonly dataDir: DataDir,
@@ -42,7 +45,12 @@ export class Runtime {
     readonly node: AgentNode,
     private readonly log: Logger,
     private readonly command: string,
-  ) {}
+  ) {
+    this.preheat =
+      command === 'serve'
+        ? new PreheatTasks(dataDir, node, () => ({ url: this.config.serverUrl, credential: this.config.credential }), log)
+        : null;
+  }
 
   static async start(dataDir: DataDir, limits: Limits, log: Logger, command: string): Promise<Runtime> {
     const config = await dataDir.requireNode();
@@ -121,6 +129,7 @@ export class Runtime {
         uploadedBytes: transfers.reduce((a, s) => a + s.stats.uploaded, 0),
         downloadedBytes: transfers.reduce((a, s) => a + s.stats.downloaded, 0),
         uploadedToPeersBytes: transfers.reduce((a, s) => a + s.stats.uploadedToPeers, 0),
+        ...(this.preheat ? { preheat: await this.preheat.reports() } : {}),
       };
       const answer = await callApi<HeartbeatResponse>(this.config.serverUrl, '/api/nodes/heartbeat', {
         token: this.config.credential,
@@ -136,7 +145,9 @@ export class Runtime {
         this.log.log('info', `node credential renewed, valid until ${answer.credentialExpiresAt}`);
       }
       await this.node.revoke(answer.revokedNodeIds ?? []);
+      await this.preheat?.apply(answer.preheat ?? [], answer.preheatCancelled ?? []);
       interval = Math.max(5, Number(answer.intervalSeconds) || HEARTBEAT_INTERVAL_SECONDS);
+      if (this.preheat?.busy) interval = 5;
       if (this.heartbeatFailing) this.log.log('info', 'server reachable again');
       this.heartbeatFailing = false;
     } catch (err) {

@@ -160,7 +160,15 @@ export class Swarm extends EventEmitter {
     const id = conn.remote.nodeId;
     if (this.destroyed) return conn.destroy(new PeerRefusedError('transfer stopped'));
     if (this.banned.has(id)) return conn.destroy(new PeerRefusedError(`node ${id} is banned from this transfer`));
-    if (this.peers.has(id)) return conn.destroy(new PeerRefusedError('already connected'));
+    const existing = this.peers.get(id);
+    if (existing) {
+      // Both sides dialed each other at once: both keep the connection dialed by the smaller
+      // node id, so they never each close a different one and end up with none.
+      if (!this.preferred(conn) || this.preferred(existing.conn)) {
+        return conn.destroy(new PeerRefusedError('already connected'));
+      }
+      existing.conn.destroy(new PeerRefusedError('already connected'));
+    }
     if (this.peers.size >= this.o.limits.maxPeers) return conn.destroy(new PeerRefusedError('too many peers'));
     const session = new PeerSession(conn, this.o.layout.pieceCount);
     this.peers.set(id, session);
@@ -188,6 +196,13 @@ export class Swarm extends EventEmitter {
     this.server.clear();
     for (const s of [...this.peers.values()]) s.conn.destroy();
     this.emit('destroyed');
+  }
+
+  private preferred(conn: PeerConnection): boolean {
+    const self = this.o.identity.nodeId;
+    const other = conn.remote.nodeId;
+    const dialer = conn.side === 'initiator' ? self : other;
+    return dialer === (self < other ? self : other);
   }
 
   private servableBitfield(): Buffer {
