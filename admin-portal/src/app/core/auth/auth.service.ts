@@ -31,6 +31,13 @@ export class AuthService {
   readonly token = computed(() => this.session()?.accessToken ?? null);
   readonly isLoggedIn = computed(() => this.session() !== null);
   readonly isAdmin = computed(() => this.session()?.user.role === 'admin');
+  /** When the access token stops working (ms since epoch), or null when signed out. */
+  readonly expiresAt = computed(() => {
+    const s = this.session();
+    if (!s) return null;
+    const t = Date.parse(s.expiresAt);
+    return Number.isNaN(t) ? null : t;
+  });
 
   login(username: string, password: string): Observable<UserSummary> {
     return this.http.post<LoginResponse>('/api/auth/login', { username, password }).pipe(

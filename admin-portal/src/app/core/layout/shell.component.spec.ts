@@ -15,7 +15,12 @@ describe('ShellComponent', () => {
   let http: HttpTestingController;
   let harness: RouterTestingHarness;
 
-  async function open(role: 'admin' | 'member', url = '/resources', serverRole = role) {
+  async function open(
+    role: 'admin' | 'member',
+    url = '/resources',
+    serverRole = role,
+    expiresAt = new Date(Date.now() + 15 * 60_000).toISOString(),
+  ) {
     const user = makeUser({ role, username: role === 'admin' ? 'alice' : 'bob' });
     TestBed.configureTestingModule({
       providers: [
@@ -25,7 +30,7 @@ describe('ShellComponent', () => {
         ]),
         provideHttpClient(),
         provideHttpClientTesting(),
-        { provide: SESSION_STORAGE, useValue: signedIn(makeSession({ user })) },
+        { provide: SESSION_STORAGE, useValue: signedIn(makeSession({ user, expiresAt })) },
       ],
     });
     http = TestBed.inject(HttpTestingController);
@@ -72,5 +77,14 @@ describe('ShellComponent', () => {
     await open('admin', '/nodes', 'member');
     expect(links()).toEqual(['Resources']);
     expect(TestBed.inject(Router).url).toBe('/forbidden');
+  });
+
+  it('sends the user to login when the token runs out, even without a click', async () => {
+    await open('member', '/resources?q=x', 'member', new Date(Date.now() + 300).toISOString());
+    expect(TestBed.inject(Router).url).toBe('/resources?q=x');
+    await new Promise((r) => setTimeout(r, 400));
+    await harness.fixture.whenStable();
+    expect(TestBed.inject(AuthService).isLoggedIn()).toBe(false);
+    expect(TestBed.inject(Router).url).toBe('/login?reason=expired&returnUrl=%2Fresources%3Fq%3Dx');
   });
 });

@@ -1,5 +1,12 @@
 import { BreakpointObserver } from '@angular/cdk/layout';
-import { ChangeDetectionStrategy, Component, DestroyRef, computed, inject } from '@angular/core';
+import {
+  ChangeDetectionStrategy,
+  Component,
+  DestroyRef,
+  computed,
+  effect,
+  inject,
+} from '@angular/core';
 import { takeUntilDestroyed, toSignal } from '@angular/core/rxjs-interop';
 import { Router, RouterLink, RouterLinkActive, RouterOutlet } from '@angular/router';
 import { MatButtonModule } from '@angular/material/button';
@@ -61,6 +68,14 @@ export class ShellComponent {
   );
 
   constructor() {
+    // When the token runs out, say so at once rather than on the next click.
+    effect((onCleanup) => {
+      const expiresAt = this.auth.expiresAt();
+      if (expiresAt === null) return;
+      const timer = setTimeout(() => this.expire(), Math.max(0, expiresAt - Date.now()));
+      onCleanup(() => clearTimeout(timer));
+    });
+
     // The role may have changed since login; the server's answer wins.
     this.auth
       .refreshUser()
@@ -77,6 +92,12 @@ export class ShellComponent {
 
   protected navigated(sidenav: MatSidenav): void {
     if (this.narrow()) void sidenav.close();
+  }
+
+  private expire(): void {
+    const returnUrl = this.router.url;
+    this.auth.logout();
+    void this.router.navigate(['/login'], { queryParams: { reason: 'expired', returnUrl } });
   }
 
   protected logout(): void {
