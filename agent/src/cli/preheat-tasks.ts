@@ -83,7 +83,10 @@ export class PreheatTasks {
       const spec = specFromManifest(manifest);
       const root = this.dataDir.path('content', manifest.resourceId);
       // `serve` picks the new holding up on its next scan and fetches it through the swarm.
-      await this.dataDir.saveHolding({ resourceId: manifest.resourceId, name: manifest.name, root, complete: false, include: [] }, spec);
+      await this.dataDir.saveHolding(
+        { resourceId: manifest.resourceId, name: manifest.name, root, complete: false, include: [] },
+        spec,
+      );
       this.log.log('info', `preheat ${a.jobId}: fetching ${manifest.name} (${manifest.resourceId}) into ${root}`);
       return { resourceId: a.resourceId, totalSize: manifest.totalSize, state: 'running' };
     } catch (err) {

@@ -48,7 +48,12 @@ export class Runtime {
   ) {
     this.preheat =
       command === 'serve'
-        ? new PreheatTasks(dataDir, node, () => ({ url: this.config.serverUrl, credential: this.config.credential }), log)
+        ? new PreheatTasks(
+            dataDir,
+            node,
+            () => ({ url: this.config.serverUrl, credential: this.config.credential }),
+            log,
+          )
         : null;
   }
 

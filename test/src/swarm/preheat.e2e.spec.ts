@@ -1,0 +1,84 @@
+/**
+ * Preheat end to end: an admin asks for a resource on every seed server of a site; the
+ * seed servers' `shoal serve` picks the task up from its heartbeat, fetches it through
+ * the swarm, reports progress, and then provides it.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Agent, type ShoalProcess } from '../harness/agents.js';
+import { Api } from '../harness/api-client.js';
+import { ADMIN_PASSWORD, startServer, type RunningServer } from '../harness/server.js';
+
+const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+describe('preheat to the seed servers of a site', () => {
+  let server: RunningServer;
+  let admin: Api;
+  const running: ShoalProcess[] = [];
+
+  beforeAll(async () => {
+    server = await startServer();
+    admin = await new Api(server.url).login('admin', ADMIN_PASSWORD);
+  });
+
+  afterAll(async () => {
+    for (const p of running) if (p.child.exitCode === null) p.child.kill('SIGKILL');
+    await server?.destroy();
+  });
+
+  it('places the resource on each seed server of the site, with progress, and they serve it', async () => {
+    const content = randomBytes(2 * 1024 * 1024 + 99);
+    const upload = await fetch(`${server.url}/api/admin/uploads?name=Warm%20me&filename=warm.bin`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${admin.token}`, 'content-type': 'application/octet-stream' },
+      body: content,
+    });
+    const resourceId = ((await upload.json()) as { id: string }).id;
+
+    const seeds = ['par-1', 'par-2'].map((name) => new Agent(name));
+    for (const [i, seed] of seeds.entries()) {
+      const token = await admin.post('/api/admin/enrollment-tokens', { role: 'seed', site: 'par' });
+      const res = await seed.run([
+        'enroll',
+        '--server',
+        server.url,
+        '--token',
+        token.body.token,
+        '--role',
+        'seed',
+        '--name',
+        `par-${i + 1}`,
+        '--site',
+        'par',
+        '--listen',
+        '127.0.0.1:0',
+      ]);
+      expect(res.code).toBe(0);
+    }
+    const job = await admin.post('/api/admin/preheat', { resourceId, site: 'par' });
+    expect(job.status).toBe(201);
+    expect(job.body.tasks.map((t: { state: string }) => t.state)).toEqual(['queued', 'queued']);
+
+    for (const seed of seeds) running.push(seed.spawn(['serve', '--json']));
+    let tasks: { nodeName: string; state: string; percent: number }[] = job.body.tasks;
+    for (let i = 0; i < 120 && !tasks.every((t) => t.state === 'done'); i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      tasks = (await admin.get(`/api/admin/preheat/${job.body.id}`)).body.tasks;
+    }
+    expect(tasks.map((t) => [t.nodeName, t.state, t.percent])).toEqual([
+      ['par-1', 'done', 100],
+      ['par-2', 'done', 100],
+    ]);
+    for (const seed of seeds) {
+      expect(sha(readFileSync(join(seed.dataDir, 'content', resourceId, 'warm.bin')))).toBe(sha(content));
+    }
+    // They now count as seed servers of the resource, beside the built-in seed.
+    let seedCount = 0;
+    for (let i = 0; i < 60 && seedCount < 3; i++) {
+      seedCount = (await admin.get(`/api/resources/${resourceId}`)).body.seedCount;
+      if (seedCount < 3) await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(seedCount).toBe(3);
+  });
+});
