@@ -9,6 +9,7 @@ import { login } from './commands/login.js';
 import { publish } from './commands/publish.js';
 import { ensureNode, loadManifest, outputDir } from './commands/get.js';
 import { runTransfer } from './commands/transfer-loop.js';
+import { installService, uninstallService } from './commands/service.js';
 import { serve } from './commands/serve.js';
 import { status } from './commands/status.js';
 import { Runtime, type Limits } from './runtime.js';
@@ -181,6 +182,41 @@ export function buildProgram(setExit: (code: number) => void): Command {
       const g = globals(cmd);
       const runtime = await Runtime.start(g.dataDir, g.limits, g.log, 'serve');
       setExit(await serve(runtime, g.dataDir, g.log));
+    });
+
+  const service = program.command('service').description('run `shoal serve` as a systemd service');
+  service
+    .command('install')
+    .description('write a systemd unit for `shoal serve` on this data dir, and say how to enable it')
+    .option('--user <user>', 'system user the service runs as', process.env.SUDO_USER || process.env.USER || 'root')
+    .option('--name <name>', 'unit name', 'shoal-agent')
+    .option('--unit-dir <dir>', 'where to write the unit', '/etc/systemd/system')
+    .action(async (opts: { user: string; name: string; unitDir: string }, cmd: Command) => {
+      const g = globals(cmd);
+      await g.dataDir.requireNode();
+      const limits = cmd.optsWithGlobals() as { uploadLimit?: string; downloadLimit?: string; maxPeers?: string };
+      const serveArgs = [
+        ...(limits.uploadLimit ? ['--upload-limit', limits.uploadLimit] : []),
+        ...(limits.downloadLimit ? ['--download-limit', limits.downloadLimit] : []),
+        ...(limits.maxPeers ? ['--max-peers', limits.maxPeers] : []),
+      ];
+      const file = await installService({ ...opts, dataDir: g.dataDir.root, serveArgs }, g.log);
+      process.stdout.write(
+        `installed ${file}\nenable and start it with:\n  sudo systemctl daemon-reload && sudo systemctl enable --now ${opts.name}\n` +
+          `follow its log with:\n  journalctl -u ${opts.name} -f\n`,
+      );
+      setExit(EXIT.ok);
+    });
+  service
+    .command('uninstall')
+    .description('remove the systemd unit written by `shoal service install`')
+    .option('--name <name>', 'unit name', 'shoal-agent')
+    .option('--unit-dir <dir>', 'where the unit is', '/etc/systemd/system')
+    .action(async (opts: { name: string; unitDir: string }, cmd: Command) => {
+      const g = globals(cmd);
+      process.stdout.write(`first stop it with:\n  sudo systemctl disable --now ${opts.name}\n`);
+      process.stdout.write(`removed ${await uninstallService(opts, g.log)}\n`);
+      setExit(EXIT.ok);
     });
 
   program

@@ -1,0 +1,66 @@
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Logger } from '../../util/logger.js';
+import { CliError, EXIT } from '../exit-codes.js';
+
+export interface ServiceOptions {
+  user: string;
+  dataDir: string;
+  unitDir: string;
+  name: string;
+  /** Extra `shoal serve` flags (limits). */
+  serveArgs: string[];
+}
+
+/** The systemd unit that runs `shoal serve` for one data dir, restarting it if it dies. */
+export function systemdUnit(o: ServiceOptions, nodePath = process.execPath): string {
+  const shoal = resolve(dirname(fileURLToPath(import.meta.url)), '../../../bin/shoal.js');
+  const quote = (s: string) => (/^[A-Za-z0-9_./:=@%+-]+$/.test(s) ? s : `"${s.replace(/(["\\$`])/g, '\\$1')}"`);
+  const exec = [nodePath, shoal, '--data-dir', o.dataDir, 'serve', '--json', ...o.serveArgs].map(quote).join(' ');
+  return `# Written by "shoal service install". Remove with "shoal service uninstall".
+[Unit]
+Description=Shoal agent (seed server) for ${o.dataDir}
+Documentation=https://github.com/shoal/shoal/blob/main/agent/README.md
+Wants=network-online.target
+After=network-online.target
+
+[Service]
+Type=simple
+User=${o.user}
+Environment=SHOAL_HOME=${o.dataDir}
+ExecStart=${exec}
+# SIGTERM makes serve tell the tracker it stopped and close connections cleanly.
+KillSignal=SIGTERM
+TimeoutStopSec=30
+Restart=on-failure
+RestartSec=5
+LimitNOFILE=65536
+# Least privilege: the agent needs its data dir and the network, nothing else.
+NoNewPrivileges=true
+ProtectSystem=strict
+ProtectHome=read-only
+ReadWritePaths=${o.dataDir}
+PrivateTmp=true
+
+[Install]
+WantedBy=multi-user.target
+`;
+}
+
+export async function installService(o: ServiceOptions, log: Logger): Promise<string> {
+  if (!/^[A-Za-z0-9_.@-]{1,64}$/.test(o.name))
+    throw new CliError('--name must be letters, digits, "_", ".", "@" or "-"', EXIT.usage);
+  const file = join(o.unitDir, `${o.name}.service`);
+  await mkdir(o.unitDir, { recursive: true });
+  await writeFile(file, systemdUnit(o), { mode: 0o644 });
+  log.log('info', `wrote ${file}`);
+  return file;
+}
+
+export async function uninstallService(o: Pick<ServiceOptions, 'unitDir' | 'name'>, log: Logger): Promise<string> {
+  const file = join(o.unitDir, `${o.name}.service`);
+  await rm(file, { force: true });
+  log.log('info', `removed ${file}`);
+  return file;
+}
