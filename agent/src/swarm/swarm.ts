@@ -26,6 +26,7 @@ const ASSEMBLY_MEMORY_BUDGET = 64 * 1024 * 1024;
 /** Unrequested data a peer may send (late blocks after cancels) before it is dropped. */
 const MAX_UNASKED_BYTES = 16 * 1024 * 1024;
 const TICK_MS = 500;
+const ALONE_WARNING_MS = 30_000;
 
 export interface SwarmLimits {
   upload: TokenBucket;
@@ -68,6 +69,7 @@ export class Swarm extends EventEmitter {
   private readonly server: PieceServer;
   private readonly ledger = new BlameLedger();
   private dialing = 0;
+  private aloneSince: number | null = null;
   private finalizing = false;
   private destroyed = false;
 
@@ -399,6 +401,21 @@ export class Swarm extends EventEmitter {
     }
     this.fillAll();
     this.dialMore();
+    this.warnIfAlone();
+  }
+
+  /** Says so, every half minute, when a download has no peer at all (nothing to dial, or all unreachable). */
+  private warnIfAlone(): void {
+    if (this.peers.size > 0 || this.o.store.isComplete()) {
+      this.aloneSince = null;
+      return;
+    }
+    const now = Date.now();
+    this.aloneSince ??= now;
+    if (now - this.aloneSince >= ALONE_WARNING_MS) {
+      this.aloneSince = now;
+      this.o.log.log('warn', `no peer holds ${this.name} right now; still trying the known peers and the tracker`);
+    }
   }
 
   private dialMore(): void {
