@@ -131,8 +131,10 @@ for (const kind of DBS) {
     schema = `shoal_bench_${randomBytes(5).toString('hex')}`;
     spawnSync('mysql', ['-h127.0.0.1', '-uroot', '-e', `CREATE DATABASE \`${schema}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`]);
     env = { DATABASE_URL: `${MYSQL_URL}/${schema}` };
-    drop = async () => { spawnSync('mysql', ['-h127.0.0.1', '-uroot', '-e', `DROP DATABASE IF EXISTS \`${schema}\``]); };
-    process.on('exit', () => { spawnSync('mysql', ['-h127.0.0.1', '-uroot', '-e', `DROP DATABASE IF EXISTS \`${schema}\``]); });
+    // BENCH_SEARCH_KEEP=1 leaves the schema for EXPLAIN (drop it yourself)
+    const dropNow = () => { if (process.env.BENCH_SEARCH_KEEP !== '1') spawnSync('mysql', ['-h127.0.0.1', '-uroot', '-e', `DROP DATABASE IF EXISTS \`${schema}\``]); else console.error(`kept schema ${schema}`); };
+    drop = async () => dropNow();
+    process.on('exit', dropNow);
   }
   try {
     // 1) migrations on an empty database

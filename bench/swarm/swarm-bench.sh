@@ -466,7 +466,7 @@ fi
 
 mkdir -p "$OUT_DIR" || die "cannot create $OUT_DIR"
 : >"$OUT_DIR/results.txt"
-PAYLOAD_DIR=$(mktemp -d "$SWB_HOME/.payload.XXXXXX")
+PAYLOAD_DIR=$(mktemp -d "${BENCH_TMP:-${TMPDIR:-/tmp}}/swb-payload.XXXXXX")  # never inside the repository
 FILE_NAME=payload.bin
 PAYLOAD="$PAYLOAD_DIR/$FILE_NAME"
 FILE_BYTES=$(( FILE_MIB * 1048576 ))
