@@ -1,6 +1,7 @@
 import { HttpClient } from '@angular/common/http';
-import { Injectable, InjectionToken, computed, inject, signal } from '@angular/core';
-import { Observable, map, tap } from 'rxjs';
+import { DestroyRef, Injectable, InjectionToken, computed, inject, signal } from '@angular/core';
+import { DOCUMENT } from '@angular/common';
+import { Observable, Subject, map, tap } from 'rxjs';
 import type { LoginResponse, UserSummary } from '@shoal/contract';
 
 /** Where the session is kept between page loads (a shared link opens in a new tab). */
@@ -38,6 +39,22 @@ export class AuthService {
     const t = Date.parse(s.expiresAt);
     return Number.isNaN(t) ? null : t;
   });
+
+  /** Emits when another tab signed out (the stored session disappeared). */
+  readonly signedOutElsewhere = new Subject<void>();
+
+  constructor() {
+    // Another tab signing in or out changes the stored session: follow it.
+    const win = inject(DOCUMENT).defaultView;
+    const onStorage = (event: StorageEvent) => {
+      if (event.key !== STORAGE_KEY && event.key !== null) return;
+      const wasSignedIn = this.session() !== null;
+      this.session.set(this.restore());
+      if (wasSignedIn && this.session() === null) this.signedOutElsewhere.next();
+    };
+    win?.addEventListener('storage', onStorage);
+    inject(DestroyRef).onDestroy(() => win?.removeEventListener('storage', onStorage));
+  }
 
   login(username: string, password: string): Observable<UserSummary> {
     return this.http.post<LoginResponse>('/api/auth/login', { username, password }).pipe(

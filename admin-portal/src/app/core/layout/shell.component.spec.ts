@@ -14,6 +14,7 @@ class PageStub {}
 describe('ShellComponent', () => {
   let http: HttpTestingController;
   let harness: RouterTestingHarness;
+  let storage: Storage;
 
   async function open(
     role: 'admin' | 'member',
@@ -22,6 +23,7 @@ describe('ShellComponent', () => {
     expiresAt = new Date(Date.now() + 15 * 60_000).toISOString(),
   ) {
     const user = makeUser({ role, username: role === 'admin' ? 'alice' : 'bob' });
+    storage = signedIn(makeSession({ user, expiresAt }));
     TestBed.configureTestingModule({
       providers: [
         provideRouter([
@@ -30,7 +32,7 @@ describe('ShellComponent', () => {
         ]),
         provideHttpClient(),
         provideHttpClientTesting(),
-        { provide: SESSION_STORAGE, useValue: signedIn(makeSession({ user, expiresAt })) },
+        { provide: SESSION_STORAGE, useValue: storage },
       ],
     });
     http = TestBed.inject(HttpTestingController);
@@ -86,5 +88,14 @@ describe('ShellComponent', () => {
     await harness.fixture.whenStable();
     expect(TestBed.inject(AuthService).isLoggedIn()).toBe(false);
     expect(TestBed.inject(Router).url).toBe('/login?reason=expired&returnUrl=%2Fresources%3Fq%3Dx');
+  });
+
+  it('follows a sign-out in another tab', async () => {
+    await open('member');
+    storage.removeItem('shoal.session');
+    window.dispatchEvent(new StorageEvent('storage', { key: 'shoal.session', newValue: null }));
+    await harness.fixture.whenStable();
+    expect(TestBed.inject(AuthService).isLoggedIn()).toBe(false);
+    expect(TestBed.inject(Router).url).toBe('/login?reason=logged-out');
   });
 });

@@ -76,6 +76,12 @@ export class ShellComponent {
       onCleanup(() => clearTimeout(timer));
     });
 
+    this.auth.signedOutElsewhere
+      .pipe(takeUntilDestroyed())
+      .subscribe(
+        () => void this.router.navigate(['/login'], { queryParams: { reason: 'logged-out' } }),
+      );
+
     // The role may have changed since login; the server's answer wins.
     this.auth
       .refreshUser()
