@@ -22,7 +22,7 @@ import { PieceServer } from './piece-server.js';
 
 export const REQUEST_TIMEOUT_MS = 15_000;
 /** Memory for pieces being assembled from blocks, per transfer (twice this when holders of started pieces left). */
-const ASSEMBLY_MEMORY_BUDGET = 64 * 1024 * 1024;
+const ASSEMBLY_MEMORY_BUDGET = 32 * 1024 * 1024;
 /** Unrequested data a peer may send (late blocks after cancels) before it is dropped. */
 const MAX_UNASKED_BYTES = 16 * 1024 * 1024;
 const TICK_MS = 500;
