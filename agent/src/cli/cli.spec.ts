@@ -161,6 +161,10 @@ describe('shoal CLI (real processes)', () => {
     }
     const last = JSON.parse(r1.stdout.trim().split('\n').pop()!);
     expect(last).toMatchObject({ event: 'complete', bytesDone: 1_100_000, bytesTotal: 1_100_000 });
+    // Asked again for content already complete in place: re-verified on disk, nothing fetched.
+    const again = await shoal(d1, ['get', resourceId, '-o', out1, '--seed-time', '0', '--json']);
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.stdout.trim().split('\n').pop()!)).toMatchObject({ event: 'complete', downloaded: 0 });
     const status = JSON.parse((await shoal(d1, ['status', '--json'])).stdout);
     expect(status.node.role).toBe('client');
     expect(status.holdings).toEqual([expect.objectContaining({ resourceId, complete: true, root: out1 })]);
