@@ -76,6 +76,8 @@ export interface NodeSummary {
   addresses: string[];
   online: boolean;
   revoked: boolean;
+  /** The seed server built into the server process (switched off by configuration, never revoked). */
+  builtin: boolean;
   lastHeartbeatAt: string | null;
   resourcesHeld: number;
   uploadedBytes: number;

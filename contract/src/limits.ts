@@ -40,6 +40,8 @@ export const SWARM_ENTRY_TTL_SECONDS = 2 * ANNOUNCE_INTERVAL_SECONDS + 15;
 /** Lifetimes of the credentials the server issues. */
 export const TOKEN_LIFETIMES = {
   userAccessSeconds: 15 * 60,
+  /** How long a session may be kept alive by refreshing its access token. */
+  userSessionMaxSeconds: 12 * 3600,
   nodeCredentialSeconds: 24 * 3600,
   downloadTicketSeconds: 24 * 3600,
   enrollmentTokenDefaultSeconds: 24 * 3600,

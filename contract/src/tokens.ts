@@ -24,6 +24,8 @@ export interface UserAccessClaims {
   sub: string;
   username: string;
   role: UserRole;
+  /** When the user typed their password (seconds); refreshes keep it, so a session cannot be stretched forever. */
+  auth_time: number;
   iat: number;
   exp: number;
 }

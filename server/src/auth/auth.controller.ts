@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Ip, Logger, Post, UnauthorizedException } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { LoginResponse, UserSummary } from '@shoal/contract';
+import { TOKEN_LIFETIMES, type LoginResponse, type UserSummary } from '@shoal/contract';
 import { CurrentUser, Public } from '../common/decorators.js';
 import type { AuthenticatedUser } from '../common/principals.js';
 import { mapUser, UsersService } from '../users/users.service.js';
@@ -40,6 +40,23 @@ export class AuthController {
       username: user.username,
       role: user.role,
     });
+    return { accessToken, expiresAt: expiresAt.toISOString(), user: mapUser(user) };
+  }
+
+  @Post('refresh')
+  @HttpCode(200)
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'A fresh access token for the same session (at most 12 h after the password was typed)' })
+  async refresh(@CurrentUser() principal: AuthenticatedUser): Promise<LoginResponse> {
+    const authTime = principal.authTime ?? 0;
+    if (Date.now() / 1000 - authTime > TOKEN_LIFETIMES.userSessionMaxSeconds) {
+      throw new UnauthorizedException({ code: 'session_expired', message: 'the session is too old; log in again' });
+    }
+    const user = await this.users.getOrFail(principal.id);
+    const { accessToken, expiresAt } = await this.tokens.issue(
+      { id: user.id, username: user.username, role: user.role },
+      authTime,
+    );
     return { accessToken, expiresAt: expiresAt.toISOString(), user: mapUser(user) };
   }
 

@@ -31,6 +31,6 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     if (claims.typ !== TOKEN_TYPES.user) return false;
     const user = await this.users.findActive(claims.sub);
     if (!user) return false;
-    return { id: user.id, username: user.username, role: user.role };
+    return { id: user.id, username: user.username, role: user.role, authTime: claims.auth_time };
   }
 }

@@ -43,12 +43,17 @@ export class UserTokensService implements OnModuleInit {
     return this.secret;
   }
 
-  async issue(user: AuthenticatedUser): Promise<{ accessToken: string; expiresAt: Date }> {
+  /** A token for a session that began at `authTime` (seconds; default: now, a fresh login). */
+  async issue(
+    user: AuthenticatedUser,
+    authTime = Math.floor(Date.now() / 1000),
+  ): Promise<{ accessToken: string; expiresAt: Date }> {
     const claims: Omit<UserAccessClaims, 'iat' | 'exp'> = {
       typ: TOKEN_TYPES.user,
       sub: user.id,
       username: user.username,
       role: user.role,
+      auth_time: authTime,
     };
     const accessToken = await this.jwt.signAsync(claims, {
       secret: this.key,

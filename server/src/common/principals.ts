@@ -5,6 +5,8 @@ export interface AuthenticatedUser {
   id: string;
   username: string;
   role: UserRole;
+  /** When the session began (seconds), for user tokens; refreshes keep it. */
+  authTime?: number;
 }
 
 /** The node behind a request, from its verified credential. */

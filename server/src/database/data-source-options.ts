@@ -12,6 +12,7 @@ import { AuditEntry } from '../audit/audit-entry.entity.js';
 import { TrafficBucket } from '../nodes/traffic-bucket.entity.js';
 import { InitialSchema1764150000000 } from './migrations/1764150000000-InitialSchema.js';
 import { Preheat1764160000000 } from './migrations/1764160000000-Preheat.js';
+import { BuiltinNode1764170000000 } from './migrations/1764170000000-BuiltinNode.js';
 import { PreheatJobEntity } from '../preheat/preheat-job.entity.js';
 import { PreheatTaskEntity } from '../preheat/preheat-task.entity.js';
 
@@ -31,7 +32,7 @@ export const ENTITIES = [
 ];
 
 /** Listed explicitly (not globbed) so the same list works from src under jest and from dist. */
-export const MIGRATIONS = [InitialSchema1764150000000, Preheat1764160000000];
+export const MIGRATIONS = [InitialSchema1764150000000, Preheat1764160000000, BuiltinNode1764170000000];
 
 /**
  * SQLite in the data dir by default; MySQL/MariaDB when DATABASE_URL is a mysql:// URL.

@@ -50,6 +50,10 @@ export class Node {
   @Column({ type: 'int', default: 0 })
   resourcesHeld!: number;
 
+  /** The seed server built into the server process. */
+  @Column({ type: 'boolean', default: false })
+  builtin!: boolean;
+
   @CreateDateColumn(timestampColumn)
   createdAt!: Date;
 }

@@ -1,4 +1,5 @@
 import {
+  ConflictException,
   ForbiddenException,
   Inject,
   Injectable,
@@ -46,6 +47,7 @@ export function mapNode(n: Node, now = Date.now()): NodeSummary {
     addresses: n.addresses,
     online: isOnline(n, now),
     revoked: !!n.revokedAt,
+    builtin: n.builtin,
     lastHeartbeatAt: n.lastHeartbeatAt?.toISOString() ?? null,
     resourcesHeld: n.resourcesHeld,
     uploadedBytes: n.uploadedBytes,
@@ -257,6 +259,7 @@ export class NodesService {
         id: randomUUID(),
         name: 'builtin-seed',
         role: 'seed',
+        builtin: true,
         site: null,
         addresses,
         publicKeyX,
@@ -312,6 +315,12 @@ export class NodesService {
 
   async revoke(id: string): Promise<Node> {
     const node = await this.getOrFail(id);
+    if (node.builtin) {
+      throw new ConflictException({
+        code: 'builtin_seed',
+        message: 'the built-in seed cannot be revoked; switch it off with SHOAL_BUILTIN_SEED=off',
+      });
+    }
     if (!node.revokedAt) {
       node.revokedAt = new Date();
       await this.nodes.update({ id }, { revokedAt: node.revokedAt });

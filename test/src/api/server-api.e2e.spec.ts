@@ -145,6 +145,17 @@ describe.each(DATABASES)('server API on %s', (db) => {
       expect((await pete.get('/api/admin/users')).status).toBe(200);
     });
 
+    it('refreshes an access token within the same session', async () => {
+      const res = await member.post('/api/auth/refresh');
+      expect(res.status).toBe(200);
+      const before = decodeJwt(member.token!);
+      const after = decodeJwt(res.body.accessToken);
+      expect(after.auth_time).toBe(before.auth_time);
+      expect(after.exp!).toBeGreaterThanOrEqual(before.exp!);
+      expect((await anon.withToken(res.body.accessToken).get('/api/auth/me')).body.username).toBe('mia');
+      expect((await anon.post('/api/auth/refresh')).status).toBe(401);
+    });
+
     it('refuses a duplicate username with 409', async () => {
       const res = await admin.post('/api/admin/users', {
         username: 'MIA',
@@ -486,6 +497,15 @@ describe.each(DATABASES)('server API on %s', (db) => {
         downloaded: 0,
       });
       expect(after.body.peers.map((p: { nodeId: string }) => p.nodeId)).not.toContain(far.nodeId);
+    });
+
+    it('lists the built-in seed as such and refuses to revoke it', async () => {
+      const list = await admin.get('/api/admin/nodes?q=builtin');
+      const builtin = list.body.items.find((n: { builtin: boolean }) => n.builtin);
+      expect(builtin).toEqual(expect.objectContaining({ name: 'builtin-seed', role: 'seed', online: true }));
+      const res = await admin.post(`/api/admin/nodes/${builtin.id}/revoke`);
+      expect(res.status).toBe(409);
+      expect(res.body.code).toBe('builtin_seed');
     });
 
     it('refuses a revoked node at once and tells other nodes', async () => {

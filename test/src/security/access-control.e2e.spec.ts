@@ -27,7 +27,8 @@ const NODE_ONLY = new Set(['POST /api/tracker/announce', 'POST /api/nodes/heartb
 
 function audienceOf(route: string): Audience {
   if (PUBLIC.has(route)) return 'public';
-  if (NODE_ONLY.has(route)) return 'node';
+  const path = route.split(' ')[1];
+  if (NODE_ONLY.has(route) || path.startsWith('/api/tracker/') || path.startsWith('/api/nodes/')) return 'node';
   if (route.split(' ')[1].startsWith('/api/admin/')) return 'admin';
   return 'user';
 }
@@ -144,6 +145,18 @@ describe('access control', () => {
         .setExpirationTime(now() + 60)
         .sign(userSecret);
       expect((await anon.withToken(token).get('/api/admin/users')).status).toBe(403);
+    });
+
+    it('refuses to refresh a session older than 12 hours', async () => {
+      const old = await new SignJWT({ ...userClaims(), role: 'member', auth_time: now() - 13 * 3600 })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setIssuer('shoal')
+        .setIssuedAt()
+        .setExpirationTime(now() + 60)
+        .sign(userSecret);
+      const res = await anon.withToken(old).post('/api/auth/refresh');
+      expect(res.status).toBe(401);
+      expect(res.body.code).toBe('session_expired');
     });
 
     it('refuses an expired user token', async () => {
