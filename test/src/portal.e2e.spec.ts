@@ -414,6 +414,76 @@ describe('admin portal in a browser', () => {
     await shot(page, '10-publish');
   });
 
+  it('lets an admin preheat a resource on chosen seed servers, follow each one and cancel', async () => {
+    const one = await enroll('seed-madrid-1', 'seed', 'madrid', '10.4.0.1:7070');
+    const two = await enroll('seed-madrid-2', 'seed', 'madrid', '10.4.0.2:7070');
+    const heartbeat = (node: { api: Api }, preheat: unknown[] = []) =>
+      node.api.post('/api/nodes/heartbeat', { holdings: [], uploadedBytes: 0, downloadedBytes: 0, preheat });
+    const debian = ids.get('debian-12-netinst')!;
+    const fedora = ids.get('fedora-41-workstation')!;
+
+    // An earlier job for the whole site, already over: one seed server done, one failed.
+    const earlier = await admin.post('/api/admin/preheat', { resourceId: fedora, site: 'madrid' });
+    expect(earlier.status).toBe(201);
+    expect((await heartbeat(one, [{ jobId: earlier.body.id, state: 'done', percent: 100 }])).status).toBe(200);
+    await heartbeat(two, [{ jobId: earlier.body.id, state: 'failed', percent: 12, error: 'disk full on /var/lib/shoal' }]);
+
+    await page.goto(`${server.url}/resources/${debian}`);
+    await page.getByTestId('no-preheat-jobs').waitFor();
+    await page.getByTestId('preheat').click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('option', { name: /seed-madrid-1/ }).click();
+    await dialog.getByRole('option', { name: /seed-madrid-2/ }).click();
+    await page.waitForTimeout(300); // the dialog fades in
+    expect(await unlabelled(page)).toEqual([]);
+    await shot(page, '21-preheat-dialog');
+    await dialog.getByTestId('start-preheat').click();
+    await dialog.waitFor({ state: 'detached' });
+
+    const mine = page.getByTestId('resource-preheat').getByTestId('preheat-job');
+    await mine.getByTestId('task-state').first().waitFor();
+    expect(await mine.getByTestId('task-state').allTextContents()).toEqual(['Queued', 'Queued']);
+    const jobs = (await admin.get(`/api/admin/preheat?resourceId=${debian}`)).body;
+    expect(jobs).toHaveLength(1);
+    expect(jobs[0].tasks.map((t: { nodeName: string }) => t.nodeName).sort()).toEqual([
+      'seed-madrid-1',
+      'seed-madrid-2',
+    ]);
+    await mine.scrollIntoViewIfNeeded();
+    await shot(page, '22-resource-preheat');
+
+    await page.getByRole('navigation').getByRole('link', { name: 'Preheat' }).click();
+    await page.waitForURL(`${server.url}/preheat`);
+    const job = page.getByTestId('preheat-job').filter({ hasText: 'debian-12-netinst' });
+    await job.getByTestId('task-state').first().waitFor();
+    expect(await job.getByTestId('task-state').allTextContents()).toEqual(['Queued', 'Queued']);
+    expect(await page.getByTestId('preheat-job').count()).toBe(2);
+
+    // The first seed server picks the task up and reports progress: the page follows by itself.
+    const hb = await heartbeat(one);
+    expect(hb.body.preheat).toContainEqual({ jobId: jobs[0].id, resourceId: debian });
+    await heartbeat(one, [{ jobId: jobs[0].id, state: 'running', percent: 40 }]);
+    await job.getByTestId('task-state').filter({ hasText: 'Running' }).waitFor({ timeout: 15_000 });
+    expect(await job.getByTestId('task-progress').getAttribute('aria-valuenow')).toBe('40');
+    const over = page.getByTestId('preheat-job').filter({ hasText: 'fedora-41-workstation' });
+    expect((await over.textContent())!).toContain('disk full on /var/lib/shoal');
+    expect(await over.getByTestId('cancel-preheat').count()).toBe(0);
+    expect(await unlabelled(page)).toEqual([]);
+    await shot(page, '23-preheat');
+
+    await job.getByTestId('cancel-preheat').click();
+    await page.getByRole('alertdialog').waitFor();
+    await page.getByTestId('confirm').click();
+    await job.getByTestId('job-cancelled').waitFor();
+    expect(await job.getByTestId('task-state').allTextContents()).toEqual(['Cancelled', 'Cancelled']);
+    expect(await job.getByTestId('cancel-preheat').count()).toBe(0);
+    const stored = (await admin.get(`/api/admin/preheat/${jobs[0].id}`)).body;
+    expect(stored.cancelled).toBe(true);
+    expect(stored.tasks.map((t: { state: string }) => t.state)).toEqual(['cancelled', 'cancelled']);
+    expect((await heartbeat(one)).body.preheatCancelled).toContain(jobs[0].id);
+    await shot(page, '24-preheat-cancelled');
+  });
+
   it('publishes a file from the browser through the built-in seed, with progress', async () => {
     const content = Buffer.alloc(3 * 1024 * 1024 + 123, 7);
     await page.goto(`${server.url}/publish`);

@@ -35,10 +35,21 @@ export const routes: Routes = [
         loadChildren: () => import('./features/users/users.routes').then((m) => m.USERS_ROUTES),
       },
       {
+        path: 'preheat',
+        canActivate: [adminGuard],
+        loadChildren: () =>
+          import('./features/preheat/preheat.routes').then((m) => m.PREHEAT_ROUTES),
+      },
+      {
         path: 'dashboard',
         canActivate: [adminGuard],
         loadChildren: () =>
           import('./features/dashboard/dashboard.routes').then((m) => m.DASHBOARD_ROUTES),
+      },
+      {
+        path: 'audit',
+        canActivate: [adminGuard],
+        loadChildren: () => import('./features/audit/audit.routes').then((m) => m.AUDIT_ROUTES),
       },
       {
         path: 'forbidden',

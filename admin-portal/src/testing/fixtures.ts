@@ -3,6 +3,8 @@ import type {
   LoginResponse,
   NodeSummary,
   Page,
+  PreheatJob,
+  PreheatTaskStatus,
   ResourceDetail,
   ResourceSummary,
   UserSummary,
@@ -164,3 +166,30 @@ export function signedIn(session: Session = makeSession()): MemoryStorage {
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export function makeTask(over: Partial<PreheatTaskStatus> = {}): PreheatTaskStatus {
+  return {
+    nodeId: 'n-1',
+    nodeName: 'seed-paris',
+    site: 'paris',
+    state: 'queued',
+    percent: 0,
+    error: null,
+    updatedAt: '2026-11-26T09:00:00.000Z',
+    ...over,
+  };
+}
+
+export function makeJob(over: Partial<PreheatJob> = {}): PreheatJob {
+  return {
+    id: 'j-1',
+    resourceId: 'r-1',
+    resourceName: 'ubuntu-24.04.iso',
+    site: null,
+    createdBy: 'alice',
+    createdAt: '2026-11-26T08:59:00.000Z',
+    cancelled: false,
+    tasks: [makeTask()],
+    ...over,
+  };
+}

@@ -60,7 +60,15 @@ describe('ShellComponent', () => {
 
   it('shows admins every page', async () => {
     await open('admin');
-    expect(links()).toEqual(['Resources', 'Publish', 'Nodes', 'Users', 'Dashboard']);
+    expect(links()).toEqual([
+      'Resources',
+      'Publish',
+      'Nodes',
+      'Preheat',
+      'Users',
+      'Dashboard',
+      'Audit log',
+    ]);
   });
 
   it('logs out back to the login page', async () => {

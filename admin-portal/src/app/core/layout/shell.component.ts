@@ -29,8 +29,10 @@ const NAV: NavItem[] = [
   { path: '/resources', label: 'Resources', icon: 'folder_open', adminOnly: false },
   { path: '/publish', label: 'Publish', icon: 'upload_file', adminOnly: true },
   { path: '/nodes', label: 'Nodes', icon: 'dns', adminOnly: true },
+  { path: '/preheat', label: 'Preheat', icon: 'local_fire_department', adminOnly: true },
   { path: '/users', label: 'Users', icon: 'group', adminOnly: true },
   { path: '/dashboard', label: 'Dashboard', icon: 'insights', adminOnly: true },
+  { path: '/audit', label: 'Audit log', icon: 'history', adminOnly: true },
 ];
 
 /** The signed-in frame: toolbar, navigation (admin entries only for admins), content. */

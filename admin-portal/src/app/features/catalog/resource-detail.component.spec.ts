@@ -8,7 +8,16 @@ import { OverlayContainer } from '@angular/cdk/overlay';
 import { ResourceDetailComponent } from './resource-detail.component';
 import { SESSION_STORAGE } from '../../core/auth/auth.service';
 import * as saveFile from '../../shared/save-file';
-import { makeDetail, makeSession, makeUser, signedIn, sleep } from '../../../testing/fixtures';
+import {
+  makeDetail,
+  makeJob,
+  makeNode,
+  makeSession,
+  makeTask,
+  makeUser,
+  signedIn,
+  sleep,
+} from '../../../testing/fixtures';
 
 @Component({ template: 'list' })
 class ListStub {}
@@ -45,6 +54,14 @@ describe('ResourceDetailComponent', () => {
     await harness.fixture.whenStable();
     harness.detectChanges();
   }
+
+  const jobs = () =>
+    http.expectOne(
+      (r) =>
+        r.url === '/api/admin/preheat' &&
+        r.method === 'GET' &&
+        r.params.get('resourceId') === 'r-1',
+    );
 
   afterEach(() => http.verify());
 
@@ -141,6 +158,8 @@ describe('ResourceDetailComponent', () => {
     await open('admin');
     http.expectOne('/api/resources/r-1').flush(makeDetail());
     await settle();
+    jobs().flush([]);
+    await settle();
 
     (el().querySelector('[data-testid=delete]') as HTMLButtonElement).click();
     await settle();
@@ -161,6 +180,8 @@ describe('ResourceDetailComponent', () => {
     await open('admin');
     http.expectOne('/api/resources/r-1').flush(makeDetail());
     await settle();
+    jobs().flush([]);
+    await settle();
     (el().querySelector('[data-testid=delete]') as HTMLButtonElement).click();
     await settle();
     const overlay = TestBed.inject(OverlayContainer).getContainerElement();
@@ -176,6 +197,8 @@ describe('ResourceDetailComponent', () => {
   it('lets an admin edit name, description and tags', async () => {
     await open('admin');
     http.expectOne('/api/resources/r-1').flush(makeDetail());
+    await settle();
+    jobs().flush([]);
     await settle();
     (el().querySelector('[data-testid=edit]') as HTMLButtonElement).click();
     await settle();
@@ -200,5 +223,76 @@ describe('ResourceDetailComponent', () => {
     await sleep(0);
     await settle();
     expect(text('[data-testid=resource-name]')).toBe('Ubuntu 24.04');
+  });
+
+  it('hides preheat from members', async () => {
+    await open('member');
+    http.expectOne('/api/resources/r-1').flush(makeDetail());
+    await settle();
+    expect(el().querySelector('[data-testid=preheat]')).toBeNull();
+    expect(el().querySelector('[data-testid=resource-preheat]')).toBeNull();
+    http.expectNone('/api/admin/preheat');
+  });
+
+  it("shows an admin the resource's preheat jobs", async () => {
+    await open('admin');
+    http.expectOne('/api/resources/r-1').flush(makeDetail());
+    await settle();
+    jobs().flush([
+      makeJob({
+        tasks: [
+          makeTask({ state: 'done', percent: 100 }),
+          makeTask({ nodeId: 'n-2', nodeName: 'seed-lyon', state: 'failed', error: 'disk full' }),
+        ],
+      }),
+    ]);
+    await settle();
+    const section = text('[data-testid=resource-preheat]').replace(/\s+/g, ' ');
+    expect(section).toContain('To 2 seed servers');
+    expect(section).toContain('seed-paris');
+    expect(section).toContain('Done');
+    expect(section).toContain('disk full');
+  });
+
+  it('lets an admin preheat on chosen seed servers and lists the new job', async () => {
+    await open('admin');
+    http.expectOne('/api/resources/r-1').flush(makeDetail());
+    await settle();
+    jobs().flush([]);
+    await settle();
+    expect(text('[data-testid=no-preheat-jobs]')).toContain('not been preheated');
+
+    (el().querySelector('[data-testid=preheat]') as HTMLButtonElement).click();
+    await settle();
+    const overlay = TestBed.inject(OverlayContainer).getContainerElement();
+    expect(overlay.textContent).toContain('Preheat “ubuntu-24.04.iso”');
+    http
+      .expectOne((r) => r.url === '/api/admin/nodes' && r.params.get('role') === 'seed')
+      .flush({
+        items: [
+          makeNode({ id: 'n-1', name: 'seed-paris' }),
+          makeNode({ id: 'n-2', name: 'seed-lyon' }),
+        ],
+        total: 2,
+        page: 1,
+        size: 100,
+      });
+    await settle();
+    const option = [...overlay.querySelectorAll<HTMLElement>('mat-list-option')].find((o) =>
+      o.textContent?.includes('seed-lyon'),
+    )!;
+    option.click();
+    await settle();
+    (overlay.querySelector('[data-testid=start-preheat]') as HTMLButtonElement).click();
+    const create = http.expectOne((r) => r.url === '/api/admin/preheat' && r.method === 'POST');
+    expect(create.request.body).toEqual({ resourceId: 'r-1', nodeIds: ['n-2'] });
+    create.flush(makeJob({ tasks: [makeTask({ nodeId: 'n-2', nodeName: 'seed-lyon' })] }));
+    await settle();
+    await sleep(0);
+    await settle();
+    jobs().flush([makeJob({ tasks: [makeTask({ nodeId: 'n-2', nodeName: 'seed-lyon' })] })]);
+    await settle();
+    expect(text('[data-testid=resource-preheat]')).toContain('seed-lyon');
+    expect(text('[data-testid=resource-preheat]')).toContain('Queued');
   });
 });

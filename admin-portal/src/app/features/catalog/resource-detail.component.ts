@@ -6,6 +6,7 @@ import {
   inject,
   input,
   signal,
+  viewChild,
 } from '@angular/core';
 import { takeUntilDestroyed, toObservable } from '@angular/core/rxjs-interop';
 import { DatePipe } from '@angular/common';
@@ -27,6 +28,8 @@ import { BytesPipe, ExactBytesPipe } from '../../shared/bytes.pipe';
 import { confirmAction } from '../../shared/confirm-dialog.component';
 import { CopyButtonComponent } from '../../shared/copy-button.component';
 import { saveBlob } from '../../shared/save-file';
+import { PreheatDialogComponent, PreheatDialogData } from '../preheat/preheat-dialog.component';
+import { PreheatJobsComponent } from '../preheat/preheat-jobs.component';
 import { ResourceEditDialogComponent } from './resource-edit-dialog.component';
 import { ResourcesService } from './resources.service';
 import { shoalGetCommand } from './shoal-command';
@@ -48,6 +51,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
     BytesPipe,
     ExactBytesPipe,
     CopyButtonComponent,
+    PreheatJobsComponent,
   ],
   changeDetection: ChangeDetectionStrategy.OnPush,
   templateUrl: './resource-detail.component.html',
@@ -68,6 +72,7 @@ export class ResourceDetailComponent {
   protected readonly error = signal<string | null>(null);
   protected readonly resource = signal<ResourceDetail | null>(null);
   protected readonly downloading = signal(false);
+  private readonly preheatJobs = viewChild(PreheatJobsComponent);
 
   protected readonly command = computed(() => {
     const r = this.resource();
@@ -147,6 +152,28 @@ export class ResourceDetailComponent {
           this.resource.set(updated);
           this.snack.open('Resource updated', undefined, { duration: 3000 });
         }
+      });
+  }
+
+  protected preheat(): void {
+    const r = this.resource();
+    if (!r) return;
+    this.dialog
+      .open<PreheatDialogComponent, PreheatDialogData>(PreheatDialogComponent, {
+        data: { resourceId: r.id, resourceName: r.name },
+        width: '560px',
+        maxWidth: '95vw',
+      })
+      .afterClosed()
+      .subscribe((job) => {
+        if (!job) return;
+        const n = job.tasks.length;
+        this.snack.open(
+          `Preheat started on ${n} seed ${n === 1 ? 'server' : 'servers'}`,
+          undefined,
+          { duration: 3000 },
+        );
+        this.preheatJobs()?.reload();
       });
   }
 

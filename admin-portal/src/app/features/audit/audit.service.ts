@@ -1,0 +1,35 @@
+import { HttpClient, HttpParams } from '@angular/common/http';
+import { Injectable, inject } from '@angular/core';
+import { Observable } from 'rxjs';
+import type { AuditEntry, Page } from '@shoal/contract';
+
+/** The audit log (admin): GET /api/admin/audit, newest first. */
+@Injectable({ providedIn: 'root' })
+export class AuditService {
+  private readonly http = inject(HttpClient);
+
+  list(page: number, size: number): Observable<Page<AuditEntry>> {
+    const params = new HttpParams().set('page', page).set('size', size);
+    return this.http.get<Page<AuditEntry>>('/api/admin/audit', { params });
+  }
+}
+
+const ACTIONS: Record<string, string> = {
+  'manifest.download': 'Downloaded a manifest',
+  'resource.publish': 'Published a resource',
+  'resource.upload': 'Uploaded a resource',
+  'resource.update': 'Edited a resource',
+  'resource.delete': 'Deleted a resource',
+  'user.create': 'Created a user',
+  'user.update': 'Changed a user',
+  'user.password-reset': 'Reset a password',
+  'enrollment-token.create': 'Created an enrollment token',
+  'node.revoke': 'Revoked a node',
+  'preheat.create': 'Started a preheat',
+  'preheat.cancel': 'Cancelled a preheat',
+};
+
+/** What an action code means, in words (unknown codes are shown as they are). */
+export function auditActionLabel(action: string): string {
+  return ACTIONS[action] ?? action;
+}
