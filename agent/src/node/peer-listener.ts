@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import { createServer, type Server, type TLSSocket } from 'node:tls';
 import type { CredentialVerifier } from '../identity/credential-verifier.js';
 import type { TlsMaterial } from '../identity/tls-certificate.js';
@@ -8,6 +9,10 @@ import type { Logger } from '../util/logger.js';
 
 /** Caps unauthenticated connections so a flood of dialers cannot exhaust memory or file descriptors. */
 const MAX_PENDING_HANDSHAKES = 64;
+/** All connections at once, authenticated or not. */
+const MAX_CONNECTIONS = 1024;
+/** A dialer that has not finished the TLS handshake by then (a half-open connection) is dropped. */
+const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
 
 export interface PeerListenerOptions {
   tls: TlsMaterial;
@@ -21,13 +26,20 @@ export interface PeerListenerOptions {
 export class PeerListener {
   private server: Server | null = null;
   private pending = 0;
+  private readonly sockets = new Set<Socket>();
 
   constructor(private readonly o: PeerListenerOptions) {}
 
   async listen(host: string, port: number): Promise<number> {
-    const server = createServer({ key: this.o.tls.key, cert: this.o.tls.cert, minVersion: 'TLSv1.3' }, (socket) =>
-      this.onSocket(socket),
+    const server = createServer(
+      { key: this.o.tls.key, cert: this.o.tls.cert, minVersion: 'TLSv1.3', handshakeTimeout: TLS_HANDSHAKE_TIMEOUT_MS },
+      (socket) => this.onSocket(socket),
     );
+    server.maxConnections = MAX_CONNECTIONS;
+    server.on('connection', (raw: Socket) => {
+      this.sockets.add(raw);
+      raw.once('close', () => this.sockets.delete(raw));
+    });
     server.on('tlsClientError', (err) => this.o.log.log('debug', `TLS error from a dialer: ${err.message}`));
     this.server = server;
     await new Promise<void>((resolve, reject) => {
@@ -38,10 +50,14 @@ export class PeerListener {
     return typeof addr === 'object' && addr ? addr.port : port;
   }
 
+  /** Stops accepting and drops every connection it accepted (the node is shutting down). */
   async close(): Promise<void> {
     const server = this.server;
     this.server = null;
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    if (!server) return;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    for (const s of this.sockets) s.destroy();
+    await closed;
   }
 
   private onSocket(socket: TLSSocket): void {

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { connect as tcpConnect, type Socket } from 'node:net';
 import { copyFile, mkdtemp, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { createServer as createTlsServer } from 'node:tls';
 import type { WireMessage } from '../protocol/messages.js';
@@ -226,6 +226,58 @@ describe('refusals: no byte of content before mutual identification', () => {
     expect(ctx.seed.log.lines.find((l) => l.includes('refused peer'))).toContain(
       'proof of possession failed for node victim',
     );
+  });
+});
+
+describe('hostile downloaders against a provider', () => {
+  it('rejects requests outside the resource, closes on an oversized one, and keeps serving honest peers', async () => {
+    const ctx = await seedAndSpec([{ path: 'f.bin', size: 100_000 }]);
+    const spec = await ctx.downloaderSpec();
+    const key = NodeKey.generate();
+    const stateDir = await mkdtemp(join(tmpdir(), 'shoal-hostile-'));
+    const verifier = new CredentialVerifier(
+      new JwksCache(authority.url, join(stateDir, 'jwks.json')).resolver(),
+      new Revocations(null),
+    );
+    const [host, port] = ctx.seed.node.addresses()[0].split(':');
+    const conn = await PeerConnection.dial({
+      host,
+      port: Number(port),
+      offer: { resourceId: spec.resourceId, contentId: spec.contentId, ticket: spec.ticket },
+      tls: await generateTlsMaterial('hostile'),
+      verifier,
+      identity: {
+        nodeId: 'hostile',
+        credential: await authority.credential('hostile', 'client', key),
+        sign: (d) => key.sign(d),
+      },
+    });
+    const rejects: WireMessage[] = [];
+    conn.on('message', (m: WireMessage) => m.type === 'reject' && rejects.push(m));
+    const lastPiece = spec.pieceHashes.length - 1;
+    conn.send({ type: 'request', piece: 0, offset: PIECE - 10, length: 100 }); // runs past the piece
+    conn.send({ type: 'request', piece: lastPiece, offset: 0, length: PIECE }); // the last piece is short
+    conn.send({ type: 'request', piece: lastPiece + 1, offset: 0, length: 10 }); // no such piece
+    await until(() => rejects.length === 3);
+    expect(rejects.every((r) => r.type === 'reject' && r.reason === 4)).toBe(true);
+    const closed = new Promise<Error>((resolve) => conn.once('close', resolve));
+    // Larger than any block may be: the encoder refuses it, so write the raw frame.
+    const frame = Buffer.alloc(17);
+    frame.writeUInt32BE(13, 0);
+    frame.writeUInt8(5, 4);
+    frame.writeUInt32BE(4 * 1024 * 1024, 13);
+    conn.socket.write(frame);
+    expect((await closed).message).toContain('oversized');
+
+    // 300 half-open connections (TCP only, no TLS handshake) do not keep an honest peer out.
+    const sockets: Socket[] = [];
+    for (let i = 0; i < 300; i++) sockets.push(tcpConnect(Number(port), host).on('error', () => undefined));
+    const honest = await authority.node('honest', 'client');
+    const out = await mkdtemp(join(tmpdir(), 'shoal-out-'));
+    const swarm = await honest.node.download(await ctx.downloaderSpec(), out);
+    await completed(swarm);
+    await expectSameContent(ctx.content, out);
+    for (const s of sockets) s.destroy();
   });
 });
 
