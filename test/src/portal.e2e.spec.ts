@@ -354,6 +354,18 @@ describe('admin portal in a browser', () => {
     expect(await unlabelled(page)).toEqual([]);
     await shot(page, '06-nodes');
 
+    // The server's built-in seed is labelled and offers no revoke (the server refuses it anyway).
+    const builtinRow = page
+      .locator('[data-testid=nodes-table] tr.mat-mdc-row')
+      .filter({ has: page.getByTestId('builtin') });
+    expect(await builtinRow.count()).toBe(1);
+    expect((await builtinRow.getByTestId('builtin').textContent())?.trim()).toBe('built-in');
+    expect(await builtinRow.getByTestId('revoke').count()).toBe(0);
+    const builtinNode = (await admin.get('/api/admin/nodes?size=200')).body.items.find(
+      (n: { builtin: boolean }) => n.builtin,
+    );
+    expect((await admin.post(`/api/admin/nodes/${builtinNode.id}/revoke`, {})).status).toBe(409);
+
     await page.getByTestId('add-seed').click();
     await page.getByTestId('enroll-site').fill('berlin');
     await page.getByTestId('create-token').click();
@@ -372,7 +384,8 @@ describe('admin portal in a browser', () => {
     expect(enrolled.status).toBe(201);
     await page.getByRole('button', { name: 'Done' }).click();
     await page.waitForFunction(
-      () => document.querySelectorAll('[data-testid=nodes-table] tr.mat-mdc-row').length === 6,
+      (n) => document.querySelectorAll('[data-testid=nodes-table] tr.mat-mdc-row').length === n,
+      known + 1,
     );
 
     await page.getByTestId('node-search').fill('seed-lyon');
@@ -620,6 +633,54 @@ describe('admin portal in a browser', () => {
     await page.goto(`${server.url}/nodes`);
     await page.locator('[data-testid=nodes-table] tr.mat-mdc-row').first().waitFor();
     await shot(page, '19-nodes-narrow');
+  });
+
+  it('refreshes the session shortly before it runs out, so an open app stays signed in', async () => {
+    await page.setViewportSize({ width: 1280, height: 860 });
+    await page.goto(`${server.url}/resources`);
+    await rows(page).first().waitFor();
+    // Pretend the token has a minute and a second left: the app asks for a fresh one.
+    const old = await page.evaluate(() => {
+      const s = JSON.parse(localStorage.getItem('shoal.session')!);
+      localStorage.setItem('shoal.session', JSON.stringify({ ...s, expiresAt: new Date(Date.now() + 61_000).toISOString() }));
+      return s.accessToken as string;
+    });
+    await page.reload();
+    await page.waitForFunction(
+      (previous) => JSON.parse(localStorage.getItem('shoal.session')!).accessToken !== previous,
+      old,
+      { timeout: 10_000 },
+    );
+    const fresh = await page.evaluate(() => JSON.parse(localStorage.getItem('shoal.session')!));
+    expect(Date.parse(fresh.expiresAt)).toBeGreaterThan(Date.now() + 5 * 60_000);
+    expect(fresh.user.username).toBe('admin');
+    expect((await new Api(server.url, fresh.accessToken).get('/api/auth/me')).status).toBe(200);
+    expect(page.url()).toBe(`${server.url}/resources`);
+  });
+
+  it('lists the audit log, page by page', async () => {
+    await page.goto(`${server.url}/audit`);
+    await page.locator('[data-testid=audit-table] tr.mat-mdc-row').first().waitFor();
+    const total = (await admin.get('/api/admin/audit?page=1&size=25')).body.total as number;
+    expect(total).toBeGreaterThan(25);
+    await expect(page.getByTestId('audit-summary').textContent()).resolves.toContain(`${total} entries`);
+    const actions = await page.getByTestId('audit-action').allTextContents();
+    expect(actions).toHaveLength(25);
+    // Newest first: the preheat cancelled in the browser comes before the one created.
+    expect(actions.map((a) => a.trim())).toEqual(expect.arrayContaining(['preheat.cancel', 'preheat.create', 'node.revoke']));
+    expect(await unlabelled(page)).toEqual([]);
+    await shot(page, '25-audit');
+    await page.getByRole('button', { name: 'Next page' }).click();
+    await page.waitForURL(/\/audit\?page=2/);
+    await page.waitForFunction(
+      (n) => document.querySelectorAll('[data-testid=audit-table] tr.mat-mdc-row').length === n,
+      Math.min(25, total - 25),
+    );
+    const shared = await context.newPage();
+    await shared.goto(page.url());
+    await shared.locator('[data-testid=audit-table] tr.mat-mdc-row').first().waitFor();
+    expect(await shared.locator('[data-testid=audit-table] tr.mat-mdc-row').count()).toBe(Math.min(25, total - 25));
+    await shared.close();
   });
 
   it('sends an expired session back to login with a message', async () => {

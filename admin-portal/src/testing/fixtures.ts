@@ -107,6 +107,7 @@ export function makeNode(over: Partial<NodeSummary> = {}): NodeSummary {
     addresses: ['10.0.0.1:7070'],
     online: true,
     revoked: false,
+    builtin: false,
     lastHeartbeatAt: '2026-11-26T09:00:00.000Z',
     resourcesHeld: 4,
     uploadedBytes: 5 * 1024 ** 3,

@@ -84,4 +84,19 @@ describe('authInterceptor', () => {
       .flush({ message: 'Forbidden' }, { status: 403, statusText: 'Forbidden' });
     expect(auth.isLoggedIn()).toBe(true);
   });
+
+  it('a refused session refresh ends the session like any 401 ("session expired")', () => {
+    const { http, auth, navigate } = setup(signedIn(makeSession({ accessToken: 'abc' })));
+    auth.refreshSession().subscribe({ error: () => {} });
+    const req = http.expectOne('/api/auth/refresh');
+    expect(req.request.headers.get('Authorization')).toBe('Bearer abc');
+    req.flush(
+      { code: 'session_expired', message: 'the session is too old; log in again' },
+      { status: 401, statusText: 'Unauthorized' },
+    );
+    expect(auth.isLoggedIn()).toBe(false);
+    expect(navigate).toHaveBeenCalledWith(['/login'], {
+      queryParams: { reason: 'expired', returnUrl: '/' },
+    });
+  });
 });

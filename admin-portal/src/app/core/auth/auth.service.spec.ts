@@ -93,4 +93,44 @@ describe('AuthService', () => {
     expect(auth.isLoggedIn()).toBe(false);
     expect(storage.getItem('shoal.session')).toBeNull();
   });
+
+  it('trades the token for a fresh one with POST /api/auth/refresh', () => {
+    const { auth, http, storage } = setup(signedIn(makeSession({ accessToken: 'old-token' })));
+    let user: unknown;
+    auth.refreshSession().subscribe((u) => (user = u));
+    const req = http.expectOne('/api/auth/refresh');
+    expect(req.request.method).toBe('POST');
+    const res = makeLogin({
+      accessToken: 'new-token',
+      expiresAt: '2030-01-01T00:00:00.000Z',
+      user: makeUser({ role: 'member' }),
+    });
+    req.flush(res);
+    expect(user).toEqual(res.user);
+    expect(auth.token()).toBe('new-token');
+    expect(auth.expiresAt()).toBe(Date.parse('2030-01-01T00:00:00.000Z'));
+    expect(auth.isAdmin()).toBe(false);
+    expect(JSON.parse(storage.getItem('shoal.session')!).accessToken).toBe('new-token');
+  });
+
+  it('keeps the session when a refresh is refused (the caller decides what happens)', () => {
+    const { auth, http } = setup(signedIn(makeSession({ accessToken: 'old-token' })));
+    let failed = false;
+    auth.refreshSession().subscribe({ error: () => (failed = true) });
+    http
+      .expectOne('/api/auth/refresh')
+      .flush({ message: 'the session is too old' }, { status: 401, statusText: 'Unauthorized' });
+    expect(failed).toBe(true);
+    expect(auth.token()).toBe('old-token');
+  });
+
+  it('does not sign back in when the user logged out while a refresh was out', () => {
+    const { auth, http, storage } = setup(signedIn(makeSession()));
+    auth.refreshSession().subscribe();
+    const req = http.expectOne('/api/auth/refresh');
+    auth.logout();
+    req.flush(makeLogin({ accessToken: 'late-token' }));
+    expect(auth.isLoggedIn()).toBe(false);
+    expect(storage.getItem('shoal.session')).toBeNull();
+  });
 });

@@ -12,6 +12,12 @@ export const SESSION_STORAGE = new InjectionToken<Storage | null>('SESSION_STORA
 
 const STORAGE_KEY = 'shoal.session';
 
+/** How long before the access token runs out the open app asks for a fresh one. */
+export const SESSION_REFRESH_LEAD_MS = new InjectionToken<number>('SESSION_REFRESH_LEAD_MS', {
+  providedIn: 'root',
+  factory: () => 60_000,
+});
+
 export interface Session {
   accessToken: string;
   expiresAt: string;
@@ -61,6 +67,22 @@ export class AuthService {
       tap((res) =>
         this.save({ accessToken: res.accessToken, expiresAt: res.expiresAt, user: res.user }),
       ),
+      map((res) => res.user),
+    );
+  }
+
+  /**
+   * Trades the current token for a fresh one (POST /api/auth/refresh). The server answers
+   * while the user is still active and signed in with a password less than 12 h ago, and
+   * 401 otherwise (which the interceptor turns into "session expired").
+   */
+  refreshSession(): Observable<UserSummary> {
+    return this.http.post<LoginResponse>('/api/auth/refresh', {}).pipe(
+      tap((res) => {
+        // Signed out (here or in another tab) while the request was out: stay signed out.
+        if (!this.session()) return;
+        this.save({ accessToken: res.accessToken, expiresAt: res.expiresAt, user: res.user });
+      }),
       map((res) => res.user),
     );
   }

@@ -5,8 +5,8 @@ import { Router, provideRouter } from '@angular/router';
 import { RouterTestingHarness } from '@angular/router/testing';
 import { Component } from '@angular/core';
 import { ShellComponent } from './shell.component';
-import { AuthService, SESSION_STORAGE } from '../auth/auth.service';
-import { makeSession, makeUser, signedIn } from '../../../testing/fixtures';
+import { AuthService, SESSION_REFRESH_LEAD_MS, SESSION_STORAGE } from '../auth/auth.service';
+import { makeLogin, makeSession, makeUser, signedIn, sleep } from '../../../testing/fixtures';
 
 @Component({ template: 'content' })
 class PageStub {}
@@ -21,6 +21,7 @@ describe('ShellComponent', () => {
     url = '/resources',
     serverRole = role,
     expiresAt = new Date(Date.now() + 15 * 60_000).toISOString(),
+    refreshLeadMs = 60_000,
   ) {
     const user = makeUser({ role, username: role === 'admin' ? 'alice' : 'bob' });
     storage = signedIn(makeSession({ user, expiresAt }));
@@ -33,6 +34,7 @@ describe('ShellComponent', () => {
         provideHttpClient(),
         provideHttpClientTesting(),
         { provide: SESSION_STORAGE, useValue: storage },
+        { provide: SESSION_REFRESH_LEAD_MS, useValue: refreshLeadMs },
       ],
     });
     http = TestBed.inject(HttpTestingController);
@@ -89,9 +91,16 @@ describe('ShellComponent', () => {
     expect(TestBed.inject(Router).url).toBe('/forbidden');
   });
 
-  it('sends the user to login when the token runs out, even without a click', async () => {
+  it('sends the user to login when the token runs out and cannot be refreshed, even without a click', async () => {
     await open('member', '/resources?q=x', 'member', new Date(Date.now() + 300).toISOString());
     expect(TestBed.inject(Router).url).toBe('/resources?q=x');
+    // Less than the lead time left: it tries to refresh at once; the server cannot.
+    await sleep(0);
+    http
+      .expectOne('/api/auth/refresh')
+      .flush({ message: 'Not Found' }, { status: 404, statusText: 'Not Found' });
+    await harness.fixture.whenStable();
+    expect(TestBed.inject(AuthService).isLoggedIn()).toBe(true);
     await new Promise((r) => setTimeout(r, 400));
     await harness.fixture.whenStable();
     expect(TestBed.inject(AuthService).isLoggedIn()).toBe(false);
@@ -105,5 +114,52 @@ describe('ShellComponent', () => {
     await harness.fixture.whenStable();
     expect(TestBed.inject(AuthService).isLoggedIn()).toBe(false);
     expect(TestBed.inject(Router).url).toBe('/login?reason=logged-out');
+  });
+
+  it('refreshes the token shortly before it runs out and stays signed in', async () => {
+    const expiresAt = new Date(Date.now() + 400).toISOString();
+    await open('member', '/resources?q=x', 'member', expiresAt, 300);
+    const auth = TestBed.inject(AuthService);
+    http.expectNone('/api/auth/refresh');
+
+    await sleep(150);
+    const req = http.expectOne('/api/auth/refresh');
+    expect(req.request.method).toBe('POST');
+    const fresh = makeLogin({
+      accessToken: 'token-fresh',
+      expiresAt: new Date(Date.now() + 15 * 60_000).toISOString(),
+      user: makeUser({ role: 'member', username: 'bob' }),
+    });
+    req.flush(fresh);
+    await harness.fixture.whenStable();
+    expect(auth.token()).toBe('token-fresh');
+    expect(JSON.parse(storage.getItem('shoal.session')!).expiresAt).toBe(fresh.expiresAt);
+
+    // Past the old expiry: still signed in, still on the page, no further refresh yet.
+    await sleep(400);
+    await harness.fixture.whenStable();
+    expect(auth.isLoggedIn()).toBe(true);
+    expect(TestBed.inject(Router).url).toBe('/resources?q=x');
+    http.expectNone('/api/auth/refresh');
+  });
+
+  it('keeps refreshing while the app stays open', async () => {
+    await open('member', '/resources', 'member', new Date(Date.now() + 250).toISOString(), 200);
+    for (const token of ['token-2', 'token-3']) {
+      await sleep(100);
+      http.expectOne('/api/auth/refresh').flush(
+        makeLogin({
+          accessToken: token,
+          expiresAt: new Date(Date.now() + 250).toISOString(),
+          user: makeUser({ role: 'member', username: 'bob' }),
+        }),
+      );
+      await harness.fixture.whenStable();
+      expect(TestBed.inject(AuthService).token()).toBe(token);
+    }
+    TestBed.inject(AuthService).logout();
+    await harness.fixture.whenStable();
+    await sleep(300);
+    http.expectNone('/api/auth/refresh');
   });
 });

@@ -15,8 +15,8 @@ import { MatListModule } from '@angular/material/list';
 import { MatSidenav, MatSidenavModule } from '@angular/material/sidenav';
 import { MatToolbarModule } from '@angular/material/toolbar';
 import { MatTooltipModule } from '@angular/material/tooltip';
-import { map } from 'rxjs';
-import { AuthService } from '../auth/auth.service';
+import { Subscription, map } from 'rxjs';
+import { AuthService, SESSION_REFRESH_LEAD_MS } from '../auth/auth.service';
 
 interface NavItem {
   path: string;
@@ -34,6 +34,11 @@ const NAV: NavItem[] = [
   { path: '/dashboard', label: 'Dashboard', icon: 'insights', adminOnly: true },
   { path: '/audit', label: 'Audit log', icon: 'history', adminOnly: true },
 ];
+
+/** setTimeout fires at once for delays past 2^31-1 ms; no session lasts that long anyway. */
+function clampDelay(ms: number): number {
+  return Math.min(Math.max(0, ms), 2_147_483_647);
+}
 
 /** The signed-in frame: toolbar, navigation (admin entries only for admins), content. */
 @Component({
@@ -56,6 +61,7 @@ const NAV: NavItem[] = [
 export class ShellComponent {
   protected readonly auth = inject(AuthService);
   private readonly router = inject(Router);
+  private readonly refreshLeadMs = inject(SESSION_REFRESH_LEAD_MS);
 
   /** Below 960 px the navigation becomes a drawer opened from the menu button. */
   protected readonly narrow = toSignal(
@@ -70,12 +76,25 @@ export class ShellComponent {
   );
 
   constructor() {
-    // When the token runs out, say so at once rather than on the next click.
+    // Shortly before the token runs out, trade it for a fresh one, so someone using the
+    // app is not sent back to login every 15 minutes. If that fails (the session is over,
+    // or the server cannot refresh), say "session expired" when the token runs out, at
+    // once rather than on the next click. A new expiry reschedules both.
     effect((onCleanup) => {
       const expiresAt = this.auth.expiresAt();
       if (expiresAt === null) return;
-      const timer = setTimeout(() => this.expire(), Math.max(0, expiresAt - Date.now()));
-      onCleanup(() => clearTimeout(timer));
+      const now = Date.now();
+      const expireTimer = setTimeout(() => this.expire(), clampDelay(expiresAt - now));
+      let refresh: Subscription | undefined;
+      const refreshTimer = setTimeout(
+        () => (refresh = this.auth.refreshSession().subscribe({ error: () => {} })),
+        clampDelay(expiresAt - this.refreshLeadMs - now),
+      );
+      onCleanup(() => {
+        clearTimeout(expireTimer);
+        clearTimeout(refreshTimer);
+        refresh?.unsubscribe();
+      });
     });
 
     this.auth.signedOutElsewhere

@@ -76,6 +76,22 @@ describe('NodesPageComponent', () => {
     expect(el().querySelectorAll('[data-testid=revoke]')).toHaveLength(2);
   });
 
+  it("labels the server's built-in seed and offers no revoke for it", async () => {
+    await open();
+    list().flush(
+      page([
+        makeNode({ id: 'n-b', name: 'builtin-seed', site: null, builtin: true }),
+        makeNode({ id: 'n-1', name: 'seed-paris' }),
+      ]),
+    );
+    await settle();
+    const rows = el().querySelectorAll('tr.mat-mdc-row');
+    expect(rows[0].querySelector('[data-testid=builtin]')!.textContent!.trim()).toBe('built-in');
+    expect(rows[0].querySelector('[data-testid=revoke]')).toBeNull();
+    expect(rows[1].querySelector('[data-testid=builtin]')).toBeNull();
+    expect(rows[1].querySelector('[data-testid=revoke]')).not.toBeNull();
+  });
+
   it('filters from the URL and writes filter changes back to it', async () => {
     await open('/nodes?role=seed&online=true&sort=name');
     const req = list();
