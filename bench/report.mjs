@@ -5,6 +5,7 @@ import { RESULTS_DIR } from './lib/shoal.mjs';
 
 const load = (n) => { const f = join(RESULTS_DIR, `${n}-latest.json`); return existsSync(f) ? JSON.parse(readFileSync(f, 'utf8')) : null; };
 const out = [];
+const f1 = (x) => (typeof x === 'number' ? Math.round(x * 10) / 10 : x);
 const head = (d) => `_${d.at}, commit ${d.machine.commit}, load average at start ${d.machine.loadavg}_`;
 const sw = load('swarm');
 if (sw) {
@@ -34,8 +35,8 @@ if (me) out.push('### 4. Agent memory', head(me), '', '| download | peak RSS | t
   '', `Growth ${me.growthMB} MB (target <= 200 MB, flat): ${me.met ? 'met' : 'missed'}.`, '');
 const tr = load('tracker');
 if (tr) out.push('### 5. Tracker', head(tr), '', '| | announces/s (median) | p50 | p99 |', '|---|---|---|---|',
-  `| Shoal POST /api/tracker/announce | **${tr.median.shoal_announce_rps}** | ${tr.median.shoal_announce_p50_ms} ms | **${tr.median.shoal_announce_p99_ms} ms** |`,
-  `| opentracker GET /announce | ${tr.median.opentracker_rps} | | ${tr.median.opentracker_p99_ms} ms |`,
+  `| Shoal POST /api/tracker/announce | **${f1(tr.median.shoal_announce_rps)}** | ${f1(tr.median.shoal_announce_p50_ms)} ms | **${f1(tr.median.shoal_announce_p99_ms)} ms** |`,
+  `| opentracker GET /announce | ${f1(tr.median.opentracker_rps)} | | ${f1(tr.median.opentracker_p99_ms)} ms |`,
   `| Shoal GET /health (framework floor) | ${tr.runs.shoal_health[0]?.rps} | | ${tr.runs.shoal_health[0]?.p99} |`,
   '', `Target >= 5000/s, p99 <= 50 ms: ${tr.met ? 'met' : 'missed'}. ${JSON.stringify(tr.params)}`, '');
 const se = load('search');
@@ -43,8 +44,8 @@ if (se) {
   out.push('### 6. Catalog search', head(se), '', `${se.params.rows} resources; p50 / p95 in ms (sequential requests, keep-alive).`, '');
   const dbs = Object.keys(se.results);
   out.push(`| request | ${dbs.map((d) => `${d} p50 / **p95**`).join(' | ')} |`, `|---|${dbs.map(() => '---').join('|')}|`);
-  out.push(`| baseline GET /api/auth/me | ${dbs.map((d) => `${se.results[d].baseline_auth_me.p50} / ${se.results[d].baseline_auth_me.p95}`).join(' | ')} |`);
-  for (const q of Object.keys(se.results[dbs[0]].queries)) out.push(`| ${q} (total ${se.results[dbs[0]].queries[q].total}) | ${dbs.map((d) => { const x = se.results[d].queries[q]; return x ? `${x.p50} / **${x.p95}**` : '-'; }).join(' | ')} |`);
+  out.push(`| baseline GET /api/auth/me | ${dbs.map((d) => (se.results[d].baseline_auth_me ? `${se.results[d].baseline_auth_me.p50} / ${se.results[d].baseline_auth_me.p95}` : 'not recorded')).join(' | ')} |`);
+  for (const q of Object.keys(se.results[dbs[0]].queries)) out.push(`| ${q} (total ${se.results[dbs[0]].queries[q].total}) | ${dbs.map((d) => { const x = se.results[d].queries[q]; return !x ? '-' : x.notMeasured ? 'not measured' : `${x.p50} / **${x.p95}**`; }).join(' | ')} |`);
   out.push('', `Load time: ${dbs.map((d) => `${d} ${se.results[d].loadSeconds} s (${se.results[d].tokens} tokens)`).join(', ')}. Worst p95 ${se.worstP95Ms} ms (target <= 50): ${se.met ? 'met' : 'missed'}.`, '');
 }
 console.log(out.join('\n'));

@@ -96,22 +96,33 @@ ANALYZE TABLE resources, resource_name_tokens;`;
 }
 
 const BUDGET_MS = B.envInt('BENCH_SEARCH_QUERY_BUDGET_S', 10) * 1000;
-/** Sequential requests: 5 warm-up, then n measured or until the time budget is spent (at least 10). */
+const WARMUP = 3;
+/**
+ * Sequential requests: WARMUP unmeasured, then n measured, or fewer (at least 5) once the
+ * time budget is spent; a request slower than 30 s ends that query (recorded as timed out).
+ */
 async function timed(url, path, token, n) {
   const lat = [];
   let last;
+  let timedOut = false;
   const started = Date.now();
-  for (let i = 0; i < n + 5; i++) {
-    if (i >= 15 && Date.now() - started > BUDGET_MS) break;
+  for (let i = 0; i < n + WARMUP; i++) {
+    if (lat.length >= 5 && Date.now() - started > BUDGET_MS) break;
     const t0 = process.hrtime.bigint();
-    const res = await fetch(url + path, { headers: { authorization: `Bearer ${token}` } });
+    let res;
+    try {
+      res = await fetch(url + path, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(30_000) });
+    } catch (err) {
+      if (err?.name === 'TimeoutError') { timedOut = true; lat.push(30_000); break; }
+      throw err;
+    }
     const body = await res.json();
     const ms = Number(process.hrtime.bigint() - t0) / 1e6;
     if (!res.ok) throw new Error(`${path}: ${res.status} ${JSON.stringify(body)}`);
-    if (i >= 5) lat.push(ms); // 5 warm-up requests
+    if (i >= WARMUP) lat.push(ms);
     last = body;
   }
-  return { samples: lat.length, p50: B.round(B.percentile(lat, 50), 2), p95: B.round(B.percentile(lat, 95), 2), max: B.round(Math.max(...lat), 2), total: last.total ?? null, items: last.items?.length ?? null };
+  return { samples: lat.length, p50: B.round(B.percentile(lat, 50), 2), p95: B.round(B.percentile(lat, 95), 2), max: B.round(Math.max(...lat), 2), total: last?.total ?? null, items: last?.items?.length ?? null, ...(timedOut ? { timedOut: true } : {}) };
 }
 
 const QUERIES = [
@@ -151,6 +162,7 @@ for (const kind of DBS) {
     server = await B.startServer({ env: { ...env, SHOAL_DATA_DIR: dataDir } });
     const token = await B.adminToken(server.url);
     const r = { rows: ROWS, tokens, loadSeconds: B.round(loadS, 1), baseline_auth_me: await timed(server.url, '/api/auth/me', token, REQS), queries: {} };
+    console.error(`search ${kind}: baseline GET /api/auth/me: ${JSON.stringify(r.baseline_auth_me)}`);
     for (const [label, path] of QUERIES) {
       r.queries[label] = { path, ...(await timed(server.url, path, token, REQS)) };
       console.error(`search ${kind}: ${label}: ${JSON.stringify(r.queries[label])}`);
