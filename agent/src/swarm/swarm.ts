@@ -72,9 +72,13 @@ export class Swarm extends EventEmitter {
   private aloneSince: number | null = null;
   private finalizing = false;
   private destroyed = false;
+  /** Our site, from our own signed credential (null: no site, no preference). */
+  private readonly ownSite: string | null;
+  private readonly remoteSiteHoldUntil = Date.now() + SITE_PREFERENCE_GRACE_MS;
 
   constructor(private readonly o: SwarmOptions) {
     super();
+    this.ownSite = siteOf(o.identity.credential);
     this.picker = new PiecePicker(o.layout.pieceCount, o.store.wantedPieces);
     for (const p of o.store.held.indexes()) this.picker.markHeld(p);
     // Pieces being assembled are held in memory: cap them by a budget, so memory does not grow with piece or resource size.
@@ -364,9 +368,21 @@ export class Swarm extends EventEmitter {
     if (this.o.store.isComplete() || !s.conn.isOpen() || s.refusesUs) return;
     const depth = s.pipelineDepth(WIRE.blockSize);
     if (s.outstanding.size >= depth) return;
+    // Site preference: a peer of another site is only asked for pieces that no peer of our
+    // own site can give, so bytes cross sites (WAN links) only when they must.
+    const remoteSite = this.ownSite !== null && s.conn.remote.site !== this.ownSite;
+    // Dials finish in any order: give peers of our own site a moment to connect before a
+    // peer of another site fills its pipeline with requests that then cross the WAN.
+    if (remoteSite && Date.now() < this.remoteSiteHoldUntil) return;
+    const sameSite = remoteSite
+      ? [...this.peers.values()].filter((o) => o.conn.remote.site === this.ownSite && o.conn.isOpen() && !o.refusesUs)
+      : [];
+    const mayAsk = remoteSite
+      ? (p: number) => s.has.has(p) && !sameSite.some((o) => o.has.has(p))
+      : (p: number) => s.has.has(p);
     s.conn.batch(() => {
       while (s.outstanding.size < depth) {
-        const ref = this.planner.next(s.nodeId, (p) => s.has.has(p));
+        const ref = this.planner.next(s.nodeId, mayAsk);
         if (!ref) break;
         s.addOutstanding(ref);
         s.conn.send({ type: 'request', ...ref });
@@ -446,5 +462,20 @@ export class Swarm extends EventEmitter {
       this.candidates.failed(c.address);
       this.o.log.log('warn', `could not connect to ${c.address}: ${(err as Error).message}`);
     }
+  }
+}
+
+/** How long peers of other sites wait for their first requests while our own site's peers connect. */
+const SITE_PREFERENCE_GRACE_MS = 2_000;
+
+/** The `site` claim of a credential (not verified here: it is our own, from the server). */
+function siteOf(credential: string): string | null {
+  try {
+    const claims = JSON.parse(Buffer.from(credential.split('.')[1] ?? '', 'base64url').toString()) as {
+      site?: unknown;
+    };
+    return typeof claims.site === 'string' ? claims.site : null;
+  } catch {
+    return null;
   }
 }

@@ -66,7 +66,14 @@ export class ManifestService {
       pieceHashes: this.resources.pieceHashes(r),
       serverUrl: this.config.publicUrl,
       trackerUrl: `${this.config.publicUrl}/api/tracker/announce`,
-      seeds: seeds.filter((s) => s.nodeId !== nodeId).slice(0, LIMITS.maxPeersPerAnnounce),
+      // Same-site seed servers first: agents dial in this order.
+      seeds: seeds
+        .filter((s) => s.nodeId !== nodeId)
+        .sort(
+          (a, b) =>
+            Number(b.site === caller?.site && !!caller?.site) - Number(a.site === caller?.site && !!caller?.site),
+        )
+        .slice(0, LIMITS.maxPeersPerAnnounce),
       peers: swarm.filter((p) => !seedIds.has(p.nodeId)),
       ticket,
       issuedAt: new Date().toISOString(),
