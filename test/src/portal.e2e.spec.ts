@@ -633,6 +633,9 @@ describe('admin portal in a browser', () => {
     await page.goto(`${server.url}/nodes`);
     await page.locator('[data-testid=nodes-table] tr.mat-mdc-row').first().waitFor();
     await shot(page, '19-nodes-narrow');
+    await page.goto(`${server.url}/preheat`);
+    await page.getByTestId('task-state').first().waitFor();
+    await shot(page, '26-preheat-narrow');
   });
 
   it('refreshes the session shortly before it runs out, so an open app stays signed in', async () => {

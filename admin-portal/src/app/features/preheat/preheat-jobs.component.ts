@@ -21,6 +21,7 @@ import { catchError, filter, map, of, switchMap, tap } from 'rxjs';
 import type { PreheatJob, PreheatTaskState, PreheatTaskStatus } from '@shoal/contract';
 import { apiErrorMessage } from '../../core/http/api-error';
 import { confirmAction } from '../../shared/confirm-dialog.component';
+import { narrowScreen } from '../../shared/narrow-screen';
 import { PreheatService, isActive } from './preheat.service';
 
 /** How often the list refreshes itself while a task is queued or running. */
@@ -83,7 +84,13 @@ export class PreheatJobsComponent {
   protected readonly cancelling = signal<string | null>(null);
   protected readonly polling = computed(() => this.jobs()?.some(isActive) ?? false);
 
-  protected readonly columns = ['node', 'site', 'state', 'progress', 'updated'];
+  /** On a phone the node, its state and progress fit without scrolling sideways. */
+  protected readonly narrow = narrowScreen();
+  protected readonly columns = computed(() =>
+    this.narrow()
+      ? ['node', 'state', 'progress']
+      : ['node', 'site', 'state', 'progress', 'updated'],
+  );
 
   constructor() {
     let lastResource: string | null | undefined;

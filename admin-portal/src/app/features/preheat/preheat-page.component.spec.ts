@@ -90,7 +90,10 @@ describe('PreheatPageComponent', () => {
     expect(states()).toEqual(['Running', 'Failed', 'Done', 'Cancelled']);
     expect(jobs[0].querySelector('[data-testid=cancel-preheat]')).not.toBeNull();
     expect(jobs[1].querySelector('[data-testid=cancel-preheat]')).toBeNull();
-    expect(jobs[1].textContent).toContain('cancelled');
+    expect(jobs[1].querySelector('[data-testid=job-cancelled]')!.textContent).toContain(
+      'Job cancelled',
+    );
+    expect(jobs[0].querySelector('[data-testid=job-cancelled]')).toBeNull();
 
     // A task is still running: the page looks again by itself.
     await sleep(40);
