@@ -439,12 +439,24 @@ describe('admin portal in a browser', () => {
     const earlier = await admin.post('/api/admin/preheat', { resourceId: fedora, site: 'madrid' });
     expect(earlier.status).toBe(201);
     expect((await heartbeat(one, [{ jobId: earlier.body.id, state: 'done', percent: 100 }])).status).toBe(200);
-    await heartbeat(two, [{ jobId: earlier.body.id, state: 'failed', percent: 12, error: 'disk full on /var/lib/shoal' }]);
+    await heartbeat(two, [
+      { jobId: earlier.body.id, state: 'failed', percent: 12, error: 'disk full on /var/lib/shoal' },
+    ]);
 
     await page.goto(`${server.url}/resources/${debian}`);
     await page.getByTestId('no-preheat-jobs').waitFor();
     await page.getByTestId('preheat').click();
     const dialog = page.getByRole('dialog');
+    // Or every seed server of a site: the sites are offered with their seed server counts.
+    await dialog.getByRole('radio', { name: 'Every seed server of a site' }).check();
+    await dialog.getByRole('combobox', { name: 'Site' }).click();
+    const madrid = page.getByRole('option', { name: 'madrid (2 seed servers)' });
+    await madrid.waitFor();
+    await page.waitForTimeout(300); // the panel opens
+    await shot(page, '21-preheat-dialog-site');
+    await page.keyboard.press('Escape');
+    await madrid.waitFor({ state: 'detached' });
+    await dialog.getByRole('radio', { name: 'Chosen seed servers' }).check();
     await dialog.getByRole('option', { name: /seed-madrid-1/ }).click();
     await dialog.getByRole('option', { name: /seed-madrid-2/ }).click();
     await page.waitForTimeout(300); // the dialog fades in
@@ -645,7 +657,10 @@ describe('admin portal in a browser', () => {
     // Pretend the token has a minute and a second left: the app asks for a fresh one.
     const old = await page.evaluate(() => {
       const s = JSON.parse(localStorage.getItem('shoal.session')!);
-      localStorage.setItem('shoal.session', JSON.stringify({ ...s, expiresAt: new Date(Date.now() + 61_000).toISOString() }));
+      localStorage.setItem(
+        'shoal.session',
+        JSON.stringify({ ...s, expiresAt: new Date(Date.now() + 61_000).toISOString() }),
+      );
       return s.accessToken as string;
     });
     await page.reload();
@@ -670,7 +685,9 @@ describe('admin portal in a browser', () => {
     const actions = await page.getByTestId('audit-action').allTextContents();
     expect(actions).toHaveLength(25);
     // Newest first: the preheat cancelled in the browser comes before the one created.
-    expect(actions.map((a) => a.trim())).toEqual(expect.arrayContaining(['preheat.cancel', 'preheat.create', 'node.revoke']));
+    expect(actions.map((a) => a.trim())).toEqual(
+      expect.arrayContaining(['preheat.cancel', 'preheat.create', 'node.revoke']),
+    );
     expect(await unlabelled(page)).toEqual([]);
     await shot(page, '25-audit');
     await page.getByRole('button', { name: 'Next page' }).click();
