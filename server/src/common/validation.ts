@@ -1,4 +1,4 @@
-import { BadRequestException, ValidationPipe, type ValidationError } from '@nestjs/common';
+import { BadRequestException, ValidationPipe, type ArgumentMetadata, type ValidationError } from '@nestjs/common';
 
 function flatten(errors: ValidationError[], prefix = '', out: Record<string, string> = {}): Record<string, string> {
   for (const err of errors) {
@@ -10,14 +10,14 @@ function flatten(errors: ValidationError[], prefix = '', out: Record<string, str
 }
 
 /**
- * The one global pipe: strips nothing silently — unknown fields are an error naming the
- * field — converts query strings to their declared types, and answers 400
- * `validation_failed` with every bad field and why.
+ * Validation of every body and query: unknown fields are an error naming the field
+ * (unless the DTO accepts them), query strings become their declared types, and a bad
+ * input is answered 400 `validation_failed` with every bad field and why.
  */
-export function createValidationPipe(): ValidationPipe {
+function pipe(opts: { allowUnknownFields?: boolean } = {}): ValidationPipe {
   return new ValidationPipe({
     whitelist: true,
-    forbidNonWhitelisted: true,
+    forbidNonWhitelisted: !opts.allowUnknownFields,
     transform: true,
     transformOptions: { enableImplicitConversion: false },
     exceptionFactory: (errors) => {
@@ -28,4 +28,27 @@ export function createValidationPipe(): ValidationPipe {
       return new BadRequestException({ code: 'validation_failed', message, errors: fields });
     },
   });
+}
+
+const ACCEPTS_UNKNOWN_FIELDS = Symbol('shoal:accepts-unknown-fields');
+
+/**
+ * For bodies agents send (heartbeats, announces): unknown fields are dropped instead of
+ * refused, so an agent one version ahead of the server keeps working during a rollout.
+ * Every known field is still validated.
+ */
+export function AcceptsUnknownFields(): ClassDecorator {
+  return (target) => Reflect.defineMetadata(ACCEPTS_UNKNOWN_FIELDS, true, target);
+}
+
+/** The one global pipe, strict by default and lenient for DTOs marked @AcceptsUnknownFields(). */
+export function createValidationPipe(): ValidationPipe {
+  const strict = pipe();
+  const lenient = pipe({ allowUnknownFields: true });
+  return new (class extends ValidationPipe {
+    override transform(value: unknown, metadata: ArgumentMetadata) {
+      const marked = metadata.metatype && Reflect.getMetadata(ACCEPTS_UNKNOWN_FIELDS, metadata.metatype);
+      return (marked ? lenient : strict).transform(value, metadata);
+    }
+  })();
 }

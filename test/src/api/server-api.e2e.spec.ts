@@ -405,6 +405,15 @@ describe.each(DATABASES)('server API on %s', (db) => {
       expect((await member.post('/api/nodes/enroll', { ...body, role: 'seed' })).status).toBe(403);
     });
 
+    it('accepts heartbeats and announces with fields from a newer agent, still validating known ones', async () => {
+      const node = await enroll('client');
+      const beat = { holdings: [], uploadedBytes: 0, downloadedBytes: 0, fromTheFuture: { x: 1 } };
+      expect((await node.api.post('/api/nodes/heartbeat', beat)).status).toBe(200);
+      expect((await node.api.post('/api/nodes/heartbeat', { ...beat, uploadedBytes: -1 })).status).toBe(400);
+      const announce = { resourceId, event: 'started', left: 1, uploaded: 0, downloaded: 0, newField: true };
+      expect((await node.api.post('/api/tracker/announce', announce)).status).toBe(200);
+    });
+
     it('keeps node credentials and user tokens apart', async () => {
       const node = await enroll('client');
       expect((await node.api.get('/api/resources')).status).toBe(401);

@@ -18,6 +18,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { PageQueryDto } from '../../common/page-query.dto.js';
+import { AcceptsUnknownFields } from '../../common/validation.js';
 import { LISTEN_ADDRESS_PATTERN } from '../../tracker/dto/announce.dto.js';
 
 const SITE_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
@@ -94,6 +95,7 @@ export class PreheatReportDto {
   error?: string;
 }
 
+@AcceptsUnknownFields()
 export class HoldingDto {
   @ApiProperty()
   @IsUUID()
@@ -110,6 +112,7 @@ export class HoldingDto {
   piecesHeld!: number;
 }
 
+@AcceptsUnknownFields()
 export class HeartbeatDto {
   @ApiPropertyOptional({ type: [String] })
   @IsOptional()

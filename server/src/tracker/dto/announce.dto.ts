@@ -13,9 +13,11 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
+import { AcceptsUnknownFields } from '../../common/validation.js';
 
 export const LISTEN_ADDRESS_PATTERN = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):([1-9]\d{0,4})$/;
 
+@AcceptsUnknownFields()
 export class AnnounceDto {
   @ApiProperty()
   @IsUUID()
