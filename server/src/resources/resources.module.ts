@@ -5,6 +5,8 @@ import { CredentialsModule } from '../credentials/credentials.module.js';
 import { Node } from '../nodes/node.entity.js';
 import { TrackerModule } from '../tracker/tracker.module.js';
 import { ManifestService } from './manifest.service.js';
+import { NodeManifestController } from './node-manifest.controller.js';
+import { User } from '../users/user.entity.js';
 import { ResourceAdminController } from './resource-admin.controller.js';
 import { ResourceNameToken } from './resource-name-token.entity.js';
 import { Resource } from './resource.entity.js';
@@ -13,12 +15,12 @@ import { ResourcesService } from './resources.service.js';
 
 @Module({
   imports: [
-    TypeOrmModule.forFeature([Resource, ResourceNameToken, Node]),
+    TypeOrmModule.forFeature([Resource, ResourceNameToken, Node, User]),
     TrackerModule,
     CredentialsModule,
     AuditModule,
   ],
-  controllers: [ResourcesController, ResourceAdminController],
+  controllers: [ResourcesController, ResourceAdminController, NodeManifestController],
   providers: [ResourcesService, ManifestService],
   exports: [ResourcesService, ManifestService],
 })

@@ -141,6 +141,26 @@ describe('agents with the real server', () => {
     expect(Object.keys(tree(join(d.dataDir, 'out'))).sort()).toEqual(['kit/docs/EMPTY', 'kit/docs/deep/er/notes.txt']);
   });
 
+  it('keeps working after the user login expired, with the node credential, while its owner is active', async () => {
+    const d = new Agent('later');
+    await d.login(server.url, 'emma', 'emma-password-1');
+    const args = ['--include', 'kit/docs/**', '--seed-time', '0', '--json'];
+    expect((await d.run(['get', resourceId, '-o', join(d.dataDir, 'a'), ...args])).code).toBe(0);
+    // Hours later: the 15-minute login is long gone.
+    const userFile = join(d.dataDir, 'user.json');
+    writeFileSync(
+      userFile,
+      JSON.stringify({ ...JSON.parse(readFileSync(userFile, 'utf8')), expiresAt: new Date(0).toISOString() }),
+    );
+    expect((await d.run(['get', resourceId, '-o', join(d.dataDir, 'b'), ...args])).code).toBe(0);
+    // The owner disabled: the node may no longer fetch manifests on their behalf.
+    const emma = (await admin.get('/api/admin/users?q=emma')).body.items[0];
+    await admin.patch(`/api/admin/users/${emma.id}`, { disabled: true });
+    const refused = await d.run(['get', resourceId, '-o', join(d.dataDir, 'c'), ...args]);
+    expect(refused.code).toBe(4);
+    await admin.patch(`/api/admin/users/${emma.id}`, { disabled: false });
+  });
+
   it('refuses to serve a revoked node', async () => {
     const d = new Agent('revoked');
     await d.login(server.url, 'emma', 'emma-password-1');

@@ -20,13 +20,24 @@ export async function loadManifest(dataDir: DataDir, resource: string, log: Logg
     const login = await dataDir.userLogin();
     text = await callApi<string>(resource, '', { token: login?.accessToken, raw: true });
   } else {
-    const login = await dataDir.requireLogin();
-    const node = await ensureNode(dataDir, login.serverUrl, log);
-    const query = `?node=${encodeURIComponent(node.nodeId)}`;
-    text = await callApi<string>(login.serverUrl, `/api/resources/${encodeURIComponent(resource)}/manifest${query}`, {
-      token: login.accessToken,
-      raw: true,
-    });
+    const login = await dataDir.userLogin();
+    const enrolled = await dataDir.nodeConfig();
+    if (enrolled && (!login || Date.parse(login.expiresAt) < Date.now() + 30_000)) {
+      // The user login lasts 15 minutes; the node credential (renewed by heartbeats) fetches
+      // manifests on behalf of the user who enrolled this machine.
+      text = await callApi<string>(enrolled.serverUrl, `/api/nodes/manifests/${encodeURIComponent(resource)}`, {
+        token: enrolled.credential,
+        raw: true,
+      });
+    } else {
+      const valid = await dataDir.requireLogin();
+      const node = await ensureNode(dataDir, valid.serverUrl, log);
+      const query = `?node=${encodeURIComponent(node.nodeId)}`;
+      text = await callApi<string>(valid.serverUrl, `/api/resources/${encodeURIComponent(resource)}/manifest${query}`, {
+        token: valid.accessToken,
+        raw: true,
+      });
+    }
   }
   try {
     return parseManifest(text);
