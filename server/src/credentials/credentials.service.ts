@@ -12,12 +12,17 @@ import { SigningKeysService } from './signing-keys.service.js';
 
 export class CredentialError extends Error {}
 
+/** Verified node credentials kept in memory (oldest dropped first). */
+const VERIFIED_CACHE_SIZE = 50_000;
+
 /**
  * Issues and verifies the EdDSA-signed credentials agents show each other: node
  * credentials (bound to the node's key) and download tickets.
  */
 @Injectable()
 export class CredentialsService {
+  private readonly verified = new Map<string, NodeCredentialClaims>();
+
   constructor(private readonly keys: SigningKeysService) {}
 
   async issueNodeCredential(
@@ -36,13 +41,22 @@ export class CredentialsService {
     return { ticket: credential, expiresAt };
   }
 
-  /** Verifies signature, algorithm, issuer, expiry and type. Throws CredentialError. */
+  /**
+   * Verifies signature, algorithm, issuer, expiry and type. Throws CredentialError.
+   * An agent shows the same credential on every announce and heartbeat, so a verified one
+   * is remembered (until it expires) and the signature check is not repeated per request.
+   */
   async verifyNodeCredential(token: string): Promise<NodeCredentialClaims> {
+    const known = this.verified.get(token);
+    if (known && known.exp * 1000 > Date.now()) return known;
     const claims = await this.verify(token);
     if (claims.typ !== TOKEN_TYPES.node || typeof claims.sub !== 'string' || typeof claims.role !== 'string') {
       throw new CredentialError('not a node credential');
     }
-    return claims as unknown as NodeCredentialClaims;
+    const credential = claims as unknown as NodeCredentialClaims;
+    if (this.verified.size >= VERIFIED_CACHE_SIZE) this.verified.delete(this.verified.keys().next().value!);
+    this.verified.set(token, credential);
+    return credential;
   }
 
   private async verify(token: string): Promise<Record<string, unknown>> {

@@ -53,4 +53,25 @@ describe('MemorySwarmStore', () => {
     expect((await store.members('r2', 10)).map((m) => m.nodeId)).toEqual(['b']);
     expect(await store.activeDownloads()).toBe(1);
   });
+
+  it('says when a count may change: a new downloader or one that finished, not a steady re-announce', async () => {
+    expect(await store.upsert('r1', member('a', 10), 60)).toBe(true);
+    expect(await store.upsert('r1', member('a', 5), 60)).toBe(false);
+    expect(await store.upsert('r1', member('a', 0), 60)).toBe(true);
+    expect(await store.upsert('r1', member('b', 0), 60)).toBe(false);
+  });
+
+  it('reports the resources whose downloaders expired, once', async () => {
+    jest.useFakeTimers({ now: 2_000_000 });
+    try {
+      await store.upsert('r1', member('a', 10), 10);
+      await store.upsert('r2', member('b', 0), 10);
+      expect(await store.drainExpiredDownloads()).toEqual([]);
+      jest.setSystemTime(2_000_000 + 11_000);
+      expect(await store.drainExpiredDownloads()).toEqual(['r1']);
+      expect(await store.drainExpiredDownloads()).toEqual([]);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
 });

@@ -12,6 +12,7 @@ const MAX_SWARMS = 1_000_000;
 /** The embedded default: swarm state in this process, lost on restart (agents re-announce). */
 export class MemorySwarmStore implements SwarmStore {
   private readonly swarms = new Map<string, Map<string, Entry>>();
+  private readonly expiredDownloads = new Set<string>();
   private readonly sweepTimer: NodeJS.Timeout;
 
   constructor(sweepIntervalMs = 30_000) {
@@ -23,7 +24,7 @@ export class MemorySwarmStore implements SwarmStore {
     clearInterval(this.sweepTimer);
   }
 
-  async upsert(resourceId: string, member: SwarmMember, ttlSeconds: number): Promise<void> {
+  async upsert(resourceId: string, member: SwarmMember, ttlSeconds: number): Promise<boolean> {
     let swarm = this.swarms.get(resourceId);
     if (!swarm) {
       if (this.swarms.size >= MAX_SWARMS) this.sweep();
@@ -35,7 +36,10 @@ export class MemorySwarmStore implements SwarmStore {
       this.sweepSwarm(resourceId, swarm, Date.now());
       if (swarm.size >= MAX_MEMBERS_PER_SWARM) throw new Error('swarm full');
     }
+    const previous = swarm.get(member.nodeId);
     swarm.set(member.nodeId, { member, expiresAt: Date.now() + ttlSeconds * 1000 });
+    const wasDownloading = !!previous && previous.expiresAt > Date.now() && previous.member.left > 0;
+    return wasDownloading !== member.left > 0;
   }
 
   async remove(resourceId: string, nodeId: string): Promise<void> {
@@ -84,8 +88,19 @@ export class MemorySwarmStore implements SwarmStore {
     for (const [resourceId, swarm] of this.swarms) this.sweepSwarm(resourceId, swarm, now);
   }
 
+  async drainExpiredDownloads(): Promise<string[]> {
+    this.sweep();
+    const ids = [...this.expiredDownloads];
+    this.expiredDownloads.clear();
+    return ids;
+  }
+
   private sweepSwarm(resourceId: string, swarm: Map<string, Entry>, now: number): void {
-    for (const [nodeId, entry] of swarm) if (entry.expiresAt <= now) swarm.delete(nodeId);
+    for (const [nodeId, entry] of swarm) {
+      if (entry.expiresAt > now) continue;
+      swarm.delete(nodeId);
+      if (entry.member.left > 0 && this.expiredDownloads.size < MAX_SWARMS) this.expiredDownloads.add(resourceId);
+    }
     if (swarm.size === 0) this.swarms.delete(resourceId);
   }
 }

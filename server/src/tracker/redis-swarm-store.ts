@@ -7,7 +7,11 @@ import type { SwarmMember, SwarmStore } from './swarm-store.js';
  * second sorted set tracks members with bytes left (downloaders). Expired entries are
  * trimmed on read, so nothing outlives its TTL by more than one read.
  */
+const EXPIRED_KEEP_MS = 5 * 60_000;
+
 export class RedisSwarmStore implements SwarmStore {
+  private lastExpiryCheck = Date.now();
+
   constructor(private readonly redis: Redis) {}
 
   private swarmKey = (r: string) => `swarm:${r}`;
@@ -16,7 +20,7 @@ export class RedisSwarmStore implements SwarmStore {
   private nodeKey = (n: string) => `node-swarms:${n}`;
   private readonly allLeechers = 'leechers:all';
 
-  async upsert(resourceId: string, member: SwarmMember, ttlSeconds: number): Promise<void> {
+  async upsert(resourceId: string, member: SwarmMember, ttlSeconds: number): Promise<boolean> {
     const expiresAt = Date.now() + ttlSeconds * 1000;
     const tx = this.redis
       .multi()
@@ -32,7 +36,9 @@ export class RedisSwarmStore implements SwarmStore {
     } else {
       tx.zrem(this.leechKey(resourceId), member.nodeId).zrem(this.allLeechers, `${resourceId}|${member.nodeId}`);
     }
-    await tx.exec();
+    const results = (await tx.exec()) ?? [];
+    // ZADD answers 1 for a new downloader, ZREM 1 for one that just finished.
+    return results[5]?.[1] === 1;
   }
 
   async remove(resourceId: string, nodeId: string): Promise<void> {
@@ -74,12 +80,22 @@ export class RedisSwarmStore implements SwarmStore {
     await this.redis.del(this.nodeKey(nodeId));
   }
 
-  async activeDownloads(): Promise<number> {
-    const [, count] = (await this.redis
+  async drainExpiredDownloads(): Promise<string[]> {
+    // Each instance looks at what expired since it last looked; counts are idempotent, so
+    // two instances recounting the same resource is harmless.
+    const now = Date.now();
+    const from = this.lastExpiryCheck;
+    this.lastExpiryCheck = now;
+    const [[, expired]] = (await this.redis
       .multi()
-      .zremrangebyscore(this.allLeechers, '-inf', Date.now())
-      .zcard(this.allLeechers)
-      .exec()) as [unknown, [Error | null, number]];
-    return count[1] ?? 0;
+      .zrangebyscore(this.allLeechers, `(${from}`, now)
+      // Entries long expired have been seen by every instance by now.
+      .zremrangebyscore(this.allLeechers, '-inf', now - EXPIRED_KEEP_MS)
+      .exec()) as [[Error | null, string[]], unknown];
+    return [...new Set(expired.map((m) => m.slice(0, m.indexOf('|'))))];
+  }
+
+  async activeDownloads(): Promise<number> {
+    return this.redis.zcount(this.allLeechers, `(${Date.now()}`, '+inf');
   }
 }

@@ -1,12 +1,15 @@
 import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
+import { NODE_OFFLINE_AFTER_SECONDS } from '@shoal/contract';
 import { Repository } from 'typeorm';
+import { NodeHolding } from '../nodes/node-holding.entity.js';
+import { Node } from '../nodes/node.entity.js';
 import { Resource } from '../resources/resource.entity.js';
 import { ProvidersService } from './providers.service.js';
 import { SWARM_STORE, type SwarmStore } from './swarm-store.js';
 
 const FLUSH_INTERVAL_MS = 1_000;
-/** Re-check resources that show activity, so expiry and nodes going offline show up too. */
+/** How often expiries and nodes going offline are looked for. */
 const DECAY_INTERVAL_MS = 15_000;
 const MAX_DIRTY = 100_000;
 
@@ -18,6 +21,7 @@ const MAX_DIRTY = 100_000;
 @Injectable()
 export class SwarmCountsService implements OnModuleInit, OnModuleDestroy {
   private readonly dirty = new Set<string>();
+  private lastOfflineCheck = Date.now();
   private timers: NodeJS.Timeout[] = [];
   private flushing: Promise<void> | null = null;
 
@@ -30,7 +34,7 @@ export class SwarmCountsService implements OnModuleInit, OnModuleDestroy {
   onModuleInit(): void {
     this.timers = [
       setInterval(() => void this.flush(), FLUSH_INTERVAL_MS),
-      setInterval(() => void this.markActiveDirty(), DECAY_INTERVAL_MS),
+      setInterval(() => void this.markSilentChanges(), DECAY_INTERVAL_MS),
     ];
     for (const t of this.timers) t.unref();
   }
@@ -75,15 +79,27 @@ export class SwarmCountsService implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  private async markActiveDirty(): Promise<void> {
+  /**
+   * Counts also change without any request: a downloader's swarm entry expires, or a seed
+   * server stops heartbeating. Only the resources concerned are marked, never the whole
+   * catalog: entries expired since the last look, and the holdings of nodes whose last
+   * heartbeat crossed the offline threshold since the last look.
+   */
+  private async markSilentChanges(): Promise<void> {
     try {
-      const rows = await this.resources
-        .createQueryBuilder('r')
-        .select('r.id', 'id')
-        .where('r.seedCount > 0 OR r.downloaderCount > 0')
+      for (const id of await this.swarm.drainExpiredDownloads()) this.markDirty(id);
+      const now = Date.now();
+      const from = new Date(this.lastOfflineCheck - NODE_OFFLINE_AFTER_SECONDS * 1000);
+      const to = new Date(now - NODE_OFFLINE_AFTER_SECONDS * 1000);
+      this.lastOfflineCheck = now;
+      const rows = await this.resources.manager
+        .createQueryBuilder(NodeHolding, 'h')
+        .innerJoin(Node, 'n', 'n.id = h.nodeId')
+        .select('h.resourceId', 'resourceId')
+        .where('n.lastHeartbeatAt > :from AND n.lastHeartbeatAt <= :to', { from, to })
         .limit(MAX_DIRTY)
-        .getRawMany<{ id: string }>();
-      for (const r of rows) this.markDirty(r.id);
+        .getRawMany<{ resourceId: string }>();
+      for (const r of rows) this.markDirty(r.resourceId);
     } catch {
       /* next round */
     }

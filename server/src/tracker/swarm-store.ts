@@ -17,7 +17,11 @@ export interface SwarmMember {
  * last announce is older than its TTL.
  */
 export interface SwarmStore {
-  upsert(resourceId: string, member: SwarmMember, ttlSeconds: number): Promise<void>;
+  /**
+   * Adds or refreshes a member. Resolves true when the downloader count may have changed
+   * (a downloader appeared, or one finished), so counts are only recomputed then.
+   */
+  upsert(resourceId: string, member: SwarmMember, ttlSeconds: number): Promise<boolean>;
   remove(resourceId: string, nodeId: string): Promise<void>;
   /** Unexpired members, at most `limit`. */
   members(resourceId: string, limit: number): Promise<SwarmMember[]>;
@@ -27,6 +31,11 @@ export interface SwarmStore {
   removeNode(nodeId: string): Promise<void>;
   /** Downloaders across all swarms (dashboard). */
   activeDownloads(): Promise<number>;
+  /**
+   * Resources that lost a downloader to expiry since the previous call (their downloader
+   * count went down without any request saying so).
+   */
+  drainExpiredDownloads(): Promise<string[]>;
 }
 
 export const SWARM_STORE = Symbol('SWARM_STORE');

@@ -48,15 +48,15 @@ export class TrackerService {
       return { intervalSeconds: ANNOUNCE_INTERVAL_SECONDS, peers: [] };
     }
     const addresses = req.addresses ?? (await this.enrolledAddresses(node.id));
-    await this.swarm.upsert(
+    const countsChanged = await this.swarm.upsert(
       req.resourceId,
       { nodeId: node.id, name: node.name, role: node.role, site: node.site, addresses, left: req.left },
       SWARM_ENTRY_TTL_SECONDS,
     );
-    if (req.event !== 'update') {
-      if (req.left === 0) await this.recordCompleteHolding(node.id, req.resourceId);
-      this.counts.markDirty(req.resourceId);
-    }
+    // A steady announce of a known member changes no count; one after a server restart
+    // (the swarm was empty) or a change of state does.
+    if (req.event !== 'update' && req.left === 0) await this.recordCompleteHolding(node.id, req.resourceId);
+    if (req.event !== 'update' || countsChanged) this.counts.markDirty(req.resourceId);
     const numWant = Math.min(req.numWant ?? LIMITS.maxPeersPerAnnounce, LIMITS.maxPeersPerAnnounce);
     return { intervalSeconds: ANNOUNCE_INTERVAL_SECONDS, peers: await this.peersFor(req.resourceId, node, numWant) };
   }
