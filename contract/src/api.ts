@@ -7,7 +7,9 @@ import type { UserRole } from './tokens.js';
 
 export interface Page<T> {
   items: T[];
+  /** Exact, or a lower bound when `totalCapped` (broad searches stop counting at 10,000). */
   total: number;
+  totalCapped?: boolean;
   page: number;
   size: number;
 }

@@ -84,6 +84,8 @@ function literalPattern(q: string | undefined): string | null {
 }
 
 const CATALOG_COUNT_TTL_MS = 5_000;
+/** Searches count their matches up to this many. */
+const SEARCH_COUNT_CAP = 10_000;
 
 @Injectable()
 export class ResourcesService {
@@ -182,10 +184,34 @@ export class ResourcesService {
       .offset((query.page - 1) * query.size)
       .limit(query.size)
       .getMany();
-    const total = query.q?.trim()
-      ? await this.count(filtered(this.repo.createQueryBuilder('r')))
-      : await this.catalogSize();
-    return { items: rows.map(mapResourceSummary), total, page: query.page, size: query.size };
+    if (!query.q?.trim()) {
+      return {
+        items: rows.map(mapResourceSummary),
+        total: await this.catalogSize(),
+        page: query.page,
+        size: query.size,
+      };
+    }
+    // Counting every match of a broad search costs as much as the search; stop at the cap.
+    const total = await this.countUpTo(
+      filtered(this.repo.createQueryBuilder('r').select('r.id')),
+      SEARCH_COUNT_CAP + 1,
+    );
+    return {
+      items: rows.map(mapResourceSummary),
+      total: Math.min(total, SEARCH_COUNT_CAP),
+      ...(total > SEARCH_COUNT_CAP ? { totalCapped: true } : {}),
+      page: query.page,
+      size: query.size,
+    };
+  }
+
+  private async countUpTo(matches: SelectQueryBuilder<Resource>, limit: number): Promise<number> {
+    const [sql, params] = matches.limit(limit).getQueryAndParameters();
+    const rows = (await this.repo.query(`SELECT COUNT(*) AS n FROM (${sql}) capped`, params)) as {
+      n: string | number;
+    }[];
+    return Number(rows[0]?.n ?? 0);
   }
 
   /** COUNT(*) rather than TypeORM's COUNT(DISTINCT id): ids are unique already. */
