@@ -28,6 +28,8 @@ export interface AppConfig {
   builtinSeed: { enabled: boolean; host: string; port: number; advertise: string | null };
   /** Bearer token Prometheus must show at /metrics; null leaves /metrics open (counts only). */
   metricsToken: string | null;
+  /** Above this many names starting with a search's first word, the search walks the sort index. */
+  searchWalkThreshold: number;
   /** Largest upload accepted by the built-in seed, in bytes. */
   maxUploadBytes: number;
 }
@@ -97,6 +99,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       advertise: env.SHOAL_BUILTIN_SEED_ADVERTISE?.trim() || null,
     },
     maxUploadBytes,
+    searchWalkThreshold: Math.max(0, Number(env.SHOAL_SEARCH_WALK_THRESHOLD ?? 10_000) || 0),
     metricsToken: env.SHOAL_METRICS_TOKEN?.trim() || null,
     portalDir: resolve(
       env.SHOAL_PORTAL_DIR?.trim() ||

@@ -16,8 +16,9 @@ import {
   type ResourceDetail,
   type ResourceSummary,
 } from '@shoal/contract';
-import { DataSource, Repository, type SelectQueryBuilder } from 'typeorm';
+import { DataSource, Repository, type ObjectLiteral, type SelectQueryBuilder } from 'typeorm';
 import type { AuthenticatedUser } from '../common/principals.js';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { prefixRange } from '../common/prefix-range.js';
 import { NodeHolding } from '../nodes/node-holding.entity.js';
 import { isOnline, ProvidersService, toPeerInfo } from '../tracker/providers.service.js';
@@ -86,10 +87,15 @@ function literalPattern(q: string | undefined): string | null {
 const CATALOG_COUNT_TTL_MS = 5_000;
 /** Searches count their matches up to this many. */
 const SEARCH_COUNT_CAP = 10_000;
+/** Resources read per step when walking the sort index, and how many steps at most. */
+const WALK_BATCH = 2_000;
+const WALK_MAX_BATCHES = 25;
 
 @Injectable()
 export class ResourcesService {
   private catalogCount: { at: number; n: number } | null = null;
+  /** Above this many names starting with the first word, a search walks the sort index. */
+  private readonly walkThreshold: number;
 
   constructor(
     @InjectRepository(Resource) private readonly repo: Repository<Resource>,
@@ -97,7 +103,10 @@ export class ResourcesService {
     @Inject(SWARM_STORE) private readonly swarm: SwarmStore,
     private readonly providers: ProvidersService,
     private readonly tracker: TrackerService,
-  ) {}
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.walkThreshold = config.searchWalkThreshold;
+  }
 
   /**
    * Stores splitting metadata. Returns `created: false` with the existing resource when
@@ -176,14 +185,24 @@ export class ResourcesService {
     };
     const sort = query.sort ?? '-created';
     const direction = sort.startsWith('-') ? 'DESC' : 'ASC';
+    const sortColumn = SORT_COLUMNS[sort.replace(/^-/, '')];
+    const words = queryWords(query.q);
+    // A word that starts thousands of names: walking the sort index finds the first pages
+    // after a few batches, where sorting every match would read them all.
+    const walked =
+      words.length && (await this.isBroad(words[0]))
+        ? await this.walkSortIndex(filtered, sortColumn, direction, query.page, query.size)
+        : null;
     // The tie-breaker runs in the same direction, so the sort column's index (which ends
     // in the primary key) serves the whole ORDER BY without a filesort.
-    const rows = await filtered(this.repo.createQueryBuilder('r').select(SUMMARY_COLUMNS.map((c) => `r.${c}`)))
-      .orderBy(SORT_COLUMNS[sort.replace(/^-/, '')], direction)
-      .addOrderBy('r.id', direction)
-      .offset((query.page - 1) * query.size)
-      .limit(query.size)
-      .getMany();
+    const rows =
+      walked ??
+      (await filtered(this.repo.createQueryBuilder('r').select(SUMMARY_COLUMNS.map((c) => `r.${c}`)))
+        .orderBy(sortColumn, direction)
+        .addOrderBy('r.id', direction)
+        .offset((query.page - 1) * query.size)
+        .limit(query.size)
+        .getMany());
     if (!query.q?.trim()) {
       return {
         items: rows.map(mapResourceSummary),
@@ -206,7 +225,55 @@ export class ResourcesService {
     };
   }
 
-  private async countUpTo(matches: SelectQueryBuilder<Resource>, limit: number): Promise<number> {
+  /** True when the word starts the names of more than SEARCH_WALK_THRESHOLD resources (an index-only count). */
+  private async isBroad(word: string): Promise<boolean> {
+    const [from, to] = prefixRange(word);
+    const tokens = this.repo.manager
+      .createQueryBuilder(ResourceNameToken, 't')
+      .select('t.resourceId')
+      .where('t.token >= :from AND t.token < :to', { from, to });
+    return (await this.countUpTo(tokens, this.walkThreshold + 1)) > this.walkThreshold;
+  }
+
+  /**
+   * The requested page of matches, found by reading the catalog in the sort order in
+   * batches (index-only) and keeping the rows that match. Null when the page lies too deep
+   * (the caller then sorts every match instead).
+   */
+  private async walkSortIndex(
+    filtered: (qb: SelectQueryBuilder<Resource>) => SelectQueryBuilder<Resource>,
+    sortColumn: string,
+    direction: 'ASC' | 'DESC',
+    page: number,
+    size: number,
+  ): Promise<Resource[] | null> {
+    const hits: Resource[] = [];
+    for (let batch = 0; batch < WALK_MAX_BATCHES; batch++) {
+      const ids = (
+        await this.repo
+          .createQueryBuilder('r')
+          .select('r.id')
+          .orderBy(sortColumn, direction)
+          .addOrderBy('r.id', direction)
+          .offset(batch * WALK_BATCH)
+          .limit(WALK_BATCH)
+          .getMany()
+      ).map((r) => r.id);
+      if (ids.length) {
+        hits.push(
+          ...(await filtered(this.repo.createQueryBuilder('r').select(SUMMARY_COLUMNS.map((c) => `r.${c}`)))
+            .andWhere('r.id IN (:...walkIds)', { walkIds: ids })
+            .orderBy(sortColumn, direction)
+            .addOrderBy('r.id', direction)
+            .getMany()),
+        );
+      }
+      if (hits.length >= page * size || ids.length < WALK_BATCH) return hits.slice((page - 1) * size, page * size);
+    }
+    return null;
+  }
+
+  private async countUpTo<T extends ObjectLiteral>(matches: SelectQueryBuilder<T>, limit: number): Promise<number> {
     const [sql, params] = matches.limit(limit).getQueryAndParameters();
     const rows = (await this.repo.query(`SELECT COUNT(*) AS n FROM (${sql}) capped`, params)) as {
       n: string | number;

@@ -8,14 +8,23 @@ import { DATABASES } from '../harness/databases.js';
 import { metadata, nodeKey } from '../harness/fixtures.js';
 import { ADMIN_PASSWORD, startServer, type RunningServer } from '../harness/server.js';
 
-describe.each(DATABASES)('server API on %s', (db) => {
+/**
+ * Every database, plus SQLite with broad-search walking forced on (threshold 0), so the
+ * catalog assertions prove both search strategies return the same rows.
+ */
+const VARIANTS: ['sqlite' | 'mysql', Record<string, string>][] = [
+  ...DATABASES.map((db): ['sqlite' | 'mysql', Record<string, string>] => [db, {}]),
+  ['sqlite', { SHOAL_SEARCH_WALK_THRESHOLD: '0' }],
+];
+
+describe.each(VARIANTS)('server API on %s %j', (db, env) => {
   let server: RunningServer;
   let anon: Api;
   let admin: Api;
   let member: Api;
 
   beforeAll(async () => {
-    server = await startServer({ db });
+    server = await startServer({ db, env });
     anon = new Api(server.url);
     admin = await anon.login('admin', ADMIN_PASSWORD);
     const created = await admin.post('/api/admin/users', {
