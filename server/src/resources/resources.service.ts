@@ -191,7 +191,7 @@ export class ResourcesService {
     // after a few batches, where sorting every match would read them all.
     const walked =
       words.length && (await this.isBroad(words[0]))
-        ? await this.walkSortIndex(filtered, sortColumn, direction, query.page, query.size)
+        ? await this.walkSortIndex(words, literalPattern(query.q), sortColumn, direction, query.page, query.size)
         : null;
     // The tie-breaker runs in the same direction, so the sort column's index (which ends
     // in the primary key) serves the whole ORDER BY without a filesort.
@@ -241,7 +241,8 @@ export class ResourcesService {
    * (the caller then sorts every match instead).
    */
   private async walkSortIndex(
-    filtered: (qb: SelectQueryBuilder<Resource>) => SelectQueryBuilder<Resource>,
+    words: string[],
+    literal: string | null,
     sortColumn: string,
     direction: 'ASC' | 'DESC',
     page: number,
@@ -259,14 +260,27 @@ export class ResourcesService {
           .limit(WALK_BATCH)
           .getMany()
       ).map((r) => r.id);
-      if (ids.length) {
-        hits.push(
-          ...(await filtered(this.repo.createQueryBuilder('r').select(SUMMARY_COLUMNS.map((c) => `r.${c}`)))
-            .andWhere('r.id IN (:...walkIds)', { walkIds: ids })
-            .orderBy(sortColumn, direction)
-            .addOrderBy('r.id', direction)
-            .getMany()),
-        );
+      // Each word is probed by primary key (resourceId, token) for just this batch.
+      let candidates = ids;
+      for (const word of words) {
+        if (!candidates.length) break;
+        const [from, to] = prefixRange(word);
+        const found = await this.repo.manager
+          .createQueryBuilder(ResourceNameToken, 't')
+          .select('DISTINCT t.resourceId', 'id')
+          .where('t.resourceId IN (:...candidates)', { candidates })
+          .andWhere('t.token >= :from AND t.token < :to', { from, to })
+          .getRawMany<{ id: string }>();
+        const matched = new Set(found.map((f) => f.id));
+        candidates = candidates.filter((id) => matched.has(id));
+      }
+      if (candidates.length) {
+        const qb = this.repo
+          .createQueryBuilder('r')
+          .select(SUMMARY_COLUMNS.map((c) => `r.${c}`))
+          .where('r.id IN (:...candidates)', { candidates });
+        if (literal) qb.andWhere(`r.nameLower LIKE :literal ESCAPE '!'`, { literal });
+        hits.push(...(await qb.orderBy(sortColumn, direction).addOrderBy('r.id', direction).getMany()));
       }
       if (hits.length >= page * size || ids.length < WALK_BATCH) return hits.slice((page - 1) * size, page * size);
     }
