@@ -11,8 +11,9 @@ import { ensureNode, loadManifest, outputDir } from './commands/get.js';
 import { runTransfer } from './commands/transfer-loop.js';
 import { installService, uninstallService } from './commands/service.js';
 import { serve } from './commands/serve.js';
+import { startMetricsEndpoint } from './metrics-endpoint.js';
 import { status } from './commands/status.js';
-import { Runtime, type Limits } from './runtime.js';
+import { parseHostPort, Runtime, type Limits } from './runtime.js';
 import { parseSeedTime } from './seed-time.js';
 import { specFromManifest } from '../node/transfer-spec.js';
 import type { ProgressMode } from './progress.js';
@@ -178,10 +179,14 @@ export function buildProgram(setExit: (code: number) => void): Command {
   program
     .command('serve')
     .description('daemon: provide everything this node holds, heartbeat and announce; SIGTERM stops cleanly')
-    .action(async (_opts, cmd: Command) => {
+    .option('--metrics <host:port>', 'serve Prometheus metrics at http://host:port/metrics (e.g. 127.0.0.1:9464)')
+    .action(async (opts: { metrics?: string }, cmd: Command) => {
       const g = globals(cmd);
+      const metricsAt = opts.metrics ? parseHostPort(opts.metrics) : null;
       const runtime = await Runtime.start(g.dataDir, g.limits, g.log, 'serve');
+      const metrics = metricsAt ? await startMetricsEndpoint(runtime.node, metricsAt, g.log) : null;
       setExit(await serve(runtime, g.dataDir, g.log));
+      metrics?.close();
     });
 
   const service = program.command('service').description('run `shoal serve` as a systemd service');

@@ -126,6 +126,11 @@ export class Swarm extends EventEmitter {
     return total;
   }
 
+  /** Peers banned from this transfer for sending corrupt data. */
+  bannedCount(): number {
+    return this.banned.size;
+  }
+
   peerCount(): number {
     return this.peers.size;
   }

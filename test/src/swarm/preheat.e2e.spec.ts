@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Agent, type ShoalProcess } from '../harness/agents.js';
 import { Api } from '../harness/api-client.js';
-import { ADMIN_PASSWORD, startServer, type RunningServer } from '../harness/server.js';
+import { ADMIN_PASSWORD, freePort, startServer, type RunningServer } from '../harness/server.js';
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
@@ -60,7 +60,9 @@ describe('preheat to the seed servers of a site', () => {
     expect(job.status).toBe(201);
     expect(job.body.tasks.map((t: { state: string }) => t.state)).toEqual(['queued', 'queued']);
 
-    for (const seed of seeds) running.push(seed.spawn(['serve', '--json']));
+    const metricsPort = await freePort();
+    running.push(seeds[0].spawn(['serve', '--json', '--metrics', `127.0.0.1:${metricsPort}`]));
+    running.push(seeds[1].spawn(['serve', '--json']));
     let tasks: { nodeName: string; state: string; percent: number }[] = job.body.tasks;
     for (let i = 0; i < 120 && !tasks.every((t) => t.state === 'done'); i++) {
       await new Promise((r) => setTimeout(r, 500));
@@ -80,5 +82,14 @@ describe('preheat to the seed servers of a site', () => {
       if (seedCount < 3) await new Promise((r) => setTimeout(r, 500));
     }
     expect(seedCount).toBe(3);
+
+    // The seed server's own Prometheus metrics count what it fetched for the preheat.
+    const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    const downloaded = new RegExp(`shoal_agent_downloaded_bytes_total\\{resource="${resourceId}"\\} (\\d+)`).exec(
+      metrics,
+    );
+    expect(Number(downloaded?.[1])).toBe(content.length);
+    expect(metrics).toMatch(new RegExp(`shoal_agent_peers\\{resource="${resourceId}"\\} \\d+`));
+    expect(metrics).toMatch(new RegExp(`shoal_agent_verification_failures_total\\{resource="${resourceId}"\\} 0`));
   });
 });
