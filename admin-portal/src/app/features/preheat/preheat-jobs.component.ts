@@ -182,6 +182,8 @@ export class PreheatJobsComponent {
         next: (updated) => {
           this.cancelling.set(null);
           this.jobs.update((jobs) => jobs?.map((j) => (j.id === updated.id ? updated : j)) ?? jobs);
+          // A refresh that left before the cancel would bring back the old states: replace it.
+          this.reload();
           this.snack.open(`Cancelled preheat of “${job.resourceName}”`, undefined, {
             duration: 3000,
           });

@@ -148,6 +148,10 @@ describe('PreheatPageComponent', () => {
     req.flush(makeJob({ cancelled: true, tasks: [makeTask({ state: 'cancelled' })] }));
     await settle();
     expect(states()).toEqual(['Cancelled']);
+    // ...and the list is fetched again, in case a refresh crossed the cancel.
+    list().flush([makeJob({ cancelled: true, tasks: [makeTask({ state: 'cancelled' })] })]);
+    await settle();
+    expect(states()).toEqual(['Cancelled']);
     expect(el().querySelector('[data-testid=cancel-preheat]')).toBeNull();
   });
 
