@@ -212,10 +212,7 @@ export class ResourcesService {
       };
     }
     // Counting every match of a broad search costs as much as the search; stop at the cap.
-    const total = await this.countUpTo(
-      filtered(this.repo.createQueryBuilder('r').select('r.id')),
-      SEARCH_COUNT_CAP + 1,
-    );
+    const total = await this.countUpTo(this.matchingIds(words, literalPattern(query.q)), SEARCH_COUNT_CAP + 1);
     return {
       items: rows.map(mapResourceSummary),
       total: Math.min(total, SEARCH_COUNT_CAP),
@@ -285,6 +282,31 @@ export class ResourcesService {
       if (hits.length >= page * size || ids.length < WALK_BATCH) return hits.slice((page - 1) * size, page * size);
     }
     return null;
+  }
+
+  /**
+   * The ids matching a search, read from the word table: the first word's index range,
+   * each further word probed by primary key (resourceId, token) per candidate, and the
+   * name itself only when punctuation must match literally.
+   */
+  private matchingIds(words: string[], literal: string | null): SelectQueryBuilder<ResourceNameToken> {
+    const [from0, to0] = prefixRange(words[0] ?? '');
+    const qb = this.repo.manager
+      .createQueryBuilder(ResourceNameToken, 't0')
+      .select('DISTINCT t0.resourceId', 'resourceId')
+      .where('t0.token >= :from0 AND t0.token < :to0', { from0, to0 });
+    words.slice(1).forEach((word, n) => {
+      const i = n + 1;
+      const [from, to] = prefixRange(word);
+      qb.andWhere(
+        `EXISTS (SELECT 1 FROM resource_name_tokens t${i} WHERE t${i}.resourceId = t0.resourceId AND t${i}.token >= :from${i} AND t${i}.token < :to${i})`,
+        { [`from${i}`]: from, [`to${i}`]: to },
+      );
+    });
+    if (literal) {
+      qb.innerJoin(Resource, 'r', 'r.id = t0.resourceId').andWhere(`r.nameLower LIKE :literal ESCAPE '!'`, { literal });
+    }
+    return qb;
   }
 
   private async countUpTo<T extends ObjectLiteral>(matches: SelectQueryBuilder<T>, limit: number): Promise<number> {
