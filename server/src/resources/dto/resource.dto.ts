@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, PartialType, PickType } from '@nestjs/swagger';
 import { LIMITS, RESOURCE_SORT_FIELDS } from '@shoal/contract';
 import { Type } from 'class-transformer';
 import {
@@ -81,27 +81,10 @@ export class ResourceAdminPublishDto {
   pieceHashes!: string[];
 }
 
-export class ResourceAdminUpdateDto {
-  @ApiPropertyOptional({ maxLength: LIMITS.maxNameLength })
-  @IsOptional()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(LIMITS.maxNameLength)
-  name?: string;
-
-  @ApiPropertyOptional({ maxLength: LIMITS.maxDescriptionLength })
-  @IsOptional()
-  @IsString()
-  @MaxLength(LIMITS.maxDescriptionLength)
-  description?: string;
-
-  @ApiPropertyOptional({ type: [String] })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(LIMITS.maxTags)
-  @Matches(TAG_PATTERN, { each: true, message: 'each tag must be 1-64 letters, digits, ".", "_", ":" or "-"' })
-  tags?: string[];
-}
+/** Name, description and tags, each optional, with the same rules as at publish. */
+export class ResourceAdminUpdateDto extends PartialType(
+  PickType(ResourceAdminPublishDto, ['name', 'description', 'tags']),
+) {}
 
 export class ResourceListQueryDto extends PageQueryDto {
   @ApiPropertyOptional({
