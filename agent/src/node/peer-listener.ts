@@ -27,6 +27,8 @@ export class PeerListener {
   private server: Server | null = null;
   private pending = 0;
   private readonly sockets = new Set<Socket>();
+  /** Raw sockets still waiting for their TLS handshake, and the timer that drops them. */
+  private readonly tlsStarted = new WeakMap<Socket, NodeJS.Timeout>();
 
   constructor(private readonly o: PeerListenerOptions) {}
 
@@ -39,6 +41,17 @@ export class PeerListener {
     server.on('connection', (raw: Socket) => {
       this.sockets.add(raw);
       raw.once('close', () => this.sockets.delete(raw));
+      // Node's handshakeTimeout only runs once a ClientHello arrives: a dialer that connects
+      // and stays silent would hold a connection slot forever. Drop it unless TLS completes.
+      const silent = setTimeout(() => raw.destroy(), TLS_HANDSHAKE_TIMEOUT_MS);
+      silent.unref();
+      raw.once('close', () => clearTimeout(silent));
+      this.tlsStarted.set(raw, silent);
+    });
+    server.on('secureConnection', (tls: TLSSocket) => {
+      const raw = (tls as unknown as { _parent?: Socket })._parent;
+      const timer = raw ? this.tlsStarted.get(raw) : undefined;
+      if (timer) clearTimeout(timer);
     });
     server.on('tlsClientError', (err) => this.o.log.log('debug', `TLS error from a dialer: ${err.message}`));
     this.server = server;
