@@ -48,7 +48,7 @@ export class FileStorage implements PieceStorage {
     let pos = 0;
     for (const r of this.layout.ranges(piece)) {
       const fh = await this.handle(r.fileIndex);
-      await fh.write(data, pos, r.length, r.fileOffset);
+      await writeFully(fh, data, pos, r.length, r.fileOffset);
       pos += r.length;
     }
   }
@@ -99,5 +99,30 @@ export class FileStorage implements PieceStorage {
       )?.close();
       return open(path, 'r+');
     });
+  }
+}
+
+/**
+ * A write may store fewer bytes than asked (a file system filling up does exactly that
+ * before it answers ENOSPC): keep writing the rest, so a short write surfaces as an error
+ * instead of a piece that counts as stored but is not.
+ */
+export async function writeFully(
+  fh: FileHandle,
+  data: Buffer,
+  offset: number,
+  length: number,
+  position: number | null,
+): Promise<void> {
+  let done = 0;
+  while (done < length) {
+    const { bytesWritten } = await fh.write(
+      data,
+      offset + done,
+      length - done,
+      position === null ? null : position + done,
+    );
+    if (bytesWritten <= 0) throw Object.assign(new Error('no space left on device (short write)'), { code: 'ENOSPC' });
+    done += bytesWritten;
   }
 }

@@ -1,4 +1,5 @@
 import { open, readFile, type FileHandle } from 'node:fs/promises';
+import { writeFully } from './file-storage.js';
 import { Bitfield } from '../pieces/bitfield.js';
 
 /**
@@ -29,7 +30,7 @@ export class ResumeLog {
     if (this.verified.has(piece)) return;
     const rec = Buffer.alloc(4);
     rec.writeUInt32BE(piece);
-    await this.fh.write(rec);
+    await writeFully(this.fh, rec, 0, rec.length, null);
     // Counted as held only once on disk, so what progress reports survives a kill.
     this.verified.set(piece);
   }
