@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { AGENT_VERSION } from '../version.js';
 import { parseRate } from '../util/token-bucket.js';
@@ -30,6 +31,39 @@ interface GlobalOptions {
 /** Collects a repeatable option (`--include a --include b`) without swallowing positional arguments. */
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
+/** `<data-dir>/config.json`: optional defaults for the limits (`uploadLimit`, `downloadLimit`, `maxPeers`). */
+function readConfigFile(dataDir: DataDir): Partial<GlobalOptions> {
+  let text: string;
+  try {
+    text = readFileSync(dataDir.path('config.json'), 'utf8');
+  } catch {
+    return {};
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw new CliError(`${dataDir.path('config.json')} is not valid JSON: ${(err as Error).message}`, EXIT.usage);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new CliError(`${dataDir.path('config.json')} must hold a JSON object`, EXIT.usage);
+  }
+  const out: Partial<GlobalOptions> = {};
+  for (const key of ['uploadLimit', 'downloadLimit', 'maxPeers'] as const) {
+    const value = (parsed as Record<string, unknown>)[key];
+    if (value === undefined) continue;
+    if (typeof value !== 'string' && typeof value !== 'number') {
+      throw new CliError(`${dataDir.path('config.json')}: ${key} must be a string or a number`, EXIT.usage);
+    }
+    out[key] = String(value);
+  }
+  return out;
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
 function globals(cmd: Command): {
   dataDir: DataDir;
   limits: Limits;
@@ -37,7 +71,11 @@ function globals(cmd: Command): {
   progress: ProgressMode;
   log: Logger;
 } {
-  const g = cmd.optsWithGlobals<GlobalOptions>();
+  const flags = cmd.optsWithGlobals<GlobalOptions>();
+  const dataDir = new DataDir(resolveDataDir(flags.dataDir));
+  // Precedence: command-line flag, then environment (commander reads SHOAL_*), then the
+  // data dir's config.json, so one file can hold a seed server's settings.
+  const g: GlobalOptions = { ...readConfigFile(dataDir), ...stripUndefined(flags) };
   const rate = (text: string | undefined, flag: string) => {
     try {
       return parseRate(text);
@@ -53,7 +91,7 @@ function globals(cmd: Command): {
   // With a bar on the terminal only warnings are logged, so the bar stays readable.
   const level = g.verbose ? 'debug' : progress === 'bar' ? 'warn' : 'info';
   return {
-    dataDir: new DataDir(resolveDataDir(g.dataDir)),
+    dataDir,
     limits: {
       uploadLimit: rate(g.uploadLimit, '--upload-limit'),
       downloadLimit: rate(g.downloadLimit, '--download-limit'),
@@ -70,9 +108,13 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .description('Shoal agent: fetch and provide content in a swarm of seed servers and downloaders')
     .version(AGENT_VERSION)
     .option('--data-dir <dir>', 'where this node keeps its identity and state (env SHOAL_HOME)')
-    .option('--upload-limit <rate>', 'upload cap in bytes/s, k/M/G suffixes (e.g. 10M)')
-    .option('--download-limit <rate>', 'download cap in bytes/s, k/M/G suffixes')
-    .option('--max-peers <n>', 'most peers per resource at once')
+    .addOption(
+      new Option('--upload-limit <rate>', 'upload cap in bytes/s, k/M/G suffixes (e.g. 10M)').env('SHOAL_UPLOAD_LIMIT'),
+    )
+    .addOption(
+      new Option('--download-limit <rate>', 'download cap in bytes/s, k/M/G suffixes').env('SHOAL_DOWNLOAD_LIMIT'),
+    )
+    .addOption(new Option('--max-peers <n>', 'most peers per resource at once').env('SHOAL_MAX_PEERS'))
     .option('--json', 'print one JSON line per second instead of a progress bar')
     .option('-v, --verbose', 'log debug details')
     .addHelpText('after', EXIT_CODES_HELP)

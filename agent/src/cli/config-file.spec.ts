@@ -1,0 +1,33 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const BIN = resolve(import.meta.dirname, '../../bin/shoal.js');
+
+function shoal(dataDir: string, args: string[], env: Record<string, string> = {}) {
+  return spawnSync(process.execPath, [BIN, '--data-dir', dataDir, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+  });
+}
+
+describe('configuration: flags, then SHOAL_* environment, then <data-dir>/config.json', () => {
+  it('reads limits from config.json and refuses a bad one, naming it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shoal-config-'));
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ maxPeers: 0 }));
+    const bad = shoal(dir, ['status']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/--max-peers must be a positive integer/);
+    writeFileSync(join(dir, 'config.json'), '{ not json');
+    expect(shoal(dir, ['status']).stderr).toMatch(/config\.json is not valid JSON/);
+  });
+
+  it('lets the environment override config.json, and a flag override both', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shoal-config-'));
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ maxPeers: 0 }));
+    expect(shoal(dir, ['status'], { SHOAL_MAX_PEERS: '8' }).status).not.toBe(2);
+    expect(shoal(dir, ['status'], { SHOAL_MAX_PEERS: 'many' }).status).toBe(2);
+    expect(shoal(dir, ['--max-peers', '4', 'status'], { SHOAL_MAX_PEERS: 'many' }).status).not.toBe(2);
+  });
+});
