@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Api } from './api-client.js';
 import { REPO_ROOT } from './server.js';
 
 const SHOAL_BIN = join(REPO_ROOT, 'agent/bin/shoal.js');
@@ -82,6 +83,28 @@ export class Agent {
 
   async run(args: string[], input?: string): Promise<ShoalResult> {
     return this.spawn(args, input).done;
+  }
+
+  /** Enrolls this agent with a fresh enrollment token from `admin`, as ops would. */
+  async enroll(
+    admin: Api,
+    opts: { role: 'seed' | 'client'; name: string; site?: string; listen?: string },
+  ): Promise<void> {
+    const token = await admin.post('/api/admin/enrollment-tokens', { role: opts.role, site: opts.site });
+    const args = [
+      'enroll',
+      '--server',
+      admin.baseUrl,
+      '--token',
+      token.body.token,
+      '--role',
+      opts.role,
+      '--name',
+      opts.name,
+    ];
+    if (opts.site) args.push('--site', opts.site);
+    const res = await this.run([...args, '--listen', opts.listen ?? '127.0.0.1:0']);
+    if (res.code !== 0) throw new Error(`${this.label} enroll failed (${res.code}): ${res.stderr}`);
   }
 
   async login(serverUrl: string, user: string, password: string): Promise<void> {

@@ -33,24 +33,7 @@ describe('connection flood against a seed server', () => {
     const admin = await new Api(server.url).login('admin', ADMIN_PASSWORD);
     const seed = new Agent('flooded-seed');
     const port = await freePort();
-    const token = await admin.post('/api/admin/enrollment-tokens', { role: 'seed' });
-    expect(
-      (
-        await seed.run([
-          'enroll',
-          '--server',
-          server.url,
-          '--token',
-          token.body.token,
-          '--role',
-          'seed',
-          '--name',
-          'flooded',
-          '--listen',
-          `127.0.0.1:${port}`,
-        ])
-      ).code,
-    ).toBe(0);
+    await seed.enroll(admin, { role: 'seed', name: 'flooded', listen: `127.0.0.1:${port}` });
     await seed.login(server.url, 'admin', ADMIN_PASSWORD);
     mkdirSync(join(seed.dataDir, 'content'));
     const content = randomBytes(3 * 1024 * 1024);

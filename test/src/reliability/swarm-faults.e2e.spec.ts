@@ -37,24 +37,7 @@ describe(`swarm faults (server on ${db})`, () => {
     const dir = join(seed.dataDir, 'content');
     mkdirSync(dir);
     writeFileSync(join(dir, `${label}.bin`), randomBytes(SIZE));
-    const token = await admin.post('/api/admin/enrollment-tokens', { role: 'seed' });
-    expect(
-      (
-        await seed.run([
-          'enroll',
-          '--server',
-          server.url,
-          '--token',
-          token.body.token,
-          '--role',
-          'seed',
-          '--name',
-          label,
-          '--listen',
-          '127.0.0.1:0',
-        ])
-      ).code,
-    ).toBe(0);
+    await seed.enroll(admin, { role: 'seed', name: label });
     await seed.login(server.url, 'admin', ADMIN_PASSWORD);
     const published = await seed.run(['publish', join(dir, `${label}.bin`), '--seed-time', '0', '--json']);
     expect(published.code).toBe(0);

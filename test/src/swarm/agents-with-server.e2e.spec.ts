@@ -44,21 +44,7 @@ describe('agents with the real server', () => {
     writeFileSync(join(content, 'docs/deep/er/notes.txt'), randomBytes(70_000));
     writeFileSync(join(content, 'docs/EMPTY'), '');
 
-    const token = await admin.post('/api/admin/enrollment-tokens', { role: 'seed', site: 'hq' });
-    const enrolled = await seed.run([
-      'enroll',
-      '--server',
-      server.url,
-      '--token',
-      token.body.token,
-      '--role',
-      'seed',
-      '--name',
-      'seed-1',
-      '--listen',
-      '127.0.0.1:0',
-    ]);
-    expect(enrolled.code).toBe(0);
+    await seed.enroll(admin, { role: 'seed', name: 'seed-1', site: 'hq' });
     await seed.login(server.url, 'admin', ADMIN_PASSWORD);
     const published = await seed.run([
       'publish',

@@ -37,25 +37,8 @@ describe('preheat to the seed servers of a site', () => {
     const resourceId = ((await upload.json()) as { id: string }).id;
 
     const seeds = ['par-1', 'par-2'].map((name) => new Agent(name));
-    for (const [i, seed] of seeds.entries()) {
-      const token = await admin.post('/api/admin/enrollment-tokens', { role: 'seed', site: 'par' });
-      const res = await seed.run([
-        'enroll',
-        '--server',
-        server.url,
-        '--token',
-        token.body.token,
-        '--role',
-        'seed',
-        '--name',
-        `par-${i + 1}`,
-        '--site',
-        'par',
-        '--listen',
-        '127.0.0.1:0',
-      ]);
-      expect(res.code).toBe(0);
-    }
+    for (const [i, seed] of seeds.entries())
+      await seed.enroll(admin, { role: 'seed', name: `par-${i + 1}`, site: 'par' });
     const job = await admin.post('/api/admin/preheat', { resourceId, site: 'par' });
     expect(job.status).toBe(201);
     expect(job.body.tasks.map((t: { state: string }) => t.state)).toEqual(['queued', 'queued']);

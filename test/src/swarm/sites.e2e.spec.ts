@@ -32,23 +32,7 @@ describe('site-aware peers', () => {
   });
 
   async function enroll(agent: Agent, role: 'seed' | 'client', site: string, name: string) {
-    const token = await admin.post('/api/admin/enrollment-tokens', { role, site });
-    const res = await agent.run([
-      'enroll',
-      '--server',
-      server.url,
-      '--token',
-      token.body.token,
-      '--role',
-      role,
-      '--site',
-      site,
-      '--name',
-      name,
-      '--listen',
-      '127.0.0.1:0',
-    ]);
-    expect(res.code).toBe(0);
+    await agent.enroll(admin, { role, name, site });
   }
 
   it('downloaders take most of their bytes from their own site', async () => {
