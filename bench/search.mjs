@@ -7,10 +7,14 @@
 //   BENCH_SEARCH_ROWS (default 200000; the issue's figure: 1000000)  BENCH_SEARCH_QUERY_BUDGET_S (10)
 //   BENCH_SEARCH_DBS ("sqlite mysql")  BENCH_SEARCH_REQS (100)
 //   BENCH_MYSQL_URL (default mysql://root@127.0.0.1:3306)
+//   BENCH_SEARCH_DATA_DIR: keep the loaded data there (SQLite data dir, MySQL schema name) and
+//   reuse it in later runs with the same ROWS, so a server change is re-measured without the
+//   3-5 min load (the server still runs its migrations on it at start). Remove it yourself:
+//   rm -r DIR and DROP DATABASE <DIR/mysql.schema>.
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as B from './lib/shoal.mjs';
 
@@ -19,6 +23,8 @@ const DBS = (process.env.BENCH_SEARCH_DBS || 'sqlite mysql').split(/\s+/).filter
 const REQS = B.envInt('BENCH_SEARCH_REQS', 100);
 const SEEDED = process.env.BENCH_SEARCH_SEEDED === '1'; // random seed/downloader counts on every row
 const MYSQL_URL = (process.env.BENCH_MYSQL_URL || 'mysql://root@127.0.0.1:3306').replace(/\/+$/, '');
+const KEEP_DIR = process.env.BENCH_SEARCH_DATA_DIR || null;
+const loadavg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 const req = createRequire(join(B.REPO, 'server/package.json'));
 
 // ---- synthetic catalog: names like "Ubuntu server 22.04 amd64 nightly 4821"
@@ -131,6 +137,9 @@ const QUERIES = [
   ['search rare word "atlas1234"', '/api/resources?q=atlas1234&size=25'],
   ['search prefix "orio" (~10%)', '/api/resources?q=orio&size=25'],
   ['search two words "vega server"', '/api/resources?q=vega%20server&size=25'],
+  ['search two words, rare second "server atlas1234"', '/api/resources?q=server%20atlas1234&size=25'],
+  ['search three words "orion server nightly"', '/api/resources?q=orion%20server%20nightly&size=25'],
+  ['search common word sorted by name "nightly"', '/api/resources?q=nightly&size=25&sort=name'],
   ['search common word "nightly" (~17%)', '/api/resources?q=nightly&size=25'],
   ['search exact id "123456"', `/api/resources?q=${Math.min(123456, ROWS - 1)}&size=25`],
 ];
@@ -138,35 +147,53 @@ const QUERIES = [
 const results = {};
 for (const kind of DBS) {
   let env = {}, drop = async () => undefined, schema = null;
+  const keptDir = KEEP_DIR ? join(KEEP_DIR, kind) : null;
+  const loadedFile = keptDir ? join(keptDir, 'loaded.json') : null;
+  const kept = loadedFile && existsSync(loadedFile) ? JSON.parse(readFileSync(loadedFile, 'utf8')) : null;
+  if (kept && kept.rows !== ROWS) throw new Error(`${loadedFile} holds ${kept.rows} rows, not ${ROWS}: use another BENCH_SEARCH_DATA_DIR`);
+  if (keptDir && !kept) rmSync(keptDir, { recursive: true, force: true }); // a load that did not finish
+  if (keptDir) mkdirSync(keptDir, { recursive: true });
   if (kind === 'mysql') {
-    schema = `shoal_bench_${randomBytes(5).toString('hex')}`;
-    spawnSync('mysql', ['-h127.0.0.1', '-uroot', '-e', `CREATE DATABASE \`${schema}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`]);
+    schema = kept?.schema ?? `shoal_bench_${randomBytes(5).toString('hex')}`;
+    if (!kept) spawnSync('mysql', ['-h127.0.0.1', '-uroot', '-e', `CREATE DATABASE \`${schema}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`]);
     env = { DATABASE_URL: `${MYSQL_URL}/${schema}` };
-    // BENCH_SEARCH_KEEP=1 leaves the schema for EXPLAIN (drop it yourself)
-    const dropNow = () => { if (process.env.BENCH_SEARCH_KEEP !== '1') spawnSync('mysql', ['-h127.0.0.1', '-uroot', '-e', `DROP DATABASE IF EXISTS \`${schema}\``]); else console.error(`kept schema ${schema}`); };
+    // BENCH_SEARCH_KEEP=1 leaves the schema for EXPLAIN (drop it yourself); so does BENCH_SEARCH_DATA_DIR
+    const dropNow = () => { if (process.env.BENCH_SEARCH_KEEP !== '1' && !keptDir) spawnSync('mysql', ['-h127.0.0.1', '-uroot', '-e', `DROP DATABASE IF EXISTS \`${schema}\``]); else console.error(`kept schema ${schema}`); };
     drop = async () => dropNow();
     process.on('exit', dropNow);
   }
+  if (keptDir) env.SHOAL_DATA_DIR = keptDir;
   try {
-    // 1) migrations on an empty database
-    let server = await B.startServer({ env });
-    const dataDir = server.dataDir;
-    await server.stop();
-    // 2) bulk load
-    console.error(`search ${kind}: loading ${ROWS} resources`);
-    const l0 = Date.now();
-    const tokens = kind === 'sqlite' ? loadSqlite(join(dataDir, 'shoal.sqlite')) : await loadMysql(env.DATABASE_URL);
-    const loadS = (Date.now() - l0) / 1000;
-    console.error(`search ${kind}: loaded ${ROWS} rows + ${tokens} tokens in ${loadS.toFixed(0)} s`);
+    const loadavgAtStart = loadavg();
+    let tokens = kept?.tokens, loadS = kept?.loadSeconds;
+    if (!kept) {
+      // 1) migrations on an empty database
+      let server = await B.startServer({ env });
+      const dataDir = env.SHOAL_DATA_DIR ?? server.dataDir;
+      await server.stop();
+      env.SHOAL_DATA_DIR = dataDir;
+      // 2) bulk load
+      console.error(`search ${kind}: loading ${ROWS} resources`);
+      const l0 = Date.now();
+      tokens = kind === 'sqlite' ? loadSqlite(join(dataDir, 'shoal.sqlite')) : await loadMysql(env.DATABASE_URL);
+      loadS = (Date.now() - l0) / 1000;
+      console.error(`search ${kind}: loaded ${ROWS} rows + ${tokens} tokens in ${loadS.toFixed(0)} s`);
+      if (loadedFile) writeFileSync(loadedFile, JSON.stringify({ rows: ROWS, tokens, loadSeconds: loadS, schema }));
+    } else {
+      console.error(`search ${kind}: reusing ${ROWS} resources loaded in ${keptDir}${schema ? ` (schema ${schema})` : ''}`);
+    }
     // 3) same data dir (signing keys, admin) and database
-    server = await B.startServer({ env: { ...env, SHOAL_DATA_DIR: dataDir } });
+    const s0 = Date.now();
+    const server = await B.startServer({ env });
+    const startSeconds = (Date.now() - s0) / 1000;
     const token = await B.adminToken(server.url);
-    const r = { rows: ROWS, tokens, loadSeconds: B.round(loadS, 1), baseline_auth_me: await timed(server.url, '/api/auth/me', token, REQS), queries: {} };
+    const r = { rows: ROWS, tokens, loadSeconds: B.round(loadS, 1), ...(kept ? { reusedLoadedData: true } : {}), startSeconds: B.round(startSeconds, 1), loadavgAtStart, baseline_auth_me: await timed(server.url, '/api/auth/me', token, REQS), queries: {} };
     console.error(`search ${kind}: baseline GET /api/auth/me: ${JSON.stringify(r.baseline_auth_me)}`);
     for (const [label, path] of QUERIES) {
       r.queries[label] = { path, ...(await timed(server.url, path, token, REQS)) };
       console.error(`search ${kind}: ${label}: ${JSON.stringify(r.queries[label])}`);
     }
+    r.loadavgAtEnd = loadavg();
     await server.stop();
     results[kind] = r;
   } finally {
