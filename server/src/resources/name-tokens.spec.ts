@@ -1,4 +1,4 @@
-import { nameWords, queryWords } from './name-tokens.js';
+import { nameWords, narrowingWords, queryWords } from './name-tokens.js';
 
 describe('name words', () => {
   it('splits on punctuation and lower-cases, keeping Unicode letters', () => {
@@ -17,5 +17,12 @@ describe('name words', () => {
 
   it('bounds the number of words in a query', () => {
     expect(queryWords('a b c d e f g h i j k')).toHaveLength(8);
+  });
+
+  it('drops query words that start another query word (they match nothing more)', () => {
+    expect(narrowingWords(['ori', 'orion', 'server'])).toEqual(['orion', 'server']);
+    expect(narrowingWords(['orion', 'ori'])).toEqual(['orion']);
+    expect(narrowingWords(['a', 'b'])).toEqual(['a', 'b']);
+    expect(narrowingWords([])).toEqual([]);
   });
 });

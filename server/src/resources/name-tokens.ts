@@ -20,3 +20,12 @@ export function nameWords(text: string): string[] {
 export function queryWords(q: string | undefined): string[] {
   return q ? nameWords(q).slice(0, MAX_WORDS) : [];
 }
+
+/**
+ * The query words that narrow a search: a word that starts another query word adds nothing
+ * (a name word starting with "orion" also starts with "ori"), so "ori orion" searches
+ * "orion" only. Same matches, one index range less to read.
+ */
+export function narrowingWords(words: string[]): string[] {
+  return words.filter((w, i) => !words.some((other, j) => j !== i && other !== w && other.startsWith(w)));
+}

@@ -298,6 +298,12 @@ describe.each(VARIANTS)('server API on %s %j', (db, env) => {
         ).map((i) => i.name);
       expect(await names('UBUNTU')).toEqual(['ubuntu-22.04-desktop', 'Ubuntu-24.04 Server']);
       expect(await names('ubu serv')).toEqual(['Ubuntu-24.04 Server']);
+      // several words: any order, the rarest read first, a word that starts another adds nothing
+      expect(await names('SERVER ubuntu')).toEqual(['Ubuntu-24.04 Server']);
+      expect(await names('ubuntu 24 serv')).toEqual(['Ubuntu-24.04 Server']);
+      expect(await names('ubuntu ubu 04')).toEqual(['ubuntu-22.04-desktop', 'Ubuntu-24.04 Server']);
+      expect(await names('ubuntu desk 24')).toEqual([]);
+      expect(await names('weights model llama')).toEqual(['Model weights llama']);
       expect(await names('llam')).toEqual(['Model weights llama']);
       expect(await names('nothing-like-this')).toEqual([]);
     });
