@@ -31,6 +31,25 @@ describe('MemorySwarmStore', () => {
     }
   });
 
+  it('keeps the member object while re-announces change nothing, and extends its expiry', async () => {
+    jest.useFakeTimers({ now: 1_000_000 });
+    try {
+      const first = member('a');
+      await store.upsert('r1', first, 10);
+      jest.setSystemTime(1_000_000 + 8_000);
+      expect(await store.upsert('r1', member('a'), 10)).toBe(false);
+      jest.setSystemTime(1_000_000 + 15_000);
+      const [kept] = await store.members('r1', 10);
+      expect(kept).toBe(first);
+      await store.upsert('r1', { ...member('a'), addresses: ['127.0.0.1:2'] }, 10);
+      const [changed] = await store.members('r1', 10);
+      expect(changed).not.toBe(first);
+      expect(changed.addresses).toEqual(['127.0.0.1:2']);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('replaces a member on re-announce and removes it on stop', async () => {
     await store.upsert('r1', member('a', 10), 60);
     await store.upsert('r1', member('a', 0), 60);

@@ -36,9 +36,16 @@ export class MemorySwarmStore implements SwarmStore {
       this.sweepSwarm(resourceId, swarm, Date.now());
       if (swarm.size >= MAX_MEMBERS_PER_SWARM) throw new Error('swarm full');
     }
+    const now = Date.now();
     const previous = swarm.get(member.nodeId);
-    swarm.set(member.nodeId, { member, expiresAt: Date.now() + ttlSeconds * 1000 });
-    const wasDownloading = !!previous && previous.expiresAt > Date.now() && previous.member.left > 0;
+    const wasDownloading = !!previous && previous.expiresAt > now && previous.member.left > 0;
+    if (previous && sameMember(previous.member, member)) {
+      // A steady re-announce keeps the member's object, so what readers derived from it
+      // (the tracker's peer entry and its JSON) stays valid.
+      previous.expiresAt = now + ttlSeconds * 1000;
+    } else {
+      swarm.set(member.nodeId, { member, expiresAt: now + ttlSeconds * 1000 });
+    }
     return wasDownloading !== member.left > 0;
   }
 
@@ -103,4 +110,10 @@ export class MemorySwarmStore implements SwarmStore {
     }
     if (swarm.size === 0) this.swarms.delete(resourceId);
   }
+}
+
+function sameMember(a: SwarmMember, b: SwarmMember): boolean {
+  if (a.name !== b.name || a.role !== b.role || a.site !== b.site || a.left !== b.left) return false;
+  if (a.addresses === b.addresses) return true;
+  return a.addresses.length === b.addresses.length && a.addresses.every((x, i) => x === b.addresses[i]);
 }

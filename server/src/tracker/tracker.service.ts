@@ -17,7 +17,7 @@ import { Resource } from '../resources/resource.entity.js';
 import type { AnnounceDto } from './dto/announce.dto.js';
 import { ProvidersService } from './providers.service.js';
 import { SwarmCountsService } from './swarm-counts.service.js';
-import { SWARM_STORE, type SwarmStore } from './swarm-store.js';
+import { SWARM_STORE, type SwarmMember, type SwarmStore } from './swarm-store.js';
 
 const KNOWN_CACHE_MS = 30_000;
 const MAX_KNOWN = 100_000;
@@ -27,6 +27,7 @@ export class TrackerService {
   /** Resource ids known to exist, and node addresses, so a steady announce costs no query. */
   private readonly knownResources = new Map<string, number>();
   private readonly nodeAddresses = new Map<string, { at: number; addresses: string[] }>();
+  private readonly peers = new WeakMap<SwarmMember, PeerInfo>();
 
   constructor(
     @Inject(SWARM_STORE) private readonly swarm: SwarmStore,
@@ -74,30 +75,61 @@ export class TrackerService {
       this.providers.onlineSeeds(resourceId),
       this.swarm.members(resourceId, limit * 4 + 1),
     ]);
-    const byId = new Map<string, PeerInfo>();
+    const eligible = (p: PeerInfo) =>
+      p.nodeId !== caller?.id && p.addresses.length > 0 && !this.revocations.isRevoked(p.nodeId);
+    const candidates: PeerInfo[] = [];
     for (const m of members) {
-      byId.set(m.nodeId, {
+      const peer = this.peerOf(m);
+      if (eligible(peer)) candidates.push(peer);
+    }
+    if (seeds.length) {
+      const inSwarm = new Set(members.map((m) => m.nodeId));
+      for (const s of seeds) if (!inSwarm.has(s.nodeId) && eligible(s)) candidates.push(s);
+    }
+    // Same-site peers to the front, then a random pick of `limit` in random order from
+    // each group (a partial shuffle: only the places that are returned are drawn).
+    let sameSite = 0;
+    if (caller?.site) {
+      for (let i = 0; i < candidates.length; i++) {
+        if (candidates[i].site === caller.site) swap(candidates, i, sameSite++);
+      }
+    }
+    const count = Math.min(limit, candidates.length);
+    shuffleFront(candidates, 0, sameSite, Math.min(count, sameSite));
+    if (count > sameSite) shuffleFront(candidates, sameSite, candidates.length, count - sameSite);
+    candidates.length = count;
+    return candidates;
+  }
+
+  /** True when the resource was seen to exist recently (no query): an announce for it cannot answer 404. */
+  knowsResource(resourceId: string): boolean {
+    const seenAt = this.knownResources.get(resourceId);
+    return !!seenAt && Date.now() - seenAt < KNOWN_CACHE_MS;
+  }
+
+  /**
+   * The peer entry of a swarm member, built once per member object (the in-process store
+   * keeps a member's object while its announces change nothing), so a steady swarm costs
+   * no allocation per peer and its JSON can be cached too (see announce-json.ts).
+   */
+  private peerOf(m: SwarmMember): PeerInfo {
+    let peer = this.peers.get(m);
+    if (!peer) {
+      peer = {
         nodeId: m.nodeId,
         name: m.name,
         role: m.role,
         site: m.site,
         addresses: m.addresses,
         complete: m.left === 0,
-      });
+      };
+      this.peers.set(m, peer);
     }
-    for (const s of seeds) if (!byId.has(s.nodeId)) byId.set(s.nodeId, s);
-    const candidates = [...byId.values()].filter(
-      (p) => p.nodeId !== caller?.id && p.addresses.length > 0 && !this.revocations.isRevoked(p.nodeId),
-    );
-    shuffle(candidates);
-    const sameSite = caller?.site ? candidates.filter((p) => p.site === caller.site) : [];
-    const others = caller?.site ? candidates.filter((p) => p.site !== caller.site) : candidates;
-    return [...sameSite, ...others].slice(0, limit);
+    return peer;
   }
 
   private async assertResourceExists(resourceId: string): Promise<void> {
-    const seenAt = this.knownResources.get(resourceId);
-    if (seenAt && Date.now() - seenAt < KNOWN_CACHE_MS) return;
+    if (this.knowsResource(resourceId)) return;
     if (!(await this.resources.existsBy({ id: resourceId }))) {
       throw new NotFoundException({ code: 'resource_not_found', message: `no resource ${resourceId}` });
     }
@@ -137,9 +169,13 @@ export class TrackerService {
   }
 }
 
-function shuffle<T>(items: T[]): void {
-  for (let i = items.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1));
-    [items[i], items[j]] = [items[j], items[i]];
-  }
+/** Puts a uniformly random choice of `count` items of `items[from..to)`, in random order, at `items[from..from+count)`. */
+function shuffleFront<T>(items: T[], from: number, to: number, count: number): void {
+  for (let i = from; i < from + count; i++) swap(items, i, i + Math.floor(Math.random() * (to - i)));
+}
+
+function swap<T>(items: T[], i: number, j: number): void {
+  const t = items[i];
+  items[i] = items[j];
+  items[j] = t;
 }
