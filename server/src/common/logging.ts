@@ -21,6 +21,12 @@ const QUIET_PATHS = new Set([
   '/metrics',
 ]);
 
+/** The caller's X-Request-Id when it is a sane one, else a fresh UUID. */
+export function requestIdOf(req: IncomingMessage): string {
+  const incoming = req.headers['x-request-id'];
+  return typeof incoming === 'string' && /^[A-Za-z0-9-]{1,64}$/.test(incoming) ? incoming : randomUUID();
+}
+
 const pathOf = (req: IncomingMessage) => (req.url ?? '').split('?')[0];
 
 /**
@@ -33,8 +39,7 @@ export function loggingParams(config: AppConfig): Params {
     pinoHttp: {
       level: PINO_LEVEL[config.logLevel],
       genReqId: (req: IncomingMessage, res: ServerResponse) => {
-        const incoming = req.headers['x-request-id'];
-        const id = typeof incoming === 'string' && /^[A-Za-z0-9-]{1,64}$/.test(incoming) ? incoming : randomUUID();
+        const id = requestIdOf(req);
         res.setHeader('X-Request-Id', id);
         return id;
       },

@@ -12,6 +12,7 @@ import { ProvidersService } from './providers.service.js';
 import { SwarmCountsService } from './swarm-counts.service.js';
 import { SWARM_STORE, type SwarmStore } from './swarm-store.js';
 import { TrackerController } from './tracker.controller.js';
+import { TrackerFastPath } from './tracker.fast-path.js';
 import { TrackerService } from './tracker.service.js';
 
 @Module({
@@ -26,8 +27,9 @@ import { TrackerService } from './tracker.service.js';
     ProvidersService,
     SwarmCountsService,
     TrackerService,
+    TrackerFastPath,
   ],
-  exports: [SWARM_STORE, ProvidersService, SwarmCountsService, TrackerService],
+  exports: [SWARM_STORE, ProvidersService, SwarmCountsService, TrackerService, TrackerFastPath],
 })
 export class TrackerModule implements OnModuleDestroy {
   constructor(@Inject(SWARM_STORE) private readonly store: SwarmStore) {}
