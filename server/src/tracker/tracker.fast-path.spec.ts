@@ -2,10 +2,18 @@ import 'reflect-metadata';
 import { BadRequestException } from '@nestjs/common';
 import type { AnnounceResponse, PeerInfo } from '@shoal/contract';
 import { getMetadataStorage } from 'class-validator';
+import express from 'express';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { AppConfig } from '../config/app-config.js';
+import type { CredentialsService } from '../credentials/credentials.service.js';
+import type { RevocationListService } from '../credentials/revocation-list.service.js';
+import type { MetricsService } from '../metrics/metrics.service.js';
 import { createValidationPipe } from '../common/validation.js';
 import { announceJson } from './announce-json.js';
 import { AnnounceDto } from './dto/announce.dto.js';
-import { announceFromBody } from './tracker.fast-path.js';
+import { announceFromBody, failedAnnounce, TrackerFastPath } from './tracker.fast-path.js';
+import type { TrackerService } from './tracker.service.js';
 
 const pipe = createValidationPipe();
 
@@ -103,5 +111,69 @@ describe('announceJson', () => {
       { intervalSeconds: 45, peers: [peers[0]] },
     ];
     for (const answer of answers) expect(announceJson(answer)).toBe(JSON.stringify(answer));
+  });
+});
+
+describe('TrackerFastPath in front of a request listener', () => {
+  const claims = { sub: 'node-1', name: 'n1', role: 'client', site: null, iat: 1, exp: 2e9 };
+  const body = JSON.stringify({ ...valid, event: 'update' });
+
+  async function serve(announce: () => Promise<AnnounceResponse>) {
+    const seen: { url?: string; failure?: unknown; body?: unknown }[] = [];
+    const fastPath = new TrackerFastPath(
+      { logLevel: 'log' } as AppConfig,
+      { cachedNodeCredential: (t: string) => (t === 'good' ? claims : undefined) } as unknown as CredentialsService,
+      { isRevoked: () => false } as unknown as RevocationListService,
+      { knowsResource: () => true, announce } as unknown as TrackerService,
+      { httpRequests: { labels: () => ({ observe: () => undefined }) } } as unknown as MetricsService,
+    );
+    // stands in for the Express app: records what it was handed and answers 599
+    const server = createServer((req, res) => {
+      seen.push({ url: req.url, failure: failedAnnounce(req), body: (req as { body?: unknown }).body });
+      res.writeHead(599).end();
+    });
+    fastPath.install(server, express.json(), [['X-Test', 'yes']]);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const post = (token: string, path = '/api/tracker/announce', payload = body) =>
+      fetch(url + path, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: payload,
+      });
+    return { seen, post, close: () => new Promise((resolve) => server.close(resolve)) };
+  }
+
+  it('answers an announce it can take, and hands the rest on with their parsed body', async () => {
+    const s = await serve(async () => ({ intervalSeconds: 30, peers: [] }));
+    try {
+      const ok = await s.post('good');
+      expect(ok.status).toBe(200);
+      expect(ok.headers.get('x-test')).toBe('yes');
+      expect(await ok.text()).toBe('{"intervalSeconds":30,"peers":[]}');
+      // unknown credential: handed on unread; a bad body: handed on parsed; not the exact path: unread
+      expect((await s.post('unknown')).status).toBe(599);
+      expect((await s.post('good', undefined, '{"left":-1}')).status).toBe(599);
+      expect((await s.post('good', '/api/tracker/announce?x')).status).toBe(599);
+      expect(s.seen).toEqual([
+        { url: '/api/tracker/announce', failure: undefined, body: undefined },
+        { url: '/api/tracker/announce', failure: undefined, body: { left: -1 } },
+        { url: '/api/tracker/announce?x', failure: undefined, body: undefined },
+      ]);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('hands on an announce that failed once started, with its failure for the Nest route to throw', async () => {
+    const failure = new Error('database unreachable');
+    const s = await serve(() => Promise.reject(failure));
+    try {
+      expect((await s.post('good')).status).toBe(599);
+      expect(s.seen).toHaveLength(1);
+      expect(s.seen[0].failure).toBe(failure);
+    } finally {
+      await s.close();
+    }
   });
 });
