@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { PeerRefusedError, type CredentialVerifier } from '../identity/credential-verifier.js';
 import type { TlsMaterial } from '../identity/tls-certificate.js';
-import { encodeDataFrame, encodeMessage, FrameDecoder } from '../protocol/frame-codec.js';
+import { encodeDataFrame, encodeMessage, FrameDecoder, retainMessage } from '../protocol/frame-codec.js';
 import type { HelloMessage, WireMessage } from '../protocol/messages.js';
 import { ProtocolError } from '../protocol/protocol-error.js';
 import { WIRE } from '../protocol/wire-limits.js';
@@ -135,14 +135,21 @@ export class PeerConnection extends EventEmitter {
     return this.socket.write(bytes);
   }
 
-  /** Sends a data block without copying it into a frame first (the hot path of serving). */
-  sendData(piece: number, offset: number, block: Buffer): boolean {
-    if (this.destroyed) return false;
+  /**
+   * Sends a data block without copying it into a frame first (the hot path of serving).
+   * `written` runs once the socket no longer needs the block's bytes (sent, or the
+   * connection failed), so the caller may reuse them only then.
+   */
+  sendData(piece: number, offset: number, block: Buffer, written: () => void = () => undefined): boolean {
+    if (this.destroyed) {
+      written();
+      return false;
+    }
     const [head, body] = encodeDataFrame(piece, offset, block);
     this.lastSent = Date.now();
     this.socket.cork();
     this.socket.write(head);
-    const ok = this.socket.write(body);
+    const ok = this.socket.write(body, () => written());
     this.socket.uncork();
     return ok;
   }
@@ -271,12 +278,13 @@ export class PeerConnection extends EventEmitter {
     }
     for (const m of messages) {
       if (this.destroyed) return;
+      // Delivered messages are handled at once; held ones must outlive the decoder's buffer.
       if (this.open) this.deliver(m);
       else if (this.handshakeWaiter) {
         const w = this.handshakeWaiter;
         this.handshakeWaiter = null;
-        w(m);
-      } else this.handshakeQueue.push(m);
+        w(retainMessage(m));
+      } else this.handshakeQueue.push(retainMessage(m));
     }
   }
 

@@ -28,8 +28,10 @@ export class PieceInProgress {
     /** When set, only this one peer may send blocks of the piece (a retry after a failed hash). */
     public owner: string | null = null,
     readonly singleSource = false,
+    /** Where the piece's bytes go: every block is written before the piece is read. */
+    allocate: (length: number) => Buffer = (n) => Buffer.alloc(n),
   ) {
-    this.data = Buffer.alloc(length);
+    this.data = allocate(length);
     for (let offset = 0; offset < length; offset += blockSize) {
       const len = Math.min(blockSize, length - offset);
       this.blocks.push({ offset, length: len, received: false, askedOf: new Set(), sender: null });
@@ -93,6 +95,8 @@ export class RequestPlanner {
     private readonly pieceLength: (piece: number) => number,
     private readonly blockSize: number,
     private readonly maxPiecesInProgress: number,
+    /** Piece buffers (the swarm reuses them); contents need not be zeroed. */
+    private readonly allocate: (length: number) => Buffer = (n) => Buffer.alloc(n),
   ) {}
 
   next(peer: string, peerHasPiece: (piece: number) => boolean): BlockRef | null {
@@ -110,7 +114,14 @@ export class RequestPlanner {
       const piece = this.picker.pick(peerHasPiece, (x) => this.inProgress.has(x) || this.verifying.has(x));
       if (piece !== null) {
         const single = this.singleSource.has(piece);
-        const p = new PieceInProgress(piece, this.pieceLength(piece), this.blockSize, single ? peer : null, single);
+        const p = new PieceInProgress(
+          piece,
+          this.pieceLength(piece),
+          this.blockSize,
+          single ? peer : null,
+          single,
+          this.allocate,
+        );
         this.inProgress.set(piece, p);
         return this.ask(p, p.blocks[0], peer);
       }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { encodeDataFrame, encodeMessage, FrameDecoder } from './frame-codec.js';
+import { encodeDataFrame, encodeMessage, FrameDecoder, retainMessage } from './frame-codec.js';
 import { MessageType, RejectReason, type WireMessage } from './messages.js';
 import { ProtocolError } from './protocol-error.js';
 import { MAX_FRAME_BODY, WIRE } from './wire-limits.js';
@@ -59,11 +59,27 @@ describe('frame codec', () => {
     expect(Buffer.concat([head, body])).toEqual(encodeMessage({ type: 'data', piece: 4, offset: 2048, block }));
   });
 
+  it('keeps every data block of one push intact until the next push, however frames straddle chunks', () => {
+    const blocks = [0, 1, 2, 3].map((i) => randomBytes(5000 + i));
+    const stream = Buffer.concat(blocks.map((block, i) => encodeMessage({ type: 'data', piece: i, offset: 0, block })));
+    // Chunks that each finish one gathered frame and start gathering the next.
+    for (const size of [3000, 7000, 9999]) {
+      const decoder = new FrameDecoder();
+      const seen: Buffer[] = [];
+      for (let i = 0; i < stream.length; i += size) {
+        const out = decoder.push(stream.subarray(i, i + size));
+        for (const m of out) if (m.type === 'data') seen.push(Buffer.from(m.block));
+      }
+      expect(seen).toEqual(blocks);
+    }
+  });
+
   it('decodes a stream split at every byte boundary', () => {
     const stream = Buffer.concat(samples.map(encodeMessage));
     const decoder = new FrameDecoder();
     const out: WireMessage[] = [];
-    for (let i = 0; i < stream.length; i += 997) out.push(...decoder.push(stream.subarray(i, i + 997)));
+    for (let i = 0; i < stream.length; i += 997)
+      out.push(...decoder.push(stream.subarray(i, i + 997)).map(retainMessage));
     expect(out).toEqual(samples);
     const byteWise = new FrameDecoder();
     const small = Buffer.concat(samples.filter((m) => m.type !== 'data').map(encodeMessage));

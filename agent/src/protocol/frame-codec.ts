@@ -181,52 +181,97 @@ export function decodeBody(body: Buffer): WireMessage {
 }
 
 /**
- * Incremental decoder: feed it bytes as they arrive, get whole messages back. It holds at
- * most one frame's bytes (MAX_FRAME_BODY) and rejects a larger length prefix at once,
- * before buffering anything for it.
+ * Incremental decoder: feed it bytes as they arrive, get whole messages back. A frame that
+ * lies inside one chunk is decoded in place; one split over chunks is gathered in a single
+ * buffer reused for every frame, so receiving allocates nothing per frame. It holds at most
+ * one frame's bytes (MAX_FRAME_BODY) and rejects a larger length prefix at once, before
+ * buffering anything for it.
+ *
+ * A data message's block is a view, valid only until the next push(): copy it before then.
+ * (Every other field is decoded into its own memory.)
  */
 export class FrameDecoder {
-  private chunks: Buffer[] = [];
-  private buffered = 0;
+  /** The frame being gathered (length prefix included), allocated on first use. */
+  private partial: Buffer | null = null;
+  private partialLength = 0;
+  /**
+   * The other gathering buffer: a push that completes a gathered frame and then starts
+   * gathering the next one switches buffers, so the block it returns is not overwritten
+   * before the caller has read it.
+   */
+  private spare: Buffer | null = null;
 
   constructor(private readonly maxBody = MAX_FRAME_BODY) {}
 
   push(chunk: Buffer): WireMessage[] {
-    this.chunks.push(chunk);
-    this.buffered += chunk.length;
     const out: WireMessage[] = [];
-    for (;;) {
-      if (this.buffered < WIRE.lengthPrefixBytes) break;
-      const head = this.peek(WIRE.lengthPrefixBytes);
-      const bodyLength = head.readUInt32BE(0);
-      if (bodyLength === 0) throw new ProtocolError('malformed', 'empty frame');
-      if (bodyLength > this.maxBody) {
-        throw new ProtocolError('oversized', `frame of ${bodyLength} bytes (max ${this.maxBody})`);
-      }
-      if (this.buffered < WIRE.lengthPrefixBytes + bodyLength) break;
-      const whole = this.take(WIRE.lengthPrefixBytes + bodyLength);
-      out.push(decodeBody(whole.subarray(WIRE.lengthPrefixBytes)));
+    let pos = 0;
+    if (this.partialLength > 0) {
+      pos = this.gather(chunk, 0);
+      const body = this.partialBody();
+      if (!body) return out;
+      this.partialLength = 0;
+      out.push(decodeBody(body));
+    }
+    const P = WIRE.lengthPrefixBytes;
+    while (chunk.length - pos >= P) {
+      const bodyLength = this.checkedLength(chunk, pos);
+      if (chunk.length - pos - P < bodyLength) break;
+      out.push(decodeBody(chunk.subarray(pos + P, pos + P + bodyLength)));
+      pos += P + bodyLength;
+    }
+    if (pos < chunk.length) {
+      if (out.length > 0 && this.partial) [this.partial, this.spare] = [this.spare, this.partial];
+      this.gather(chunk, pos);
+      // Check a complete length prefix now: an oversized frame is refused before its bytes arrive.
+      if (this.partialLength >= P) this.checkedLength(this.partial!, 0);
     }
     return out;
   }
 
   /** Bytes received but not yet part of a whole frame (a truncated tail at close). */
   pending(): number {
-    return this.buffered;
+    return this.partialLength;
   }
 
-  private peek(n: number): Buffer {
-    if (this.chunks[0].length >= n) return this.chunks[0].subarray(0, n);
-    this.chunks = [Buffer.concat(this.chunks)];
-    return this.chunks[0].subarray(0, n);
+  /** Copies bytes from `chunk` (from `from`) into the partial frame, up to its end; returns where it stopped. */
+  private gather(chunk: Buffer, from: number): number {
+    const P = WIRE.lengthPrefixBytes;
+    this.partial ??= Buffer.allocUnsafe(P + this.maxBody);
+    let pos = from;
+    if (this.partialLength < P) {
+      const n = Math.min(P - this.partialLength, chunk.length - pos);
+      chunk.copy(this.partial, this.partialLength, pos, pos + n);
+      this.partialLength += n;
+      pos += n;
+      if (this.partialLength < P) return pos;
+    }
+    const frameLength = P + this.checkedLength(this.partial, 0);
+    const n = Math.min(frameLength - this.partialLength, chunk.length - pos);
+    chunk.copy(this.partial, this.partialLength, pos, pos + n);
+    this.partialLength += n;
+    return pos + n;
   }
 
-  private take(n: number): Buffer {
-    const all = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks);
-    const taken = all.subarray(0, n);
-    const rest = all.subarray(n);
-    this.chunks = rest.length > 0 ? [rest] : [];
-    this.buffered = rest.length;
-    return taken;
+  /** The gathered frame's body once it is whole, else null. */
+  private partialBody(): Buffer | null {
+    const P = WIRE.lengthPrefixBytes;
+    if (this.partialLength < P) return null;
+    const frameLength = P + this.partial!.readUInt32BE(0);
+    return this.partialLength === frameLength ? this.partial!.subarray(P, frameLength) : null;
   }
+
+  private checkedLength(buf: Buffer, at: number): number {
+    const bodyLength = buf.readUInt32BE(at);
+    if (bodyLength === 0) throw new ProtocolError('malformed', 'empty frame');
+    if (bodyLength > this.maxBody) {
+      throw new ProtocolError('oversized', `frame of ${bodyLength} bytes (max ${this.maxBody})`);
+    }
+    return bodyLength;
+  }
+}
+
+/** A message that stays valid after the decoder's next push (a data block is copied out of its buffer). */
+export function retainMessage(m: WireMessage): WireMessage {
+  return m.type === 'data' ? { ...m, block: Buffer.from(m.block) } : m;
 }

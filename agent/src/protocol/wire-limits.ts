@@ -12,7 +12,7 @@ export const WIRE = {
   /** Largest data block a peer may request or send. */
   maxBlockSize: 128 * 1024,
   /** Block size this agent requests (a piece shorter than this is requested whole). */
-  blockSize: 64 * 1024,
+  blockSize: 128 * 1024,
   /** A have-map for the largest allowed resource: one bit per piece. */
   maxHaveMapBytes: Math.ceil(LIMITS.maxPieces / 8),
   /** Requests a peer may have outstanding with us; more closes the connection. */

@@ -7,8 +7,8 @@ export interface ContentStore {
   readonly held: Bitfield;
   readonly wantedPieces: ReadonlySet<number>;
   servable(piece: number): boolean;
-  /** Reads a block of a servable piece (to send to a peer). */
-  read(piece: number, offset: number, length: number): Promise<Buffer>;
+  /** Reads a block of a servable piece (to send to a peer), into `into` when given (exactly `length` bytes). */
+  read(piece: number, offset: number, length: number, into?: Buffer): Promise<Buffer>;
   isComplete(): boolean;
   /** Writes and records a verified piece. */
   store(piece: number, data: Buffer): Promise<void>;
@@ -38,8 +38,8 @@ export class CompleteStore implements ContentStore {
     return true;
   }
 
-  read(piece: number, offset: number, length: number): Promise<Buffer> {
-    return this.storage.read(piece, offset, length);
+  read(piece: number, offset: number, length: number, into?: Buffer): Promise<Buffer> {
+    return this.storage.read(piece, offset, length, into);
   }
 
   async store(): Promise<void> {

@@ -23,6 +23,8 @@ export class DownloadArea implements ContentStore {
   private readsInFlight = 0;
   private readsDrained: (() => void) | null = null;
   private readonly servableAfterFinal: Set<number>;
+  /** Wanted pieces not yet held: isComplete() runs on every request refill, so it must not scan. */
+  private readonly missing: Set<number>;
 
   private constructor(
     readonly outDir: string,
@@ -35,6 +37,7 @@ export class DownloadArea implements ContentStore {
     readonly held: Bitfield,
   ) {
     this.servableAfterFinal = layout.piecesWithin(wantedFiles);
+    this.missing = new Set([...wantedPieces].filter((p) => !held.has(p)));
   }
 
   static async open(
@@ -96,7 +99,7 @@ export class DownloadArea implements ContentStore {
   }
 
   isComplete(): boolean {
-    return this.finalized || [...this.wantedPieces].every((p) => this.held.has(p));
+    return this.finalized || this.missing.size === 0;
   }
 
   isFinalized(): boolean {
@@ -108,11 +111,11 @@ export class DownloadArea implements ContentStore {
     return this.held.has(piece) && (!this.finalized || this.servableAfterFinal.has(piece));
   }
 
-  async read(piece: number, offset: number, length: number): Promise<Buffer> {
+  async read(piece: number, offset: number, length: number, into?: Buffer): Promise<Buffer> {
     if (this.finalizing) await this.finalizing;
     this.readsInFlight++;
     try {
-      return await this.storage.read(piece, offset, length);
+      return await this.storage.read(piece, offset, length, into);
     } finally {
       if (--this.readsInFlight === 0) this.readsDrained?.();
     }
@@ -123,6 +126,7 @@ export class DownloadArea implements ContentStore {
     if (this.finalized || !this.log) throw new Error('download already finalized');
     await this.storage.writePiece(piece, data);
     await this.log.append(piece);
+    this.missing.delete(piece);
   }
 
   /** Moves the wanted files to their final names and drops the partial directory. */

@@ -26,8 +26,9 @@ export class FileStorage implements PieceStorage {
     return resolveInside(this.root, this.layout.spans[fileIndex].path);
   }
 
-  async read(piece: number, offset: number, length: number): Promise<Buffer> {
-    const out = Buffer.allocUnsafe(length);
+  async read(piece: number, offset: number, length: number, into?: Buffer): Promise<Buffer> {
+    if (into && into.length !== length) throw new Error(`read buffer of ${into.length} bytes for ${length}`);
+    const out = into ?? Buffer.allocUnsafe(length);
     let pos = 0;
     for (const r of this.layout.ranges(piece, offset, length)) {
       const fh = await this.handle(r.fileIndex);

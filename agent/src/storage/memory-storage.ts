@@ -7,10 +7,12 @@ export class MemoryStorage implements PieceStorage {
 
   constructor(readonly layout: ResourceLayout) {}
 
-  async read(piece: number, offset: number, length: number): Promise<Buffer> {
+  async read(piece: number, offset: number, length: number, into?: Buffer): Promise<Buffer> {
     const data = this.pieces.get(piece);
     if (!data || offset + length > data.length) throw new Error(`piece ${piece} not held`);
-    return data.subarray(offset, offset + length);
+    if (!into) return data.subarray(offset, offset + length);
+    data.copy(into, 0, offset, offset + length);
+    return into;
   }
 
   async writePiece(piece: number, data: Buffer): Promise<void> {

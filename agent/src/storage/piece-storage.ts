@@ -7,7 +7,8 @@ import type { ResourceLayout } from '../pieces/resource-layout.js';
  */
 export interface PieceStorage {
   readonly layout: ResourceLayout;
-  read(piece: number, offset: number, length: number): Promise<Buffer>;
+  /** Reads into `into` when given (a reused buffer of exactly `length` bytes), else into a new buffer. */
+  read(piece: number, offset: number, length: number, into?: Buffer): Promise<Buffer>;
   /** Writes a whole piece (already verified by the caller). */
   writePiece(piece: number, data: Buffer): Promise<void>;
   /** File ranges a hash worker reads to re-verify a piece in place; null when the backend has no files. */

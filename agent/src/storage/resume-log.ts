@@ -6,9 +6,15 @@ import { Bitfield } from '../pieces/bitfield.js';
  * Which pieces are verified and on disk, as an append-only log of u32 piece indexes.
  * A piece is appended only after its bytes are written, and an append is one small
  * write, so a kill -9 at any moment loses at most the piece being appended (a torn
- * trailing record is ignored) and never marks an unwritten piece as held.
+ * trailing record is ignored) and never marks an unwritten piece as held. Records that
+ * arrive while a write is in flight go out together in the next one: one write per
+ * batch, not per piece, keeps the log off the transfer's hot path.
  */
 export class ResumeLog {
+  /** Records waiting for the write in flight to finish; they all go in the next write. */
+  private next: { pieces: number[]; written: Promise<void> } | null = null;
+  private lastWrite: Promise<void> = Promise.resolve();
+
   private constructor(
     private readonly fh: FileHandle,
     readonly verified: Bitfield,
@@ -26,16 +32,33 @@ export class ResumeLog {
     return new ResumeLog(fh, verified);
   }
 
-  async append(piece: number): Promise<void> {
-    if (this.verified.has(piece)) return;
-    const rec = Buffer.alloc(4);
-    rec.writeUInt32BE(piece);
-    await writeFully(this.fh, rec, 0, rec.length, null);
-    // Counted as held only once on disk, so what progress reports survives a kill.
-    this.verified.set(piece);
+  /** Records a piece as verified; resolves once the record is on disk. */
+  append(piece: number): Promise<void> {
+    if (this.verified.has(piece)) return Promise.resolve();
+    if (!this.next) {
+      const batch = { pieces: [] as number[], written: Promise.resolve() };
+      batch.written = this.lastWrite.then(() => {
+        // From here on, new records wait for the write after this one.
+        if (this.next === batch) this.next = null;
+        return this.write(batch.pieces);
+      });
+      this.next = batch;
+      this.lastWrite = batch.written.catch(() => undefined);
+    }
+    if (!this.next.pieces.includes(piece)) this.next.pieces.push(piece);
+    return this.next.written;
   }
 
   async close(): Promise<void> {
+    await this.lastWrite;
     await this.fh.close();
+  }
+
+  private async write(pieces: number[]): Promise<void> {
+    const records = Buffer.allocUnsafe(pieces.length * 4);
+    pieces.forEach((p, i) => records.writeUInt32BE(p, i * 4));
+    await writeFully(this.fh, records, 0, records.length, null);
+    // Counted as held only once on disk, so what progress reports survives a kill.
+    for (const p of pieces) this.verified.set(p);
   }
 }

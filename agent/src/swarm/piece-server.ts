@@ -1,4 +1,5 @@
 import type { HashPool } from '../pieces/hash-pool.js';
+import type { PieceBuffers } from '../pieces/piece-buffers.js';
 import type { ResourceLayout } from '../pieces/resource-layout.js';
 import { RejectReason, type BlockRef, type RejectReasonCode } from '../protocol/messages.js';
 import { ProtocolError } from '../protocol/protocol-error.js';
@@ -25,6 +26,8 @@ export interface PieceServerOptions {
   pieceHashes: readonly string[];
   store: ContentStore;
   pool: HashPool;
+  /** Piece buffers shared with the downloading half of the transfer. */
+  buffers: PieceBuffers;
   upload: TokenBucket;
   stats: SwarmStats;
   log: Logger;
@@ -42,7 +45,11 @@ export class PieceServer {
   private readonly corrupt = new Set<number>();
 
   constructor(private readonly o: PieceServerOptions) {
-    this.cache = new PieceCache((p) => this.readVerified(p), o.layout.pieceSize);
+    this.cache = new PieceCache(
+      (p) => this.readVerified(p),
+      o.layout.pieceSize,
+      (buf) => o.buffers.give(buf),
+    );
   }
 
   servable(piece: number): boolean {
@@ -78,14 +85,23 @@ export class PieceServer {
         const ref = s.uploadQueue.shift()!;
         const block = this.corrupt.has(ref.piece)
           ? null
-          : await this.cache.block(ref.piece, ref.offset, ref.length).catch(notIfCorrupt);
+          : await this.cache.lease(ref.piece, ref.offset, ref.length).catch(notIfCorrupt);
         if (!block) {
           this.reject(s, ref, RejectReason.notHeld);
           continue;
         }
-        await this.o.upload.take(ref.length);
-        if (!s.conn.isOpen()) break;
-        s.conn.sendData(ref.piece, ref.offset, block);
+        try {
+          await this.o.upload.take(ref.length);
+        } catch (err) {
+          block.release();
+          throw err;
+        }
+        if (!s.conn.isOpen()) {
+          block.release();
+          break;
+        }
+        // The lease ends when the socket is done with the bytes, not when write() returns.
+        s.conn.sendData(ref.piece, ref.offset, block.bytes, block.release);
         s.uploaded += ref.length;
         this.o.stats.sent(s.conn.remote.role, ref.length);
       }
@@ -110,9 +126,18 @@ export class PieceServer {
   }
 
   private async readVerified(piece: number): Promise<Buffer> {
-    const raw = await this.o.store.read(piece, 0, this.o.layout.pieceLength(piece));
+    const length = this.o.layout.pieceLength(piece);
+    const buf = this.o.buffers.take(length);
+    let raw: Buffer;
+    try {
+      raw = await this.o.store.read(piece, 0, length, buf);
+    } catch (err) {
+      this.o.buffers.give(buf);
+      throw err;
+    }
     const { hash, data } = await this.o.pool.hashBuffer(raw);
     if (hash !== this.o.pieceHashes[piece]) {
+      this.o.buffers.give(data);
       this.corrupt.add(piece);
       this.o.log.log('error', `piece ${piece} of ${this.o.name} on disk no longer matches its hash: not serving it`);
       throw new CorruptPieceError(piece);

@@ -7,6 +7,7 @@ import type { LocalIdentity, ResourceOffer } from '../peer/handshake.js';
 import { PiecePicker } from '../picker/piece-picker.js';
 import { RequestPlanner, type PieceInProgress } from '../picker/request-planner.js';
 import type { HashPool } from '../pieces/hash-pool.js';
+import { PieceBuffers } from '../pieces/piece-buffers.js';
 import type { ResourceLayout } from '../pieces/resource-layout.js';
 import { RejectReason, type WireMessage } from '../protocol/messages.js';
 import { ProtocolError } from '../protocol/protocol-error.js';
@@ -19,6 +20,7 @@ import { SwarmStats } from './swarm-stats.js';
 import { PeerCandidates, type Candidate } from './peer-candidates.js';
 import { BlameLedger } from './blame-ledger.js';
 import { PieceServer } from './piece-server.js';
+import { CACHE_BUDGET_BYTES } from './piece-cache.js';
 
 export const REQUEST_TIMEOUT_MS = 15_000;
 /** Memory for pieces being assembled from blocks, per transfer (twice this when holders of started pieces left). */
@@ -68,6 +70,7 @@ export class Swarm extends EventEmitter {
   private readonly ticker: NodeJS.Timeout;
   private readonly server: PieceServer;
   private readonly ledger = new BlameLedger();
+  private readonly buffers: PieceBuffers;
   private dialing = 0;
   private aloneSince: number | null = null;
   private finalizing = false;
@@ -86,8 +89,19 @@ export class Swarm extends EventEmitter {
       2,
       Math.min(2 * o.limits.maxPeers, Math.floor(ASSEMBLY_MEMORY_BUDGET / o.layout.pieceSize)),
     );
-    this.planner = new RequestPlanner(this.picker, (p) => o.layout.pieceLength(p), WIRE.blockSize, maxInProgress);
-    this.server = new PieceServer({ ...o, upload: o.limits.upload, stats: this.stats });
+    // Enough spare buffers for every piece being assembled plus the serving cache.
+    this.buffers = new PieceBuffers(
+      o.layout.pieceSize,
+      maxInProgress + Math.ceil(CACHE_BUDGET_BYTES / o.layout.pieceSize),
+    );
+    this.planner = new RequestPlanner(
+      this.picker,
+      (p) => o.layout.pieceLength(p),
+      WIRE.blockSize,
+      maxInProgress,
+      (n) => this.buffers.take(n),
+    );
+    this.server = new PieceServer({ ...o, buffers: this.buffers, upload: o.limits.upload, stats: this.stats });
     this.candidates = new PeerCandidates(o.identity.nodeId, o.ownAddresses ?? []);
     this.ticker = setInterval(() => this.tick(), TICK_MS);
     this.ticker.unref();
@@ -312,6 +326,7 @@ export class Swarm extends EventEmitter {
       if (hash !== this.o.pieceHashes[piece]) return this.onBadPiece(piece, data, senders);
       for (const id of this.ledger.verified(piece, data)) this.blame(id, piece);
       await this.o.store.store(piece, data);
+      this.buffers.give(data);
       this.picker.markHeld(piece);
       this.planner.verified(piece);
       for (const [id, bytes] of contributors) this.stats.received(this.roles.get(id) ?? 'client', bytes);
@@ -331,6 +346,8 @@ export class Swarm extends EventEmitter {
     this.stats.piecesFailed++;
     this.stats.wasted += data.length;
     const { blameNow, retryFromOnePeer } = this.ledger.failed(piece, data, senders);
+    // The ledger keeps a mixed-sender copy to compare with the good one later.
+    if (!retryFromOnePeer) this.buffers.give(data);
     for (const id of blameNow) this.blame(id, piece);
     if (retryFromOnePeer) {
       const names = [...new Set(senders.values())].map((id) => this.peers.get(id)?.conn.remote.name ?? id).join(', ');
@@ -401,6 +418,7 @@ export class Swarm extends EventEmitter {
 
   private tick(): void {
     this.server.evictIdle();
+    this.buffers.trimIdle();
     for (const s of this.peers.values()) {
       this.o.log.log('debug', `pipeline ${s.conn.remote.name}`, {
         asked: s.outstanding.size,
