@@ -1,5 +1,3 @@
-import selfsigned from 'selfsigned';
-
 export interface TlsMaterial {
   key: string;
   cert: string;
@@ -12,6 +10,8 @@ export interface TlsMaterial {
  * only has to give TLS 1.3 a key to run with. Generated once at enroll time.
  */
 export async function generateTlsMaterial(commonName: string): Promise<TlsMaterial> {
+  // Loaded here, not at start-up: it is needed once per enrolment and costs ~0.1 s to load.
+  const { default: selfsigned } = await import('selfsigned');
   const now = new Date();
   const pems = await selfsigned.generate([{ name: 'commonName', value: commonName.slice(0, 64) || 'shoal-node' }], {
     keyType: 'ec',

@@ -36,23 +36,16 @@ export class PieceCache {
     this.maxEntries = Math.max(1, Math.floor(CACHE_BUDGET_BYTES / pieceSize));
   }
 
+  /** Starts reading a piece that will be asked for soon, so serving never waits on the disk and the hash. */
+  prefetch(piece: number): void {
+    if (this.entries.has(piece)) return;
+    this.entry(piece).usedAt = Date.now();
+  }
+
   async lease(piece: number, offset: number, length: number): Promise<BlockLease> {
-    let e = this.entries.get(piece);
-    if (e) {
-      this.entries.delete(piece);
-    } else {
-      const entry: Entry = { data: this.readPiece(piece), usedAt: 0, users: 0, evicted: false };
-      entry.data.catch(() => {
-        if (this.entries.get(piece) === entry) this.entries.delete(piece);
-        entry.evicted = true;
-      });
-      e = entry;
-    }
-    e.usedAt = Date.now();
-    e.users++;
-    this.entries.set(piece, e);
-    while (this.entries.size > this.maxEntries) this.evict(this.entries.keys().next().value!);
-    const entry = e;
+    const entry = this.entry(piece);
+    entry.usedAt = Date.now();
+    entry.users++;
     let data: Buffer;
     try {
       data = await entry.data;
@@ -70,6 +63,24 @@ export class PieceCache {
         this.recycleIfUnused(entry);
       },
     };
+  }
+
+  /** The piece's entry, read now if it is not cached; most recently used from here on. */
+  private entry(piece: number): Entry {
+    let e = this.entries.get(piece);
+    if (e) {
+      this.entries.delete(piece);
+    } else {
+      const entry: Entry = { data: this.readPiece(piece), usedAt: 0, users: 0, evicted: false };
+      entry.data.catch(() => {
+        if (this.entries.get(piece) === entry) this.entries.delete(piece);
+        entry.evicted = true;
+      });
+      e = entry;
+    }
+    this.entries.set(piece, e);
+    while (this.entries.size > this.maxEntries) this.evict(this.entries.keys().next().value!);
+    return e;
   }
 
   evictIdle(now = Date.now()): void {

@@ -13,6 +13,8 @@ import type { SwarmStats } from './swarm-stats.js';
 
 /** Stop reading blocks to serve while this much is queued in a peer's socket. */
 const MAX_SOCKET_BACKLOG = 1024 * 1024;
+/** Pieces read ahead of the one being sent, from a peer's queue, so the disk read and hash overlap sending. */
+const READ_AHEAD_PIECES = 2;
 
 class CorruptPieceError extends Error {
   constructor(readonly piece: number) {
@@ -83,6 +85,7 @@ export class PieceServer {
     try {
       while (s.uploadQueue.length > 0 && s.conn.isOpen() && s.conn.backlog() < MAX_SOCKET_BACKLOG) {
         const ref = s.uploadQueue.shift()!;
+        this.readAhead(s, ref.piece);
         const block = this.corrupt.has(ref.piece)
           ? null
           : await this.cache.lease(ref.piece, ref.offset, ref.length).catch(notIfCorrupt);
@@ -115,6 +118,17 @@ export class PieceServer {
 
   evictIdle(): void {
     this.cache.evictIdle();
+  }
+
+  private readAhead(s: PeerSession, current: number): void {
+    let ahead = 0;
+    let last = current;
+    for (const r of s.uploadQueue) {
+      if (r.piece === last || this.corrupt.has(r.piece)) continue;
+      this.cache.prefetch(r.piece);
+      last = r.piece;
+      if (++ahead >= READ_AHEAD_PIECES) break;
+    }
   }
 
   clear(): void {

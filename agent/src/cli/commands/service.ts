@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,9 +14,18 @@ export interface ServiceOptions {
   serveArgs: string[];
 }
 
+/** This agent's bin/shoal.js, found from wherever this code runs (dist/, the start-up bundle, or sources). */
+function shoalBin(): string {
+  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
+    const bin = join(dir, 'bin', 'shoal.js');
+    if (existsSync(bin) && existsSync(join(dir, 'package.json'))) return resolve(bin);
+    if (dirname(dir) === dir) throw new Error('cannot find bin/shoal.js of the agent');
+  }
+}
+
 /** The systemd unit that runs `shoal serve` for one data dir, restarting it if it dies. */
 export function systemdUnit(o: ServiceOptions, nodePath = process.execPath): string {
-  const shoal = resolve(dirname(fileURLToPath(import.meta.url)), '../../../bin/shoal.js');
+  const shoal = shoalBin();
   const quote = (s: string) => (/^[A-Za-z0-9_./:=@%+-]+$/.test(s) ? s : `"${s.replace(/(["\\$`])/g, '\\$1')}"`);
   const exec = [nodePath, shoal, '--data-dir', o.dataDir, 'serve', '--json', ...o.serveArgs].map(quote).join(' ');
   return `# Written by "shoal service install". Remove with "shoal service uninstall".
