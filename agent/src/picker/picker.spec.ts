@@ -77,6 +77,20 @@ describe('request planner', () => {
     expect([...done.contributors]).toEqual([['a', 100]]);
   });
 
+  it('counts pieces still being hashed and written against the cap, so a slow disk holds back fetching', () => {
+    const { planner } = setup(6, 2);
+    const fetchWhole = () => {
+      const refs = [planner.next('a', all)!, planner.next('a', all)!, planner.next('a', all)!];
+      return refs.map((r) => planner.receive('a', r.piece, r.offset, Buffer.alloc(r.length))).at(-1)!.completed!;
+    };
+    const first = fetchWhole();
+    const second = fetchWhole();
+    expect(planner.next('a', all)).toBeNull();
+    planner.verified(first.piece);
+    expect(planner.next('a', all)).not.toBeNull();
+    expect(planner.next('a', all)?.piece).not.toBe(second.piece);
+  });
+
   it('refuses blocks nobody asked that peer for, of the wrong size, or twice', () => {
     const { planner } = setup(1);
     const r = planner.next('a', all)!;

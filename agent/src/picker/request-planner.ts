@@ -109,8 +109,11 @@ export class RequestPlanner {
     }
     // A peer that can help with none of the started pieces (their holders left) may start
     // one beyond the soft cap, so orphaned pieces never stall the download; twice the cap bounds memory.
-    const cap = started.length === 0 ? 2 * this.maxPiecesInProgress : this.maxPiecesInProgress;
-    if (this.inProgress.size < cap) {
+    const orphaned = started.length === 0 && this.inProgress.size > 0;
+    const cap = orphaned ? 2 * this.maxPiecesInProgress : this.maxPiecesInProgress;
+    // Pieces being hashed and written hold their buffers too: when the disk falls behind the
+    // network, fetching waits instead of piling whole pieces up in memory.
+    if (this.inProgress.size + this.verifying.size < cap) {
       const piece = this.picker.pick(peerHasPiece, (x) => this.inProgress.has(x) || this.verifying.has(x));
       if (piece !== null) {
         const single = this.singleSource.has(piece);
