@@ -7,8 +7,14 @@ import type { UserRole } from './tokens.js';
 
 export interface Page<T> {
   items: T[];
-  /** Exact, or a lower bound when `totalCapped` (broad searches stop counting at 10,000). */
+  /** Exact, or a lower bound when `totalCapped`. */
   total: number;
+  /**
+   * `total` is a lower bound ("at least"), never less than the rows up to this page: a
+   * search stops counting at 10,000 matches, and one whose every word is broad counts only
+   * the first 5,000 names of its rarest word (e.g. 669 where 9,278 match). More pages may
+   * follow; a page shorter than `size` is the last.
+   */
   totalCapped?: boolean;
   page: number;
   size: number;

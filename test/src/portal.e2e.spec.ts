@@ -245,6 +245,53 @@ describe('admin portal in a browser', () => {
     expect(await rowNames(page)).toEqual([...NAMED, ...FILLERS].sort().slice(25));
   });
 
+  it('shows a capped total as N+ and pages on until a page comes back short', async () => {
+    // At 1,000,000 resources a search whose every word is broad answers a lower bound
+    // (`totalCapped`). The server's real answers are capped here on their way to the
+    // browser, to the least it may answer: the rows up to the page asked for.
+    const api = /\/api\/resources\?/;
+    await page.route(api, async (route) => {
+      const res = await route.fetch();
+      const body = await res.json();
+      if (new URL(route.request().url()).searchParams.get('q') === 'dataset') {
+        body.total = (body.page - 1) * body.size + body.items.length;
+        body.totalCapped = true;
+      }
+      await route.fulfill({ status: res.status(), contentType: 'application/json', body: JSON.stringify(body) });
+    });
+    const range = () => page.locator('.mat-mdc-paginator-range-label').textContent();
+    const next = page.getByRole('button', { name: 'Next page' });
+    const firstRow = (name: string) =>
+      page.waitForFunction(
+        (n) => document.querySelector('[data-testid=resources-table] tr.mat-mdc-row a')?.textContent?.trim() === n,
+        name,
+      );
+    try {
+      await page.goto(`${server.url}/resources?q=dataset&size=10&sort=name`);
+      await firstRow('dataset-001');
+      expect((await page.getByTestId('summary').textContent())?.trim()).toBe('10+ resources match “dataset”');
+      expect((await range())?.trim()).toBe('1 – 10 of 10+');
+      expect(await page.getByRole('button', { name: 'Last page' }).count()).toBe(0);
+      await shot(page, '03b-catalog-capped-total');
+
+      await next.click();
+      await page.waitForURL(/page=2/);
+      await firstRow('dataset-011');
+      expect((await range())?.trim()).toBe('11 – 20 of 20+');
+
+      // page 3 holds the last 6: the total is exact now, and there is no next page
+      await next.click();
+      await page.waitForURL(/page=3/);
+      await firstRow('dataset-021');
+      expect(await rows(page).count()).toBe(6);
+      expect((await page.getByTestId('summary').textContent())?.trim()).toBe('26 resources match “dataset”');
+      expect((await range())?.trim()).toBe('21 – 26 of 26');
+      expect(await next.getAttribute('aria-disabled')).toBe('true');
+    } finally {
+      await page.unroute(api);
+    }
+  });
+
   it('works from the keyboard alone', async () => {
     await page.goto(`${server.url}/resources`);
     await rows(page).first().waitFor();

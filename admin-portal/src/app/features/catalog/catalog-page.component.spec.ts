@@ -198,6 +198,46 @@ describe('CatalogPageComponent', () => {
     expect(url()).toBe('/resources?page=2');
   });
 
+  it('shows a capped total as N+ and still pages on until a page comes back short', async () => {
+    const full = (from: number) =>
+      Array.from({ length: 25 }, (_, i) => makeResource({ id: `r-${from + i}` }));
+    const next = () =>
+      el().querySelector('button.mat-mdc-paginator-navigation-next') as HTMLButtonElement;
+    const range = () => text('.mat-mdc-paginator-range-label');
+    // Material keeps disabled paginator buttons focusable (disabledInteractive)
+    const nextDisabled = () => next().getAttribute('aria-disabled') === 'true';
+
+    await open('/resources?q=vega%20server');
+    pending().flush(page(full(1), { total: 669, totalCapped: true }));
+    await settle();
+    expect(text('[data-testid=summary]')).toBe('669+ resources match “vega server”');
+    expect(range()).toBe('1 – 25 of 669+');
+    // no "last page": where it is is not known yet
+    expect(el().querySelector('button.mat-mdc-paginator-navigation-last')).toBeNull();
+    expect(nextDisabled()).toBe(false);
+
+    // the bound is already reached on page 27: the next page is still offered
+    await harness.navigateByUrl('/resources?q=vega%20server&page=27');
+    let req = pending();
+    expect(req.request.params.get('page')).toBe('27');
+    req.flush(page(full(651), { total: 675, totalCapped: true, page: 27 }));
+    await settle();
+    expect(range()).toBe('651 – 675 of 675+');
+    expect(nextDisabled()).toBe(false);
+
+    next().click();
+    await settle();
+    req = pending();
+    expect(req.request.params.get('page')).toBe('28');
+    expect(url()).toBe('/resources?q=vega%20server&page=28');
+    // a short page is the last one: now the total is exact
+    req.flush(page([makeResource({ id: 'r-676' })], { total: 676, totalCapped: true, page: 28 }));
+    await settle();
+    expect(text('[data-testid=summary]')).toBe('676 resources match “vega server”');
+    expect(range()).toBe('676 – 676 of 676');
+    expect(nextDisabled()).toBe(true);
+  });
+
   it("shows the server's message when loading fails, and retries", async () => {
     await open('/resources');
     pending().flush(

@@ -14,7 +14,7 @@ import { MatButtonModule } from '@angular/material/button';
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatIconModule } from '@angular/material/icon';
 import { MatInputModule } from '@angular/material/input';
-import { MatPaginatorModule, PageEvent } from '@angular/material/paginator';
+import { MatPaginatorIntl, MatPaginatorModule, PageEvent } from '@angular/material/paginator';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { MatSortModule, Sort } from '@angular/material/sort';
 import { MatTableModule } from '@angular/material/table';
@@ -32,6 +32,12 @@ import {
   sortParam,
 } from '../../shared/table-query';
 import { narrowScreen } from '../../shared/narrow-screen';
+import {
+  LowerBoundPaginatorIntl,
+  formatTotal,
+  paginatorLength,
+  shownTotal,
+} from '../../shared/page-total';
 import { ResourceQuery, ResourcesService } from './resources.service';
 
 /** The API's sort fields (kept here: the contract is imported for types only). */
@@ -70,6 +76,11 @@ function sameQuery(a: ResourceQuery, b: ResourceQuery): boolean {
     BytesPipe,
     ExactBytesPipe,
   ],
+  // Searches of several common words answer a lower bound ("669+"): the paginator says so.
+  providers: [
+    LowerBoundPaginatorIntl,
+    { provide: MatPaginatorIntl, useExisting: LowerBoundPaginatorIntl },
+  ],
   changeDetection: ChangeDetectionStrategy.OnPush,
   templateUrl: './catalog-page.component.html',
   styleUrl: './catalog-page.component.scss',
@@ -79,6 +90,7 @@ export class CatalogPageComponent {
   private readonly router = inject(Router);
   private readonly route = inject(ActivatedRoute);
   protected readonly auth = inject(AuthService);
+  private readonly paginatorIntl = inject(LowerBoundPaginatorIntl);
 
   /** On a phone the table keeps what matters for choosing: name, size, seeds, downloaders. */
   protected readonly narrow = narrowScreen();
@@ -113,6 +125,18 @@ export class CatalogPageComponent {
   protected readonly error = signal<string | null>(null);
   protected readonly result = signal<Page<ResourceSummary> | null>(null);
   protected readonly rows = computed(() => this.result()?.items ?? []);
+  /** The total as shown: exact, or a lower bound ("669+") the user can page past. */
+  protected readonly total = computed(() => {
+    const r = this.result();
+    return r ? shownTotal(r) : null;
+  });
+  protected readonly totalText = computed(() => {
+    const t = this.total();
+    return t ? formatTotal(t) : '';
+  });
+  protected readonly paginatorLength = computed(() =>
+    paginatorLength(this.total(), this.query().size),
+  );
 
   /** The search box; pushed to the URL after a pause in typing. */
   protected readonly searchText = signal('');
@@ -138,6 +162,7 @@ export class CatalogPageComponent {
         this.loading.set(false);
         this.result.set(page);
         this.error.set(error);
+        this.paginatorIntl.show(this.total());
       });
 
     this.typed$
