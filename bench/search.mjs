@@ -11,6 +11,9 @@
 //   reuse it in later runs with the same ROWS, so a server change is re-measured without the
 //   3-5 min load (the server still runs its migrations on it at start). Remove it yourself:
 //   rm -r DIR and DROP DATABASE <DIR/mysql.schema>.
+//   BENCH_MYSQL_BUFFER_POOL_MB: run the MySQL part with MariaDB's innodb_buffer_pool_size set to
+//   this (SET GLOBAL, needs root) and the pool warmed with the catalog's indexes, as on a server
+//   sized to its catalog; the previous size is restored at exit. Both are recorded.
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -101,6 +104,33 @@ ANALYZE TABLE resources, resource_name_tokens;`;
   return tokens;
 }
 
+const BUFFER_POOL_MB = B.envInt('BENCH_MYSQL_BUFFER_POOL_MB', 0);
+function mysqlValue(sql) {
+  const r = spawnSync('mysql', ['-h127.0.0.1', '-uroot', '-N', '-B', '-e', sql], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`mysql: ${sql}: ${r.stderr}`);
+  return r.stdout.trim();
+}
+/** Resizes the buffer pool (online in MariaDB 10.2+) and waits until the resize is done. */
+async function setBufferPool(bytes) {
+  mysqlValue(`SET GLOBAL innodb_buffer_pool_size = ${bytes}`);
+  for (let i = 0; i < 600; i++) {
+    const status = mysqlValue("SHOW GLOBAL STATUS LIKE 'Innodb_buffer_pool_resize_status'").split('\t')[1] ?? '';
+    if (!status || /^Completed/i.test(status)) break;
+    await B.sleep(500);
+  }
+  return Number(mysqlValue('SELECT @@innodb_buffer_pool_size'));
+}
+/** Reads every index of the catalog's two tables once, so the pool holds what the searches touch. */
+function warmBufferPool(schema) {
+  const t0 = Date.now();
+  const idx = mysqlValue(`SELECT DISTINCT table_name, index_name FROM information_schema.statistics WHERE table_schema='${schema}' AND table_name IN ('resources','resource_name_tokens')`);
+  for (const line of idx.split('\n').filter(Boolean)) {
+    const [table, index] = line.split('\t');
+    mysqlValue(`SELECT COUNT(*) FROM \`${schema}\`.\`${table}\` FORCE INDEX (\`${index}\`)`);
+  }
+  return B.round((Date.now() - t0) / 1000, 1);
+}
+
 const BUDGET_MS = B.envInt('BENCH_SEARCH_QUERY_BUDGET_S', 10) * 1000;
 const WARMUP = 3;
 /**
@@ -162,6 +192,19 @@ for (const kind of DBS) {
     drop = async () => dropNow();
     process.on('exit', dropNow);
   }
+  let bufferPool = null;
+  if (kind === 'mysql') {
+    const before = Number(mysqlValue('SELECT @@innodb_buffer_pool_size'));
+    bufferPool = { bytes: before };
+    if (BUFFER_POOL_MB) {
+      const restore = () => { try { mysqlValue(`SET GLOBAL innodb_buffer_pool_size = ${before}`); } catch (err) { console.error(`could not restore innodb_buffer_pool_size ${before}: ${err.message}`); } };
+      process.on('exit', restore);
+      const prevDrop = drop;
+      drop = async () => { await prevDrop(); restore(); };
+      bufferPool = { bytes: await setBufferPool(BUFFER_POOL_MB * 1024 * 1024), setByBench: true, restoredTo: before };
+      console.error(`search mysql: innodb_buffer_pool_size ${before} -> ${bufferPool.bytes}`);
+    }
+  }
   if (keptDir) env.SHOAL_DATA_DIR = keptDir;
   try {
     const loadavgAtStart = loadavg();
@@ -183,11 +226,15 @@ for (const kind of DBS) {
       console.error(`search ${kind}: reusing ${ROWS} resources loaded in ${keptDir}${schema ? ` (schema ${schema})` : ''}`);
     }
     // 3) same data dir (signing keys, admin) and database
+    if (bufferPool?.setByBench) {
+      bufferPool.warmSeconds = warmBufferPool(schema);
+      console.error(`search mysql: buffer pool warmed in ${bufferPool.warmSeconds} s`);
+    }
     const s0 = Date.now();
     const server = await B.startServer({ env });
     const startSeconds = (Date.now() - s0) / 1000;
     const token = await B.adminToken(server.url);
-    const r = { rows: ROWS, tokens, loadSeconds: B.round(loadS, 1), ...(kept ? { reusedLoadedData: true } : {}), startSeconds: B.round(startSeconds, 1), loadavgAtStart, baseline_auth_me: await timed(server.url, '/api/auth/me', token, REQS), queries: {} };
+    const r = { rows: ROWS, tokens, loadSeconds: B.round(loadS, 1), ...(kept ? { reusedLoadedData: true } : {}), ...(bufferPool ? { innodbBufferPool: bufferPool } : {}), startSeconds: B.round(startSeconds, 1), loadavgAtStart, baseline_auth_me: await timed(server.url, '/api/auth/me', token, REQS), queries: {} };
     console.error(`search ${kind}: baseline GET /api/auth/me: ${JSON.stringify(r.baseline_auth_me)}`);
     for (const [label, path] of QUERIES) {
       r.queries[label] = { path, ...(await timed(server.url, path, token, REQS)) };
