@@ -20,6 +20,7 @@ import { SwarmStats } from './swarm-stats.js';
 import { PeerCandidates, type Candidate } from './peer-candidates.js';
 import { BlameLedger } from './blame-ledger.js';
 import { PieceServer } from './piece-server.js';
+import { InitialSeeding } from './initial-seeding.js';
 import { CACHE_BUDGET_BYTES } from './piece-cache.js';
 
 export const REQUEST_TIMEOUT_MS = 15_000;
@@ -71,6 +72,8 @@ export class Swarm extends EventEmitter {
   private readonly server: PieceServer;
   private readonly ledger = new BlameLedger();
   private readonly buffers: PieceBuffers;
+  /** Set while we hold every piece and some are new to the swarm: each downloader is offered its own share. */
+  private readonly seeding: InitialSeeding | null;
   private dialing = 0;
   private aloneSince: number | null = null;
   private finalizing = false;
@@ -103,6 +106,7 @@ export class Swarm extends EventEmitter {
     );
     this.server = new PieceServer({ ...o, buffers: this.buffers, upload: o.limits.upload, stats: this.stats });
     this.candidates = new PeerCandidates(o.identity.nodeId, o.ownAddresses ?? []);
+    this.seeding = o.store.isComplete() ? new InitialSeeding(o.layout.pieceCount, o.layout.pieceSize) : null;
     this.ticker = setInterval(() => this.tick(), TICK_MS);
     this.ticker.unref();
   }
@@ -211,7 +215,8 @@ export class Swarm extends EventEmitter {
     });
     conn.on('close', (err: Error | null) => this.removePeer(session, err));
     conn.on('drain', () => void this.server.pump(session));
-    conn.send({ type: 'haveMap', pieceCount: this.o.layout.pieceCount, bitfield: this.servableBitfield() });
+    const offer = this.seeding && !this.seeding.isOver() ? this.seeding.join(id, (p) => session.has.has(p)) : null;
+    conn.send({ type: 'haveMap', pieceCount: this.o.layout.pieceCount, bitfield: this.servableBitfield(offer) });
   }
 
   destroy(): void {
@@ -230,9 +235,10 @@ export class Swarm extends EventEmitter {
     return dialer === (self < other ? self : other);
   }
 
-  private servableBitfield(): Buffer {
+  /** The pieces we can serve (only those in `only`, when given). */
+  private servableBitfield(only: readonly number[] | null = null): Buffer {
     const bits = Buffer.alloc(Math.ceil(this.o.layout.pieceCount / 8));
-    for (const p of this.o.store.held.indexes()) if (this.server.servable(p)) bits[p >> 3] |= 0x80 >> (p & 7);
+    for (const p of only ?? this.o.store.held.indexes()) if (this.server.servable(p)) bits[p >> 3] |= 0x80 >> (p & 7);
     return bits;
   }
 
@@ -242,6 +248,7 @@ export class Swarm extends EventEmitter {
     this.candidates.disconnected(session.nodeId);
     for (const p of session.has.indexes()) this.picker.peerLost(p);
     this.planner.releasePeer(session.nodeId);
+    this.seeding?.leave(session.nodeId);
     session.outstanding.clear();
     this.o.log.log(
       'info',
@@ -284,7 +291,20 @@ export class Swarm extends EventEmitter {
   }
 
   private peerHas(s: PeerSession, piece: number): void {
-    if (s.has.set(piece)) this.picker.peerHas(piece);
+    if (!s.has.set(piece)) return;
+    this.picker.peerHas(piece);
+    if (this.seeding && !this.seeding.isOver())
+      this.offerPieces(this.seeding.peerHas(s.nodeId, piece, (p) => s.has.has(p)));
+  }
+
+  /** Tells peers about pieces we now offer them (initial seeding). */
+  private offerPieces(offers: Map<string, number[]>): void {
+    for (const [id, pieces] of offers) {
+      const peer = this.peers.get(id);
+      peer?.conn.batch(() => {
+        for (const p of pieces) if (this.server.servable(p)) peer.conn.send({ type: 'have', piece: p });
+      });
+    }
   }
 
   private onData(s: PeerSession, piece: number, offset: number, block: Buffer): void {
@@ -419,6 +439,7 @@ export class Swarm extends EventEmitter {
   private tick(): void {
     this.server.evictIdle();
     this.buffers.trimIdle();
+    if (this.seeding && !this.seeding.isOver()) this.offerPieces(this.seeding.finishIfStalled());
     for (const s of this.peers.values()) {
       this.o.log.log('debug', `pipeline ${s.conn.remote.name}`, {
         asked: s.outstanding.size,
