@@ -1,4 +1,5 @@
 import type { ApiErrorBody } from '@shoal/contract';
+import { httpRequestText, type HttpAnswer } from '../util/http-request.js';
 import { CliError, EXIT } from './exit-codes.js';
 
 const TIMEOUT_MS = 30_000;
@@ -11,21 +12,21 @@ export async function callApi<T>(
 ): Promise<T> {
   const url = new URL(path, serverUrl);
   const method = opts.method ?? (opts.body === undefined ? 'GET' : 'POST');
-  let res: Response;
+  let res: HttpAnswer;
   try {
-    res = await fetch(url, {
+    res = await httpRequestText(url, {
       method,
       headers: {
         ...(opts.body === undefined ? {} : { 'content-type': 'application/json' }),
         ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
       },
       body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-      signal: AbortSignal.timeout(TIMEOUT_MS),
+      timeoutMs: TIMEOUT_MS,
     });
   } catch (err) {
     throw new CliError(`cannot reach the server at ${url.origin}: ${(err as Error).message}`, EXIT.serverUnreachable);
   }
-  const text = await res.text();
+  const text = res.text;
   if (!res.ok) {
     let body: Partial<ApiErrorBody> = {};
     try {

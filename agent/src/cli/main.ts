@@ -190,11 +190,19 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .action(async (resource: string, opts, cmd: Command) => {
       const g = globals(cmd);
       const seedMs = parseSeedTime(opts.seedTime);
-      const manifest = await loadManifest(g.dataDir, resource, g.log);
-      await ensureNode(g.dataDir, manifest.serverUrl, g.log);
       const out = outputDir(opts.output);
       const include: string[] = opts.include ?? [];
-      const runtime = await Runtime.start(g.dataDir, g.limits, g.log, 'get');
+      // An enrolled node starts its runtime (keys, listener, hash workers) while the manifest
+      // is fetched; one not enrolled yet must learn the server from the manifest first.
+      const enrolled = (await g.dataDir.nodeConfig()) !== null;
+      const early = enrolled ? Runtime.start(g.dataDir, g.limits, g.log, 'get') : null;
+      early?.catch(() => undefined);
+      const manifest = await loadManifest(g.dataDir, resource, g.log).catch(async (err: unknown) => {
+        await (await early?.catch(() => null))?.close();
+        throw err;
+      });
+      await ensureNode(g.dataDir, manifest.serverUrl, g.log);
+      const runtime = await (early ?? Runtime.start(g.dataDir, g.limits, g.log, 'get'));
       const spec = specFromManifest(manifest);
       const swarm = await runtime.node.download(spec, out, include).catch(async (err: Error) => {
         await runtime.close();

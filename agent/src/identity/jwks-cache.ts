@@ -2,6 +2,10 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { JWKS_PATH } from '@shoal/contract';
 import { createLocalJWKSet, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
+import { httpRequestText } from '../util/http-request.js';
+
+/** A key set is a few keys; anything larger is not one. */
+const MAX_JWKS_BYTES = 256 * 1024;
 
 /** Refetch the JWKS at most this often when a credential names an unknown key. */
 const MIN_REFRESH_INTERVAL_MS = 10_000;
@@ -50,9 +54,12 @@ export class JwksCache {
 
   async refresh(): Promise<void> {
     this.lastFetch = Date.now();
-    const res = await fetch(new URL(JWKS_PATH, this.serverUrl), { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+    const res = await httpRequestText(new URL(JWKS_PATH, this.serverUrl), {
+      timeoutMs: FETCH_TIMEOUT_MS,
+      maxBytes: MAX_JWKS_BYTES,
+    });
     if (!res.ok) throw new Error(`JWKS answered ${res.status}`);
-    const body = (await res.json()) as JSONWebKeySet;
+    const body = JSON.parse(res.text) as JSONWebKeySet;
     if (!Array.isArray(body?.keys)) throw new Error('JWKS has no keys array');
     this.use(body);
     await mkdir(dirname(this.cacheFile), { recursive: true });

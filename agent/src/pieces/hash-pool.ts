@@ -58,14 +58,11 @@ export class HashPool {
   private readonly queue: Task[] = [];
   private destroyed = false;
 
-  constructor(size = Math.max(1, Math.min(availableParallelism(), 8))) {
-    for (let i = 0; i < size; i++) {
-      const w = new Worker(WORKER_SOURCE, { eval: true });
-      w.unref();
-      this.all.push(w);
-      this.idle.push(w);
-    }
-  }
+  /**
+   * Workers start on first use, not here: a downloader's first seconds are spent connecting,
+   * and in a swarm every one of them starts at the same moment on shared cores.
+   */
+  constructor(private readonly size = Math.max(1, Math.min(availableParallelism(), 8))) {}
 
   /**
    * SHA-256 (hex) of a piece held in memory. The bytes travel to the worker and back
@@ -93,6 +90,12 @@ export class HashPool {
   }
 
   private pump(): void {
+    while (this.idle.length === 0 && this.all.length < this.size && this.queue.length > this.all.length) {
+      const w = new Worker(WORKER_SOURCE, { eval: true });
+      w.unref();
+      this.all.push(w);
+      this.idle.push(w);
+    }
     while (this.idle.length > 0 && this.queue.length > 0) {
       const worker = this.idle.pop()!;
       const task = this.queue.shift()!;

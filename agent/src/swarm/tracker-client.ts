@@ -1,5 +1,9 @@
 import type { AnnounceEvent, AnnounceRequest, AnnounceResponse } from '@shoal/contract';
+import { httpRequestText } from '../util/http-request.js';
 import type { Logger } from '../util/logger.js';
+
+/** An announce answer lists at most a few hundred peers. */
+const MAX_ANSWER_BYTES = 1024 * 1024;
 import type { Swarm } from './swarm.js';
 
 const REQUEST_TIMEOUT_MS = 10_000;
@@ -47,14 +51,15 @@ export class TrackerClient {
         addresses: this.addresses(),
         numWant: 50,
       };
-      const res = await fetch(this.trackerUrl, {
+      const res = await httpRequestText(new URL(this.trackerUrl), {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${this.credential()}` },
         body: JSON.stringify(body),
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+        timeoutMs: REQUEST_TIMEOUT_MS,
+        maxBytes: MAX_ANSWER_BYTES,
       });
       if (!res.ok) {
-        const text = (await res.text()).slice(0, 200);
+        const text = res.text.slice(0, 200);
         if (res.status === 401 && text.includes('"node_revoked"')) {
           // An admin revoked this node: nothing it asks for may be served any more.
           this.log.log('error', 'this node has been revoked by an admin; stopping the transfer');
@@ -64,7 +69,7 @@ export class TrackerClient {
         }
         throw new Error(`tracker answered ${res.status}: ${text}`);
       }
-      const answer = (await res.json()) as AnnounceResponse;
+      const answer = JSON.parse(res.text) as AnnounceResponse;
       interval = Math.max(5, Number(answer.intervalSeconds) || 30);
       if (this.failing) this.log.log('info', 'tracker reachable again');
       this.failing = false;
