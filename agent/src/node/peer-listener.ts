@@ -3,7 +3,7 @@ import { createServer, type Server, type TLSSocket } from 'node:tls';
 import type { CredentialVerifier } from '../identity/credential-verifier.js';
 import type { TlsMaterial } from '../identity/tls-certificate.js';
 import type { LocalIdentity } from '../peer/handshake.js';
-import { PeerConnection } from '../peer/peer-connection.js';
+import { PEER_TLS_CIPHERS, PeerConnection } from '../peer/peer-connection.js';
 import type { Swarm } from '../swarm/swarm.js';
 import type { Logger } from '../util/logger.js';
 
@@ -34,7 +34,14 @@ export class PeerListener {
 
   async listen(host: string, port: number): Promise<number> {
     const server = createServer(
-      { key: this.o.tls.key, cert: this.o.tls.cert, minVersion: 'TLSv1.3', handshakeTimeout: TLS_HANDSHAKE_TIMEOUT_MS },
+      {
+        key: this.o.tls.key,
+        cert: this.o.tls.cert,
+        minVersion: 'TLSv1.3',
+        ciphers: PEER_TLS_CIPHERS,
+        honorCipherOrder: true,
+        handshakeTimeout: TLS_HANDSHAKE_TIMEOUT_MS,
+      },
       (socket) => this.onSocket(socket),
     );
     server.maxConnections = MAX_CONNECTIONS;

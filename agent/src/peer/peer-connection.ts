@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import type { OnReadOpts } from 'node:net';
+import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
 import { PeerRefusedError, type CredentialVerifier } from '../identity/credential-verifier.js';
 import type { TlsMaterial } from '../identity/tls-certificate.js';
 import { encodeDataFrame, encodeMessage, FrameDecoder, retainMessage } from '../protocol/frame-codec.js';
@@ -28,6 +29,14 @@ export interface PeerTimeouts {
   /** We send a keep-alive when we sent nothing for this long. */
   keepAliveMs: number;
 }
+
+/**
+ * TLS 1.3 suites, fastest first on CPUs with AES instructions: AES-128-GCM costs ~8 % less
+ * CPU per byte than the default AES-256-GCM, and a transfer is CPU-bound on both ends.
+ */
+export const PEER_TLS_CIPHERS = 'TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256';
+/** Bytes read per TLS read on a dialed connection, into one buffer reused for the connection's life. */
+const READ_BUFFER_BYTES = 128 * 1024;
 
 export const DEFAULT_PEER_TIMEOUTS: PeerTimeouts = {
   connectMs: 10_000,
@@ -76,10 +85,12 @@ export class PeerConnection extends EventEmitter {
     readonly side: HandshakeSide,
     readonly address: string,
     private readonly timeouts: PeerTimeouts,
+    /** The socket hands its bytes to onData itself (read into a reused buffer), not as 'data' events. */
+    readsIntoBuffer = false,
   ) {
     super();
     socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    if (!readsIntoBuffer) socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (err) => this.destroy(err));
     socket.on('close', () => this.destroy(new Error('connection closed by peer')));
     socket.on('drain', () => this.emit('drain'));
@@ -90,17 +101,30 @@ export class PeerConnection extends EventEmitter {
   /** Dials a peer and runs the handshake as initiator; rejects with the reason if refused. */
   static async dial(opts: DialOptions): Promise<PeerConnection> {
     const timeouts = { ...DEFAULT_PEER_TIMEOUTS, ...opts.timeouts };
-    const socket = tlsConnect({
+    let conn: PeerConnection | null = null;
+    // tls.connect takes net's `onread` (documented since Node 14); @types/node lacks it on ConnectionOptions.
+    const options: ConnectionOptions & { onread: OnReadOpts } = {
       host: opts.host,
       port: opts.port,
       key: opts.tls.key,
       cert: opts.tls.cert,
       minVersion: 'TLSv1.3',
+      ciphers: PEER_TLS_CIPHERS,
       // Peers are authenticated by credential + exporter-bound signature, not by a CA (docs/protocol.md).
       rejectUnauthorized: false,
       timeout: timeouts.connectMs,
-    });
-    const conn = new PeerConnection(socket, 'initiator', `${opts.host}:${opts.port}`, timeouts);
+      // Decrypted bytes land in one buffer reused for every read instead of a new Buffer per
+      // read (GC pressure at hundreds of MB/s); the decoder copies what it keeps.
+      onread: {
+        buffer: Buffer.allocUnsafe(READ_BUFFER_BYTES),
+        callback: (bytes: number, buf: Uint8Array) => {
+          conn?.onData(Buffer.from(buf.buffer, buf.byteOffset, bytes));
+          return true;
+        },
+      },
+    };
+    const socket = tlsConnect(options);
+    conn = new PeerConnection(socket, 'initiator', `${opts.host}:${opts.port}`, timeouts, true);
     await new Promise<void>((resolve, reject) => {
       socket.once('secureConnect', () => {
         socket.setTimeout(0);
