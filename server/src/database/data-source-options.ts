@@ -13,6 +13,7 @@ import { TrafficBucket } from '../nodes/traffic-bucket.entity.js';
 import { InitialSchema1764150000000 } from './migrations/1764150000000-InitialSchema.js';
 import { Preheat1764160000000 } from './migrations/1764160000000-Preheat.js';
 import { BuiltinNode1764170000000 } from './migrations/1764170000000-BuiltinNode.js';
+import { SearchIndexes1764180000000 } from './migrations/1764180000000-SearchIndexes.js';
 import { PreheatJobEntity } from '../preheat/preheat-job.entity.js';
 import { PreheatTaskEntity } from '../preheat/preheat-task.entity.js';
 
@@ -32,7 +33,12 @@ export const ENTITIES = [
 ];
 
 /** Listed explicitly (not globbed) so the same list works from src under jest and from dist. */
-export const MIGRATIONS = [InitialSchema1764150000000, Preheat1764160000000, BuiltinNode1764170000000];
+export const MIGRATIONS = [
+  InitialSchema1764150000000,
+  Preheat1764160000000,
+  BuiltinNode1764170000000,
+  SearchIndexes1764180000000,
+];
 
 /**
  * Reads of a large catalog: a search probes the word table once per candidate name, a

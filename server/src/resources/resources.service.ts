@@ -89,10 +89,16 @@ function literalPattern(q: string | undefined): string | null {
   return `%${text.replace(/[!%_]/g, (c) => `!${c}`)}%`;
 }
 
+/**
+ * Sorts whose index holds `id` and `nameLower` on MySQL: `(nameLower)` (InnoDB entries end
+ * in the primary key) and `(createdAt, id, nameLower)`, the default sort's.
+ */
+const NAME_COVERING_SORTS = new Set(['r.nameLower', 'r.createdAt']);
+
 const CATALOG_COUNT_TTL_MS = 5_000;
 /** Searches count their matches up to this many. */
 const SEARCH_COUNT_CAP = 10_000;
-/** Steps of a walk of the sort index (each reads twice the last: 2,000 to 62,000 rows in all). */
+/** Steps of a walk of the sort index (each reads at most twice the last: 62,000 rows at most in all). */
 const WALK_MAX_STEPS = 5;
 /** Ids per `IN (...)` list when probing the word table (well under SQLite's 32,766 parameters). */
 const PROBE_CHUNK = 5_000;
@@ -120,7 +126,7 @@ export interface SearchLimits {
   walkBatch: number;
 }
 
-export const SEARCH_LIMITS: SearchLimits = { countCap: SEARCH_COUNT_CAP, countBudget: 5_000, walkBatch: 2_000 };
+export const SEARCH_LIMITS: SearchLimits = { countCap: SEARCH_COUNT_CAP, countBudget: 1_000, walkBatch: 2_000 };
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -278,14 +284,12 @@ export class ResourcesService {
    * with, rarest first (index-only counts; on MySQL they run side by side).
    */
   private async wordRanges(words: string[]): Promise<WordRange[]> {
-    const limit = Math.max(this.walkThreshold, this.limits.countCap) + 1;
+    const limit = this.rangeCountLimit();
     const ranges = await Promise.all(
       words.map(async (word) => {
         const [from, to] = prefixRange(word);
-        const tokens = this.tokens('t')
-          .select('t.resourceId')
-          .where('t.token >= :from AND t.token < :to', { from, to });
-        return { word, from, to, rows: await this.countUpTo(tokens, limit) };
+        const range = { word, from, to, rows: 0 };
+        return { ...range, rows: await this.rangeRowsUpTo(range, limit) };
       }),
     );
     return ranges.sort((a, b) => a.rows - b.rows);
@@ -375,34 +379,43 @@ export class ResourcesService {
       return { total: await this.countUpTo(distinct, cap + 1) };
     }
     const budget = this.limits.countBudget;
-    const head = (
-      await this.tokens('t')
-        .select('t.resourceId', 'id')
-        .where('t.token >= :from AND t.token < :to', { from: first.from, to: first.to })
-        .orderBy('t.token')
-        .addOrderBy('t.resourceId')
-        .limit(budget + 1)
-        .getRawMany<{ id: string }>()
-    ).map((r) => r.id);
-    const complete = head.length <= budget;
-    let total = 0;
-    for (const chunk of chunked([...new Set(head.slice(0, budget))], PROBE_CHUNK)) {
-      let matches = chunk;
-      for (const range of others) matches = await this.probe(matches, range);
-      if (literal && matches.length) {
-        matches = (
-          await this.repo
-            .createQueryBuilder('r')
-            .select('r.id', 'id')
-            .where('r.id IN (:...matches)', { matches })
-            .andWhere(`r.nameLower LIKE :literal ESCAPE '!'`, { literal })
-            .getRawMany<{ id: string }>()
-        ).map((r) => r.id);
-      }
-      total += matches.length;
-      if (total > cap) return { total };
+    // One statement: the first `budget` rows of the rarest word's range (index only), each
+    // kept when the other words (and the literal) match, probed inside the database by the
+    // word table's primary key. Sending the ids back and forth as IN lists cost more than
+    // the probes on SQLite, and ~25 % more on MySQL.
+    const params: unknown[] = [first.from, first.to];
+    const conditions = others.map((range) => {
+      params.push(range.from, range.to);
+      return 'EXISTS (SELECT 1 FROM resource_name_tokens o WHERE o.resourceId = h.resourceId AND o.token >= ? AND o.token < ?)';
+    });
+    if (literal) {
+      params.push(literal);
+      conditions.push(`EXISTS (SELECT 1 FROM resources r WHERE r.id = h.resourceId AND r.nameLower LIKE ? ESCAPE '!')`);
     }
-    return complete ? { total } : { total, lowerBound: true };
+    const rows = (await this.repo.query(
+      `SELECT COUNT(DISTINCT h.resourceId) AS n FROM (SELECT t.resourceId FROM resource_name_tokens t` +
+        ` WHERE t.token >= ? AND t.token < ? ORDER BY t.token, t.resourceId LIMIT ${budget}) h` +
+        (conditions.length ? ` WHERE ${conditions.join(' AND ')}` : ''),
+      params,
+    )) as { n: string | number }[];
+    const total = Number(rows[0]?.n ?? 0);
+    if (total > cap) return { total };
+    // The range was counted up to a limit above the budget (wordRanges); only a budget at
+    // or above that limit needs a count of its own.
+    const counted = first.rows < this.rangeCountLimit() ? first.rows : await this.rangeRowsUpTo(first, budget + 1);
+    return counted <= budget ? { total } : { total, lowerBound: true };
+  }
+
+  /** How far `wordRanges` counts each range. */
+  private rangeCountLimit(): number {
+    return Math.max(this.walkThreshold, this.limits.countCap) + 1;
+  }
+
+  private rangeRowsUpTo(range: WordRange, limit: number): Promise<number> {
+    const tokens = this.tokens('t')
+      .select('t.resourceId')
+      .where('t.token >= :from AND t.token < :to', { from: range.from, to: range.to });
+    return this.countUpTo(tokens, limit);
   }
 
   /**
@@ -423,8 +436,9 @@ export class ResourcesService {
     const starts = ranges.map((r) => new RegExp(`(?:^|[^\\p{L}\\p{N}])${escapeRegExp(r.word)}`, 'u'));
     const hits: Resource[] = [];
     let offset = 0;
-    for (let step = 0; step < WALK_MAX_STEPS; step++) {
-      const batchSize = this.limits.walkBatch * 2 ** step;
+    const maxRead = this.limits.walkBatch * (2 ** WALK_MAX_STEPS - 1);
+    let batchSize = this.limits.walkBatch;
+    while (batchSize > 0) {
       const { read, matches: candidates } = await this.walkStep(ranges, starts, order, offset, batchSize);
       offset += read;
       if (candidates.length) {
@@ -439,6 +453,10 @@ export class ResourcesService {
       // At the end of the catalog every match has been seen: the total is known.
       if (read < batchSize) return { rows, matchesInCatalog: hits.length };
       if (hits.length >= page * size) return { rows };
+      // The next step doubles the last, or reads just past where the matches seen so far
+      // say the page fills (x1.5), when that is less: the tail of a page of a rare pair.
+      const needed = hits.length ? Math.ceil(((page * size - hits.length) * offset * 1.5) / hits.length) : Infinity;
+      batchSize = Math.min(2 * batchSize, maxRead - offset, Math.max(needed, Math.ceil(this.limits.walkBatch / 8)));
     }
     return null;
   }
@@ -447,8 +465,10 @@ export class ResourcesService {
    * The resources at `offset`..`offset + limit` of the sort order whose names have every
    * word, and how many positions were read. SQLite reads the lower-cased names along the
    * sort index and checks the words here (rows sit in publish order, so this reads mostly
-   * neighbouring pages). MySQL reads the positions from the sort index alone (it ends in
-   * the primary key) and probes the word table by its primary key, rarest word first:
+   * neighbouring pages; the default sort's index holds the names itself). So does MySQL
+   * for the sorts whose index holds the names (`NAME_COVERING_SORTS`), index only. For the
+   * other sorts MySQL reads the positions from the sort index alone (it ends in the
+   * primary key) and probes the word table by its primary key, rarest word first:
    * fetching names there would be a random primary-key read of each wide resources row,
    * ~60 µs each once the table outgrows the buffer pool (250 ms per 4,000 at 1,000,000
    * rows with the default 128 MB).
@@ -460,15 +480,19 @@ export class ResourcesService {
     offset: number,
     limit: number,
   ): Promise<{ read: number; matches: string[] }> {
-    const positions = this.sorted(this.repo.createQueryBuilder('r').select('r.id'), order).offset(offset).limit(limit);
-    if (this.db.options.type !== 'mysql') {
-      const batch = await positions.addSelect('r.nameLower').getMany();
+    const positions = this.sorted(this.repo.createQueryBuilder('r'), order).offset(offset).limit(limit);
+    if (this.db.options.type !== 'mysql' || NAME_COVERING_SORTS.has(order.column)) {
+      // raw rows: building entities cost more than the read for tens of thousands of positions
+      const batch = await positions
+        .select('r.id', 'id')
+        .addSelect('r.nameLower', 'nameLower')
+        .getRawMany<{ id: string; nameLower: string }>();
       return {
         read: batch.length,
         matches: batch.filter((r) => starts.every((re) => re.test(r.nameLower))).map((r) => r.id),
       };
     }
-    const ids = (await positions.getMany()).map((r) => r.id);
+    const ids = (await positions.select('r.id', 'id').getRawMany<{ id: string }>()).map((r) => r.id);
     let matches = ids;
     for (const range of ranges) {
       if (!matches.length) break;

@@ -1,0 +1,103 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DataSource, type DataSourceOptions } from 'typeorm';
+import { ENTITIES, MIGRATIONS } from '../data-source-options.js';
+import { SearchIndexes1764180000000 } from './1764180000000-SearchIndexes.js';
+
+/**
+ * The upgrade path of SearchIndexes: a database made by the earlier migrations, holding a
+ * catalog, is migrated; its rows and words stay, the default sort's index becomes the
+ * covering one (and back with `down`). On SQLite, and on MySQL/MariaDB as the e2e suites
+ * reach it (SHOAL_TEST_MYSQL_URL, default the local root account; SHOAL_TEST_MYSQL=off
+ * leaves it out) in a throwaway schema.
+ */
+const before = MIGRATIONS.slice(0, MIGRATIONS.indexOf(SearchIndexes1764180000000));
+const mysqlUrl =
+  process.env.SHOAL_TEST_MYSQL === 'off' ? null : (process.env.SHOAL_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306');
+
+const variants: [string, () => Promise<{ options: DataSourceOptions; cleanup(): Promise<void> }>][] = [
+  [
+    'sqlite',
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'shoal-migration-'));
+      return {
+        options: { type: 'better-sqlite3', database: join(dir, 'shoal.sqlite') },
+        cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+      };
+    },
+  ],
+];
+if (mysqlUrl) {
+  variants.push([
+    'mysql',
+    async () => {
+      const schema = `shoal_test_mig_${randomUUID().slice(0, 8)}`;
+      const admin = new DataSource({ type: 'mysql', url: mysqlUrl });
+      await admin.initialize();
+      await admin.query(`CREATE DATABASE \`${schema}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+      return {
+        options: { type: 'mysql', url: `${mysqlUrl.replace(/\/+$/, '')}/${schema}`, charset: 'utf8mb4_unicode_ci' },
+        cleanup: async () => {
+          await admin.query(`DROP DATABASE \`${schema}\``);
+          await admin.destroy();
+        },
+      };
+    },
+  ]);
+}
+
+describe.each(variants)('migration SearchIndexes on %s', (kind, make) => {
+  it('upgrades a database holding a catalog, and downgrades it', async () => {
+    const { options, cleanup } = await make();
+    const open = async (migrations: DataSourceOptions['migrations']) => {
+      const db = new DataSource({ ...options, entities: ENTITIES, migrations } as DataSourceOptions);
+      await db.initialize();
+      return db;
+    };
+    try {
+      let db = await open(before);
+      await db.runMigrations();
+      const id = randomUUID();
+      await db.query(
+        `INSERT INTO resources (id, contentId, name, nameLower, description, tags, totalSize, pieceSize, pieceCount, fileCount, files, pieceHashes)
+         VALUES (?, ?, 'Vega Server 1', 'vega server 1', '', '[]', 1, 1024, 1, 1, '[]', '')`,
+        [id, 'c'.repeat(64)],
+      );
+      for (const token of ['vega', 'server', '1']) {
+        await db.query('INSERT INTO resource_name_tokens (resourceId, token) VALUES (?, ?)', [id, token]);
+      }
+      await db.destroy();
+
+      db = await open(MIGRATIONS);
+      await db.runMigrations();
+      const indexes = async () => {
+        const qr = db.createQueryRunner();
+        const table = await qr.getTable('resources');
+        await qr.release();
+        return table!.indices.map((i) => `${i.name}(${i.columnNames.join(',')})`);
+      };
+      expect(await indexes()).toContain('IDX_resources_created_walk(createdAt,id,nameLower)');
+      expect((await indexes()).some((i) => i.startsWith('IDX_resources_created_at('))).toBe(false);
+      const words = (await db.query(
+        'SELECT t.token AS token FROM resource_name_tokens t JOIN resources r ON r.id = t.resourceId WHERE t.resourceId = ? ORDER BY t.token',
+        [id],
+      )) as { token: string }[];
+      expect(words.map((w) => w.token)).toEqual(['1', 'server', 'vega']);
+      if (kind === 'mysql') {
+        const [col] = (await db.query(
+          "SELECT COLLATION_NAME AS c FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = 'resource_name_tokens' AND column_name = 'resourceId'",
+        )) as { c: string }[];
+        expect(col.c).toBe('ascii_bin');
+      }
+
+      await db.undoLastMigration();
+      expect(await indexes()).toContain('IDX_resources_created_at(createdAt)');
+      expect((await indexes()).some((i) => i.startsWith('IDX_resources_created_walk('))).toBe(false);
+      await db.destroy();
+    } finally {
+      await cleanup();
+    }
+  });
+});
