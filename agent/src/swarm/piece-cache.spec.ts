@@ -56,4 +56,27 @@ describe('piece cache', () => {
     await new Promise((r) => setImmediate(r));
     expect(recycled).toEqual([piece]);
   });
+
+  it('serves an adopted piece without reading it, and recycles it when evicted', async () => {
+    const reads: number[] = [];
+    const recycled: Buffer[] = [];
+    const cache = new PieceCache(
+      async (p) => {
+        reads.push(p);
+        return Buffer.alloc(16, p);
+      },
+      CACHE_BUDGET_BYTES,
+      (b) => recycled.push(b),
+    );
+    const verified = Buffer.alloc(16, 9);
+    expect(cache.adopt(3, verified)).toBe(true);
+    expect(cache.adopt(3, Buffer.alloc(16))).toBe(false);
+    const lease = await cache.lease(3, 4, 4);
+    expect([...lease.bytes]).toEqual([9, 9, 9, 9]);
+    lease.release();
+    expect(reads).toEqual([]);
+    (await cache.lease(4, 0, 1)).release(); // evicts piece 3
+    await new Promise((r) => setImmediate(r));
+    expect(recycled).toContain(verified);
+  });
 });

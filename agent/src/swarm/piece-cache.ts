@@ -36,6 +36,19 @@ export class PieceCache {
     this.maxEntries = Math.max(1, Math.floor(CACHE_BUDGET_BYTES / pieceSize));
   }
 
+  /**
+   * Takes a piece whose bytes are already known good (just verified and stored): peers ask
+   * for a piece right after we announce it, and serving it from here spares reading it
+   * back from disk and hashing it again.
+   */
+  adopt(piece: number, data: Buffer): boolean {
+    if (this.entries.has(piece)) return false;
+    const entry: Entry = { data: Promise.resolve(data), usedAt: Date.now(), users: 0, evicted: false };
+    this.entries.set(piece, entry);
+    while (this.entries.size > this.maxEntries) this.evict(this.entries.keys().next().value!);
+    return true;
+  }
+
   /** Starts reading a piece that will be asked for soon, so serving never waits on the disk and the hash. */
   prefetch(piece: number): void {
     if (this.entries.has(piece)) return;

@@ -120,6 +120,11 @@ export class PieceServer {
     this.cache.evictIdle();
   }
 
+  /** A piece we just verified and stored: serve it from memory. False when the caller keeps the buffer. */
+  adopt(piece: number, data: Buffer): boolean {
+    return this.cache.adopt(piece, data);
+  }
+
   private readAhead(s: PeerSession, current: number): void {
     let ahead = 0;
     let last = current;

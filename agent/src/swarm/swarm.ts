@@ -346,7 +346,9 @@ export class Swarm extends EventEmitter {
       if (hash !== this.o.pieceHashes[piece]) return this.onBadPiece(piece, data, senders);
       for (const id of this.ledger.verified(piece, data)) this.blame(id, piece);
       await this.o.store.store(piece, data);
-      this.buffers.give(data);
+      // Peers that lack it ask for it as soon as we announce it: serve it from memory, not from disk.
+      const wanted = [...this.peers.values()].some((s) => s.conn.remote.mayDownload && !s.has.has(piece));
+      if (!wanted || !this.server.adopt(piece, data)) this.buffers.give(data);
       this.picker.markHeld(piece);
       this.planner.verified(piece);
       for (const [id, bytes] of contributors) this.stats.received(this.roles.get(id) ?? 'client', bytes);
