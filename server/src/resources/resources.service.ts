@@ -268,11 +268,15 @@ export class ResourcesService {
     size: number,
   ): Promise<{ rows: Resource[]; total: number; lowerBound?: boolean }> {
     if (ranges[0].rows <= this.walkThreshold) return this.rangeFirst(ranges, literal, order, page, size);
+    // The count does not depend on the walk: on MySQL the database counts while the server
+    // reads the walk's rows (it is wasted when the walk reaches the end or falls back).
+    const counting = this.countMatches(ranges, literal);
+    counting.catch(() => undefined); // awaited below unless the walk fails first
     const walked = await this.walkSortIndex(ranges, literal, order, page, size);
     if (!walked) return this.rangeFirst(ranges, literal, order, page, size);
     const { rows, matchesInCatalog } = walked;
     if (matchesInCatalog !== undefined) return { rows, total: matchesInCatalog };
-    const counted = await this.countMatches(ranges, literal);
+    const counted = await counting;
     // A lower bound is at least what this page shows.
     return counted.lowerBound
       ? { rows, total: Math.max(counted.total, (page - 1) * size + rows.length), lowerBound: true }
@@ -434,25 +438,42 @@ export class ResourcesService {
     // "a word of the name starts with w" on the lower-cased name, as the word table has it
     // (query words hold only letters and digits, so they need no escaping but \p{} classes)
     const starts = ranges.map((r) => new RegExp(`(?:^|[^\\p{L}\\p{N}])${escapeRegExp(r.word)}`, 'u'));
-    const hits: Resource[] = [];
+    // Matching ids in the sort order (each step's matches come in its order, steps follow
+    // each other): only the requested page's rows are read in full, once, at the end.
+    const hits: string[] = [];
     let offset = 0;
     const maxRead = this.limits.walkBatch * (2 ** WALK_MAX_STEPS - 1);
     let batchSize = this.limits.walkBatch;
+    const pageRows = async () => {
+      const ids = hits.slice((page - 1) * size, page * size);
+      if (!ids.length) return [];
+      const qb = this.repo
+        .createQueryBuilder('r')
+        .select(SUMMARY_COLUMNS.map((c) => `r.${c}`))
+        .where('r.id IN (:...ids)', { ids });
+      return this.sorted(qb, order).getMany();
+    };
     while (batchSize > 0) {
-      const { read, matches: candidates } = await this.walkStep(ranges, starts, order, offset, batchSize);
+      const { read, matches } = await this.walkStep(ranges, starts, order, offset, batchSize);
       offset += read;
-      if (candidates.length) {
-        const qb = this.repo
-          .createQueryBuilder('r')
-          .select(SUMMARY_COLUMNS.map((c) => `r.${c}`))
-          .where('r.id IN (:...candidates)', { candidates });
-        if (literal) qb.andWhere(`r.nameLower LIKE :literal ESCAPE '!'`, { literal });
-        hits.push(...(await this.sorted(qb, order).getMany()));
+      if (literal && matches.length) {
+        const kept = new Set(
+          (
+            await this.repo
+              .createQueryBuilder('r')
+              .select('r.id', 'id')
+              .where('r.id IN (:...matches)', { matches })
+              .andWhere(`r.nameLower LIKE :literal ESCAPE '!'`, { literal })
+              .getRawMany<{ id: string }>()
+          ).map((r) => r.id),
+        );
+        hits.push(...matches.filter((id) => kept.has(id)));
+      } else {
+        hits.push(...matches);
       }
-      const rows = hits.slice((page - 1) * size, page * size);
       // At the end of the catalog every match has been seen: the total is known.
-      if (read < batchSize) return { rows, matchesInCatalog: hits.length };
-      if (hits.length >= page * size) return { rows };
+      if (read < batchSize) return { rows: await pageRows(), matchesInCatalog: hits.length };
+      if (hits.length >= page * size) return { rows: await pageRows() };
       // The next step doubles the last, or reads just past where the matches seen so far
       // say the page fills (x1.5), when that is less: the tail of a page of a rare pair.
       const needed = hits.length ? Math.ceil(((page * size - hits.length) * offset * 1.5) / hits.length) : Infinity;
