@@ -100,16 +100,21 @@ export class RequestPlanner {
   ) {}
 
   next(peer: string, peerHasPiece: (piece: number) => boolean): BlockRef | null {
-    const started = [...this.inProgress.values()]
-      .filter((p) => peerHasPiece(p.piece) && p.allows(peer))
-      .sort((a, b) => a.unreceived() - b.unreceived());
-    for (const p of started) {
+    // One pass, no sorting: this runs for every request sent, and in a swarm for every
+    // have received. The started piece with the fewest blocks left that has a block nobody was asked for.
+    let best: { p: PieceInProgress; b: BlockState } | null = null;
+    let helpable = 0;
+    for (const p of this.inProgress.values()) {
+      if (!p.allows(peer) || !peerHasPiece(p.piece)) continue;
+      helpable++;
+      if (best && p.unreceived() >= best.p.unreceived()) continue;
       const b = p.blocks.find((x) => !x.received && x.askedOf.size === 0);
-      if (b) return this.ask(p, b, peer);
+      if (b) best = { p, b };
     }
+    if (best) return this.ask(best.p, best.b, peer);
     // A peer that can help with none of the started pieces (their holders left) may start
     // one beyond the soft cap, so orphaned pieces never stall the download; twice the cap bounds memory.
-    const orphaned = started.length === 0 && this.inProgress.size > 0;
+    const orphaned = helpable === 0 && this.inProgress.size > 0;
     const cap = orphaned ? 2 * this.maxPiecesInProgress : this.maxPiecesInProgress;
     // Pieces being hashed and written hold their buffers too: when the disk falls behind the
     // network, fetching waits instead of piling whole pieces up in memory.
@@ -130,6 +135,9 @@ export class RequestPlanner {
       }
     }
     if (!this.inEndGame()) return null;
+    const started = [...this.inProgress.values()]
+      .filter((p) => peerHasPiece(p.piece) && p.allows(peer))
+      .sort((a, b) => a.unreceived() - b.unreceived());
     for (const p of started) {
       if (p.singleSource) continue;
       const b = p.blocks.find((x) => !x.received && !x.askedOf.has(peer) && x.askedOf.size < MAX_DUPLICATE_REQUESTS);
