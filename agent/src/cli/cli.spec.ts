@@ -195,9 +195,16 @@ describe('shoal CLI (real processes)', () => {
     publisher.child.kill('SIGTERM');
     expect(await publisher.exited).toBe(0);
     const before = authority.announces.length;
+    const heartbeatsBefore = authority.heartbeats.length;
     const daemon = background(seedDir, ['serve']);
     await until(() =>
       authority.announces.slice(before).some((a) => a.resourceId === resourceId && a.event === 'started'),
+    );
+    // Its first heartbeat already lists what it provides: the server replaces a node's
+    // holdings with each heartbeat's list, so an empty first one would erase them.
+    await until(() => authority.heartbeats.length > heartbeatsBefore);
+    expect(authority.heartbeats[heartbeatsBefore].holdings).toContainEqual(
+      expect.objectContaining({ resourceId, complete: true }),
     );
     const d = await loggedIn('dave');
     const out = await mkdtemp(join(tmpdir(), 'shoal-cli-out-'));

@@ -178,6 +178,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
       if (seedMs === 0) return;
       const runtime = await Runtime.start(g.dataDir, g.limits, g.log, 'publish');
       const swarm = runtime.node.provide(spec, root);
+      runtime.startHeartbeats();
       setExit(await runTransfer(runtime, swarm, { seedMs, progress: g.progress }, g.log));
     });
 
@@ -208,6 +209,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
         await runtime.close();
         throw new CliError(`cannot prepare ${out}: ${err.message}`, EXIT.transferFailed);
       });
+      runtime.startHeartbeats();
       const code = await runTransfer(
         runtime,
         swarm,

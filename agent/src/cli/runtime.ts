@@ -87,10 +87,19 @@ export class Runtime {
       throw new CliError((err as Error).message, EXIT.serverUnreachable);
     }
     runtime = new Runtime(dataDir, config, node, log, command);
-    runtime.scheduleHeartbeat(0);
     runtime.statusTimer = setInterval(() => void runtime!.writeStatus(), 1000);
     runtime.statusTimer.unref();
     return runtime;
+  }
+
+  /**
+   * Starts heartbeating. Callers do so once their transfers are registered: the server
+   * replaces a node's holdings with each heartbeat's list, so a first heartbeat sent before
+   * `serve` had registered what it provides erased the holding its own announce had just
+   * recorded, and the seed counted as offline until the next heartbeat 30 s later.
+   */
+  startHeartbeats(): void {
+    if (!this.heartbeatTimer) this.scheduleHeartbeat(0);
   }
 
   /** Rates per transfer, over the last status interval. */

@@ -3,7 +3,13 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { computeContentId, type AnnounceRequest, type NodeRole, type PeerInfo } from '@shoal/contract';
+import {
+  computeContentId,
+  type AnnounceRequest,
+  type HeartbeatRequest,
+  type NodeRole,
+  type PeerInfo,
+} from '@shoal/contract';
 import { decodeJwt, exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { NodeKey } from '../identity/node-keys.js';
 import { generateTlsMaterial, type TlsMaterial } from '../identity/tls-certificate.js';
@@ -22,6 +28,7 @@ export class TestAuthority {
   url = '';
   revoked: string[] = [];
   announces: (AnnounceRequest & { nodeId: string })[] = [];
+  heartbeats: (HeartbeatRequest & { nodeId: string })[] = [];
   private server!: Server;
   private privateKey!: CryptoKey;
   private publicJwk!: JWK;
@@ -223,7 +230,10 @@ export class TestAuthority {
     const manifestPath = /^\/api\/resources\/([^/]+)\/manifest$/.exec(url.pathname);
     if (manifestPath) return this.manifest(manifestPath[1], url.searchParams.get('node') ?? undefined);
     const nodeId = String(decodeJwt(bearer).sub);
-    if (url.pathname === '/api/nodes/heartbeat') return { revokedNodeIds: this.revoked, intervalSeconds: 30 };
+    if (url.pathname === '/api/nodes/heartbeat') {
+      this.heartbeats.push({ ...(body as HeartbeatRequest), nodeId });
+      return { revokedNodeIds: this.revoked, intervalSeconds: 30 };
+    }
     if (url.pathname === '/api/tracker/announce') {
       const a = body as AnnounceRequest;
       this.announces.push({ ...a, nodeId });

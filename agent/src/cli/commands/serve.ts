@@ -29,6 +29,7 @@ export async function serve(runtime: Runtime, dataDir: DataDir, log: Logger): Pr
     }
   };
   await scan();
+  runtime.startHeartbeats();
   log.log('info', `serving on ${runtime.node.addresses().join(', ') || '(no listen address)'}; SIGTERM stops cleanly`);
   const timer = setInterval(() => void scan(), RESCAN_MS);
   const sig = await signal.promise;
