@@ -38,8 +38,4 @@ export class PieceBuffers {
   trimIdle(now = Date.now()): void {
     if (now - this.lastUsed > IDLE_TRIM_MS) this.free.length = 0;
   }
-
-  spare(): number {
-    return this.free.length;
-  }
 }

@@ -29,6 +29,7 @@ export class InitialSeeding {
   private readonly isFresh: Bitfield;
   private freshLeft: number;
   private readonly offered = new Map<string, { offered: Bitfield; waiting: Set<number> }>();
+  private readonly windowPieces: number;
   private done = false;
   private lastProgress = Date.now();
 
@@ -51,15 +52,14 @@ export class InitialSeeding {
     );
   }
 
-  private readonly windowPieces: number;
-
   /** True once every piece is offered to everyone (the policy no longer restricts anything). */
   isOver(): boolean {
     return this.done;
   }
 
-  /** A downloader connected: the pieces to show it first. */
-  join(peer: string, peerHas: (piece: number) => boolean): number[] {
+  /** A downloader connected: the pieces to show it first, or null for all of them (the first pass is over). */
+  join(peer: string, peerHas: (piece: number) => boolean): number[] | null {
+    if (this.done) return null;
     this.offered.set(peer, { offered: new Bitfield(this.pieceCount), waiting: new Set() });
     return this.topUp(peer, peerHas);
   }

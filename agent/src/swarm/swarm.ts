@@ -24,7 +24,10 @@ import { InitialSeeding } from './initial-seeding.js';
 import { CACHE_BUDGET_BYTES } from './piece-cache.js';
 
 export const REQUEST_TIMEOUT_MS = 15_000;
-/** Memory for pieces being assembled from blocks, per transfer (twice this when holders of started pieces left). */
+/**
+ * Memory for pieces being assembled, hashed or written, per transfer (twice this when holders
+ * of started pieces left).
+ */
 const ASSEMBLY_MEMORY_BUDGET = 32 * 1024 * 1024;
 /** Unrequested data a peer may send (late blocks after cancels) before it is dropped. */
 const MAX_UNASKED_BYTES = 16 * 1024 * 1024;
@@ -215,7 +218,7 @@ export class Swarm extends EventEmitter {
     });
     conn.on('close', (err: Error | null) => this.removePeer(session, err));
     conn.on('drain', () => void this.server.pump(session));
-    const offer = this.seeding && !this.seeding.isOver() ? this.seeding.join(id, (p) => session.has.has(p)) : null;
+    const offer = this.seeding?.join(id, (p) => session.has.has(p)) ?? null;
     conn.send({ type: 'haveMap', pieceCount: this.o.layout.pieceCount, bitfield: this.servableBitfield(offer) });
   }
 
@@ -293,8 +296,7 @@ export class Swarm extends EventEmitter {
   private peerHas(s: PeerSession, piece: number): void {
     if (!s.has.set(piece)) return;
     this.picker.peerHas(piece);
-    if (this.seeding && !this.seeding.isOver())
-      this.offerPieces(this.seeding.peerHas(s.nodeId, piece, (p) => s.has.has(p)));
+    if (this.seeding) this.offerPieces(this.seeding.peerHas(s.nodeId, piece, (p) => s.has.has(p)));
   }
 
   /** Tells peers about pieces we now offer them (initial seeding). */
@@ -441,7 +443,7 @@ export class Swarm extends EventEmitter {
   private tick(): void {
     this.server.evictIdle();
     this.buffers.trimIdle();
-    if (this.seeding && !this.seeding.isOver()) this.offerPieces(this.seeding.finishIfStalled());
+    if (this.seeding) this.offerPieces(this.seeding.finishIfStalled());
     for (const s of this.peers.values()) {
       this.o.log.log('debug', `pipeline ${s.conn.remote.name}`, {
         asked: s.outstanding.size,
