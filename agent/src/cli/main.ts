@@ -193,7 +193,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
       const seedMs = parseSeedTime(opts.seedTime);
       const out = outputDir(opts.output);
       const include: string[] = opts.include ?? [];
-      // An enrolled node starts its runtime (keys, listener, hash workers) while the manifest
+      // An enrolled node starts its runtime (keys, listener, key set) while the manifest
       // is fetched; one not enrolled yet must learn the server from the manifest first.
       const enrolled = (await g.dataDir.nodeConfig()) !== null;
       const early = enrolled ? Runtime.start(g.dataDir, g.limits, g.log, 'get') : null;
