@@ -32,6 +32,7 @@ if (!process.env.SHOAL_TEST_SKIP_BUILD) {
 const outDir = mkdtempSync(join(tmpdir(), 'shoal-test-results-'));
 let passed = 0;
 let failed = 0;
+let skipped = 0;
 const summary = [];
 for (const ws of workspaces) {
   const pkg = JSON.parse(readFileSync(join(root, ws, 'package.json'), 'utf8'));
@@ -48,11 +49,21 @@ for (const ws of workspaces) {
   // A suite that fails to load counts as a failure even though it ran no test.
   const brokenSuites = report.testResults.filter((s) => s.status === 'failed' && s.assertionResults.length === 0).length;
   passed += report.numPassedTests;
+  // Skipped and todo tests are reported by name so a silenced suite cannot hide in the count.
+  const notRun = report.testResults.flatMap((s) =>
+    s.assertionResults.filter((a) => a.status === 'pending' || a.status === 'todo').map((a) => `${a.status}: ${a.fullName}`),
+  );
+  skipped += notRun.length;
+  for (const line of notRun) console.log(`  ${ws} ${line}`);
   failed += report.numFailedTests + brokenSuites;
   if (status !== 0 && report.numFailedTests + brokenSuites === 0) failed += 1;
-  summary.push(`${ws}: ${report.numPassedTests} passed, ${report.numFailedTests + brokenSuites} failed`);
+  summary.push(
+    `${ws}: ${report.numPassedTests} passed, ${report.numFailedTests + brokenSuites} failed` +
+      (notRun.length ? `, ${notRun.length} skipped or todo` : ''),
+  );
 }
 rmSync(outDir, { recursive: true, force: true });
+if (skipped) summary.push(`${skipped} skipped or todo (listed above)`);
 console.log('\n' + summary.join('\n'));
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed === 0 && passed > 0 ? 0 : 1);
