@@ -16,7 +16,7 @@ async function upload(server: RunningServer, token: string, path: string, body: 
   const res = await fetch(`${server.url}${path}`, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream' },
-    body,
+    body: new Uint8Array(body),
   });
   return { status: res.status, body: (await res.json()) as Record<string, any> };
 }
