@@ -13,7 +13,10 @@ export interface NodeCaller {
 }
 
 /** This machine's node caller: its credential and the key kept beside it in the data directory. */
-export async function nodeCaller(dataDir: { path(...parts: string[]): string }, credential: string): Promise<NodeCaller> {
+export async function nodeCaller(
+  dataDir: { path(...parts: string[]): string },
+  credential: string,
+): Promise<NodeCaller> {
   return { credential, key: NodeKey.fromPem(await readFile(dataDir.path('node-key.pem'), 'utf8')) };
 }
 

@@ -54,7 +54,12 @@ export class TrackerClient {
         numWant: 50,
       };
       const url = new URL(this.trackerUrl);
-      const proof = await nodeProofHeaders({ credential: this.credential(), key: this.key.privateKey, method: 'POST', url });
+      const proof = await nodeProofHeaders({
+        credential: this.credential(),
+        key: this.key.privateKey,
+        method: 'POST',
+        url,
+      });
       const res = await httpRequestText(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...proof },

@@ -52,7 +52,8 @@ export class AccessGuard extends AuthGuard('jwt') {
       try {
         claims = await this.proofs.authenticate({ method: req.method, url: req.originalUrl, headers: req.headers });
       } catch (err) {
-        if (err instanceof NodeAuthError) throw new UnauthorizedException({ code: 'unauthorized', message: err.message });
+        if (err instanceof NodeAuthError)
+          throw new UnauthorizedException({ code: 'unauthorized', message: err.message });
         throw err;
       }
     }

@@ -136,7 +136,11 @@ export class TrackerFastPath {
    * hands the request on unmarked, and the guard answers it.
    */
   private async authenticate(req: IncomingMessage): Promise<AuthenticatedNode | null> {
-    const claims = await this.proofs.authenticateCached({ method: req.method, url: ANNOUNCE_PATH, headers: req.headers });
+    const claims = await this.proofs.authenticateCached({
+      method: req.method,
+      url: ANNOUNCE_PATH,
+      headers: req.headers,
+    });
     if (!claims) return null;
     markProvenNode(req, claims);
     if (this.revocations.isRevoked(claims.sub)) return null;
