@@ -76,6 +76,18 @@ describe('two server instances on MariaDB and Redis', () => {
     expect((await crossed.post('/api/tracker/announce', { ...announce, event: 'update' })).status).toBe(200);
   });
 
+  it('refuses on one instance a node request already answered by the other (a replay)', async () => {
+    const node = await enrollOn(a, adminA, 'replayed');
+    const beat = { holdings: [], uploadedBytes: 0, downloadedBytes: 0 };
+    const captured = await node.api.authHeaders('POST', '/api/nodes/heartbeat');
+    const once = await new Api(a.url).request('POST', '/api/nodes/heartbeat', beat, captured);
+    expect(once.status).toBe(200);
+    const replayed = await new Api(b.url).request('POST', '/api/nodes/heartbeat', beat, captured);
+    expect(replayed.status).toBe(401);
+    expect(replayed.body.message).toMatch(/already used/);
+    expect((await node.api.at(b.url).post('/api/nodes/heartbeat', beat)).status).toBe(200);
+  });
+
   it('refuses on one instance a node revoked on the other', async () => {
     const node = await enrollOn(a, adminA, 'to-revoke');
     const onA = node.api;
