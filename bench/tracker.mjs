@@ -1,6 +1,6 @@
 // Benchmark 5: tracker announces per second with keep-alive (wrk, one thread, from this
 // machine) against one server instance on the embedded SQLite default, rotating over
-// many enrolled nodes' credentials. Baselines in the same run: opentracker (C BitTorrent
+// many enrolled nodes' credentials, each announce with its own proof of possession. Baselines in the same run: opentracker (C BitTorrent
 // tracker) under the same load, and the server's own public GET /health. Each run also
 // records the CPU time the server process spent per request.
 //   BENCH_TRACKER_NODES (default 500)  BENCH_TRACKER_SECONDS (20)  BENCH_TRACKER_CONNS (64)
@@ -55,20 +55,39 @@ const hashes = Array.from({ length: 4 }, (_, i) => createHash('sha256').update(`
 const resource = await B.api(server.url, 'POST', '/api/admin/resources',
   { name: 'tracker bench', totalSize: 4 * pieceSize, pieceSize, files: [{ path: 'x.bin', size: 4 * pieceSize }], pieceHashes: hashes }, token);
 console.error(`tracker: enrolling ${NODES} nodes`);
-const creds = [];
+const nodes = [];
 for (let i = 0; i < NODES; i++) {
-  const { publicKey } = generateKeyPairSync('ed25519');
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
   const jwk = publicKey.export({ format: 'jwk' });
   const e = await B.api(server.url, 'POST', '/api/nodes/enroll', { name: `bench-${i}`, role: 'client', addresses: [`10.200.${i >> 8}.${i & 255}:7070`],
     publicKey: { kty: 'OKP', crv: 'Ed25519', x: jwk.x } }, token);
-  creds.push(e.credential);
+  nodes.push({ credential: e.credential, key: privateKey });
 }
 // every node joins the swarm once, so each announce answers with a full peer list (50)
-for (const c of creds) {
-  await B.api(server.url, 'POST', '/api/tracker/announce', { resourceId: resource.id, event: 'started', left: 4 * pieceSize, uploaded: 0, downloaded: 0 }, c);
+for (const n of nodes) {
+  await B.api(server.url, 'POST', '/api/tracker/announce', { resourceId: resource.id, event: 'started', left: 4 * pieceSize, uploaded: 0, downloaded: 0 }, n);
 }
 const credFile = join(work, 'creds.tsv');
-writeFileSync(credFile, creds.map((c) => `${c}\t${resource.id}`).join('\n') + '\n');
+writeFileSync(credFile, nodes.map((n) => `${n.credential}\t${resource.id}`).join('\n') + '\n');
+
+// Every announce carries its own proof of possession (a proof is good for one request and
+// 60 s), signed here before each run, as many as the run can use; wrk sends them in order,
+// so a run that outlasts them gets 401s for the replays (counted as non-2xx).
+const PROOFS_PER_SECOND = B.envInt('BENCH_TRACKER_PROOFS_PER_S', 15_000);
+const proofFile = join(work, 'proofs.tsv');
+async function writeProofs() {
+  const count = PROOFS_PER_SECOND * SECONDS;
+  const lines = [];
+  for (let i = 0; i < count; i += 1000) {
+    const batch = Array.from({ length: Math.min(1000, count - i) }, (_, j) => {
+      const n = (i + j) % nodes.length;
+      return B.signNodeProof({ credential: nodes[n].credential, key: nodes[n].key, method: 'POST', url: '/api/tracker/announce' })
+        .then((proof) => `${n + 1}\t${proof}`);
+    });
+    lines.push(...(await Promise.all(batch)));
+  }
+  writeFileSync(proofFile, lines.join('\n') + '\n');
+}
 
 // ---- opentracker baseline
 const otDir = join(work, 'ot');
@@ -81,7 +100,8 @@ await B.sleep(500);
 
 const runs = { shoal_announce: [], opentracker_announce: [], shoal_health: [] };
 for (let rep = 1; rep <= REPS; rep++) {
-  runs.shoal_announce.push(wrk(server.url, join(here, 'announce.lua'), { BENCH_CREDS: credFile }, server.child.pid));
+  await writeProofs();
+  runs.shoal_announce.push(wrk(server.url, join(here, 'announce.lua'), { BENCH_CREDS: credFile, BENCH_PROOFS: proofFile }, server.child.pid));
   console.error(`tracker rep ${rep} shoal announce: ${JSON.stringify(runs.shoal_announce.at(-1))}`);
   runs.opentracker_announce.push(wrk(`http://127.0.0.1:${otPort}`, join(here, 'opentracker.lua'), { BENCH_INFOHASH: infohash }, ot.pid));
   console.error(`tracker rep ${rep} opentracker: ${JSON.stringify(runs.opentracker_announce.at(-1))}`);

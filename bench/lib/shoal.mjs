@@ -6,6 +6,9 @@ import { createServer } from 'node:net';
 import { tmpdir, cpus, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { nodeProofHeaders, signNodeProof } from '../../contract/dist/index.js';
+
+export { signNodeProof };
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const SHOAL_BIN = join(REPO, 'agent/bin/shoal.js');
@@ -78,12 +81,15 @@ export async function startServer({ env = {}, nodeArgs = [], host = '127.0.0.1',
   return { url, port, dataDir, child, output: () => out, stop };
 }
 
+/** `token` is a user token, or `{ credential, key }` for a node call (a fresh proof signed with the node key). */
 export async function api(url, method, path, body, token, retry = 1) {
   let res;
+  const auth = !token ? {} : typeof token === 'string' ? { authorization: `Bearer ${token}` }
+    : await nodeProofHeaders({ credential: token.credential, key: token.key, method, url: path });
   try {
     res = await fetch(url + path, {
     method,
-    headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...auth },
     body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch (err) {

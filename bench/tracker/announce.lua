@@ -1,18 +1,24 @@
 -- wrk script: POST /api/tracker/announce, rotating over many node credentials.
--- Reads BENCH_CREDS (one "credential<TAB>resourceId" per line).
+-- Reads BENCH_CREDS (one "credential<TAB>resourceId" per line) and BENCH_PROOFS (one
+-- "credential line number<TAB>proof" per line): each proof is sent once, in order.
 local creds = {}
+local proofs = {}
 local idx = 0
 init = function(args)
   for line in io.lines(os.getenv("BENCH_CREDS")) do
     local c, r = line:match("^(%S+)\t(%S+)$")
     if c then creds[#creds + 1] = { c, r } end
   end
-  idx = math.random(#creds)
+  for line in io.lines(os.getenv("BENCH_PROOFS")) do
+    local n, p = line:match("^(%d+)\t(%S+)$")
+    if n then proofs[#proofs + 1] = { tonumber(n), p } end
+  end
 end
 request = function()
-  idx = idx % #creds + 1
-  local c = creds[idx]
+  idx = idx % #proofs + 1
+  local p = proofs[idx]
+  local c = creds[p[1]]
   local body = '{"resourceId":"' .. c[2] .. '","event":"update","left":1048576,"uploaded":0,"downloaded":0,"numWant":50}'
   return wrk.format("POST", "/api/tracker/announce",
-    { ["content-type"] = "application/json", ["authorization"] = "Bearer " .. c[1] }, body)
+    { ["content-type"] = "application/json", ["authorization"] = "DPoP " .. c[1], ["dpop"] = p[2] }, body)
 end

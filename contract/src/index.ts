@@ -8,3 +8,4 @@ export * from './tracker.js';
 export * from './tokens.js';
 export * from './api.js';
 export * from './preheat.js';
+export * from './node-proof.js';

@@ -44,16 +44,20 @@ describe('admin portal in a browser', () => {
   async function enroll(name: string, role: 'seed' | 'client', site: string, address: string) {
     const token = await admin.post('/api/admin/enrollment-tokens', { role, site });
     expect(token.status).toBe(201);
+    const key = nodeKey();
     const res = await new Api(server.url).post('/api/nodes/enroll', {
       token: token.body.token,
       name,
       role,
       site,
       addresses: [address],
-      publicKey: nodeKey().publicJwk,
+      publicKey: key.publicJwk,
     });
     expect(res.status).toBe(201);
-    const node = { nodeId: res.body.nodeId as string, api: new Api(server.url, res.body.credential) };
+    const node = {
+      nodeId: res.body.nodeId as string,
+      api: new Api(server.url).asNode(res.body.credential, key.privateKey),
+    };
     nodes.set(name, node);
     return node;
   }

@@ -1,24 +1,48 @@
-import type { ApiErrorBody } from '@shoal/contract';
+import { nodeProofHeaders, type ApiErrorBody } from '@shoal/contract';
+import { readFile } from 'node:fs/promises';
+import { NodeKey } from '../identity/node-keys.js';
 import { httpRequestText, type HttpAnswer } from '../util/http-request.js';
 import { CliError, EXIT } from './exit-codes.js';
 
 const TIMEOUT_MS = 30_000;
 
-/** Calls the Shoal server; every failure becomes a CliError with the server's message and a fitting exit code. */
+/** A node's own call: its credential, and the key it is bound to, which signs a fresh proof per request. */
+export interface NodeCaller {
+  credential: string;
+  key: NodeKey;
+}
+
+/** This machine's node caller: its credential and the key kept beside it in the data directory. */
+export async function nodeCaller(
+  dataDir: { path(...parts: string[]): string },
+  credential: string,
+): Promise<NodeCaller> {
+  return { credential, key: NodeKey.fromPem(await readFile(dataDir.path('node-key.pem'), 'utf8')) };
+}
+
+/**
+ * Calls the Shoal server; every failure becomes a CliError with the server's message and
+ * a fitting exit code. `token` is a user's access token; `node` makes a node call.
+ */
 export async function callApi<T>(
   serverUrl: string,
   path: string,
-  opts: { method?: string; token?: string; body?: unknown; raw?: boolean } = {},
+  opts: { method?: string; token?: string; node?: NodeCaller; body?: unknown; raw?: boolean } = {},
 ): Promise<T> {
   const url = new URL(path, serverUrl);
   const method = opts.method ?? (opts.body === undefined ? 'GET' : 'POST');
+  const auth: Record<string, string> = opts.node
+    ? await nodeProofHeaders({ credential: opts.node.credential, key: opts.node.key.privateKey, method, url })
+    : opts.token
+      ? { authorization: `Bearer ${opts.token}` }
+      : {};
   let res: HttpAnswer;
   try {
     res = await httpRequestText(url, {
       method,
       headers: {
         ...(opts.body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
+        ...auth,
       },
       body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
       timeoutMs: TIMEOUT_MS,

@@ -3,7 +3,7 @@ import { parseManifest, PREHEAT_MANIFEST_PATH, type PreheatAssignment, type Preh
 import type { AgentNode } from '../node/agent-node.js';
 import { specFromManifest } from '../node/transfer-spec.js';
 import type { Logger } from '../util/logger.js';
-import { callApi } from './api-client.js';
+import { callApi, type NodeCaller } from './api-client.js';
 import type { DataDir } from './data-dir.js';
 
 interface TaskState {
@@ -25,7 +25,7 @@ export class PreheatTasks {
   constructor(
     private readonly dataDir: DataDir,
     private readonly node: AgentNode,
-    private readonly server: () => { url: string; credential: string },
+    private readonly server: () => { url: string; node: NodeCaller },
     private readonly log: Logger,
   ) {}
 
@@ -77,8 +77,8 @@ export class PreheatTasks {
     const held = (await this.dataDir.holdings()).find((h) => h.resourceId === a.resourceId);
     if (held?.complete) return { resourceId: a.resourceId, totalSize: 0, state: 'done' };
     try {
-      const { url, credential } = this.server();
-      const text = await callApi<string>(url, PREHEAT_MANIFEST_PATH(a.jobId), { token: credential, raw: true });
+      const { url, node } = this.server();
+      const text = await callApi<string>(url, PREHEAT_MANIFEST_PATH(a.jobId), { node, raw: true });
       const manifest = parseManifest(text);
       const spec = specFromManifest(manifest);
       const root = this.dataDir.path('content', manifest.resourceId);

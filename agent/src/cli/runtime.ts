@@ -43,6 +43,7 @@ export class Runtime {
     readonly dataDir: DataDir,
     public config: NodeConfig,
     readonly node: AgentNode,
+    private readonly key: NodeKey,
     private readonly log: Logger,
     private readonly command: string,
   ) {
@@ -51,7 +52,7 @@ export class Runtime {
         ? new PreheatTasks(
             dataDir,
             node,
-            () => ({ url: this.config.serverUrl, credential: this.config.credential }),
+            () => ({ url: this.config.serverUrl, node: { credential: this.config.credential, key } }),
             log,
           )
         : null;
@@ -86,7 +87,7 @@ export class Runtime {
       await node.close().catch(() => undefined);
       throw new CliError((err as Error).message, EXIT.serverUnreachable);
     }
-    runtime = new Runtime(dataDir, config, node, log, command);
+    runtime = new Runtime(dataDir, config, node, key, log, command);
     runtime.statusTimer = setInterval(() => void runtime!.writeStatus(), 1000);
     runtime.statusTimer.unref();
     return runtime;
@@ -146,7 +147,7 @@ export class Runtime {
         ...(this.preheat ? { preheat: await this.preheat.reports() } : {}),
       };
       const answer = await callApi<HeartbeatResponse>(this.config.serverUrl, '/api/nodes/heartbeat', {
-        token: this.config.credential,
+        node: { credential: this.config.credential, key: this.key },
         body,
       });
       if (answer.credential && answer.credentialExpiresAt) {

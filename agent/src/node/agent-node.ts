@@ -170,7 +170,7 @@ export class AgentNode {
       ownAddresses: this.addresses(),
     });
     const tracker = spec.trackerUrl
-      ? new TrackerClient(spec.trackerUrl, this.o.credential, swarm, this.o.log, () => this.addresses())
+      ? new TrackerClient(spec.trackerUrl, this.o.credential, this.o.key, swarm, this.o.log, () => this.addresses())
       : null;
     this.transfers.set(spec.resourceId, { swarm, store, tracker });
     swarm.addCandidates(spec.peers);

@@ -1,4 +1,5 @@
-import type { AnnounceEvent, AnnounceRequest, AnnounceResponse } from '@shoal/contract';
+import { nodeProofHeaders, type AnnounceEvent, type AnnounceRequest, type AnnounceResponse } from '@shoal/contract';
+import type { NodeKey } from '../identity/node-keys.js';
 import { httpRequestText } from '../util/http-request.js';
 import type { Logger } from '../util/logger.js';
 
@@ -10,7 +11,7 @@ const REQUEST_TIMEOUT_MS = 10_000;
 
 /**
  * Announces one transfer to the tracker (POST /api/tracker/announce with the node
- * credential) and feeds the peers it returns to the swarm. A tracker that is down is
+ * credential and a proof signed with the node key) and feeds the peers it returns to the swarm. A tracker that is down is
  * logged and retried; the swarm keeps working with the peers it already knows.
  */
 export class TrackerClient {
@@ -21,6 +22,7 @@ export class TrackerClient {
   constructor(
     private readonly trackerUrl: string,
     private readonly credential: () => string,
+    private readonly key: NodeKey,
     private readonly swarm: Swarm,
     private readonly log: Logger,
     private readonly addresses: () => string[] | undefined,
@@ -51,9 +53,16 @@ export class TrackerClient {
         addresses: this.addresses(),
         numWant: 50,
       };
-      const res = await httpRequestText(new URL(this.trackerUrl), {
+      const url = new URL(this.trackerUrl);
+      const proof = await nodeProofHeaders({
+        credential: this.credential(),
+        key: this.key.privateKey,
         method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${this.credential()}` },
+        url,
+      });
+      const res = await httpRequestText(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...proof },
         body: JSON.stringify(body),
         timeoutMs: REQUEST_TIMEOUT_MS,
         maxBytes: MAX_ANSWER_BYTES,

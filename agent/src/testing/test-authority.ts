@@ -5,7 +5,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import {
   computeContentId,
+  dpopCredential,
+  NODE_PROOF,
+  NODE_PROOF_REQUIRED_MESSAGE,
+  verifyNodeProof,
   type AnnounceRequest,
+  type NodeCredentialClaims,
   type HeartbeatRequest,
   type NodeRole,
   type PeerInfo,
@@ -191,6 +196,16 @@ export class TestAuthority {
   >();
   private nextNode = 1;
 
+  /** A node call must carry its credential under DPoP and a proof signed with the key the credential names, as the real server checks. */
+  private async provenNode(req: IncomingMessage, url: URL): Promise<string> {
+    const credential = dpopCredential(req.headers.authorization);
+    const proof = req.headers[NODE_PROOF.header];
+    if (!credential || typeof proof !== 'string') throw new Error(NODE_PROOF_REQUIRED_MESSAGE);
+    const claims = decodeJwt(credential) as unknown as NodeCredentialClaims;
+    await verifyNodeProof(proof, { credential, key: claims.cnf.jwk, method: req.method ?? 'GET', path: url.pathname });
+    return claims.sub;
+  }
+
   private async handle(req: IncomingMessage): Promise<unknown> {
     const url = new URL(req.url ?? '/', this.url);
     if (url.pathname === '/.well-known/jwks.json') return { keys: [this.publicJwk] };
@@ -229,7 +244,7 @@ export class TestAuthority {
     }
     const manifestPath = /^\/api\/resources\/([^/]+)\/manifest$/.exec(url.pathname);
     if (manifestPath) return this.manifest(manifestPath[1], url.searchParams.get('node') ?? undefined);
-    const nodeId = String(decodeJwt(bearer).sub);
+    const nodeId = await this.provenNode(req, url);
     if (url.pathname === '/api/nodes/heartbeat') {
       this.heartbeats.push({ ...(body as HeartbeatRequest), nodeId });
       return { revokedNodeIds: this.revoked, intervalSeconds: 30 };

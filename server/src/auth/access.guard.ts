@@ -5,19 +5,20 @@ import type { UserRole } from '@shoal/contract';
 import type { Request } from 'express';
 import { IS_PUBLIC, NODE_AUTH, ROLES } from '../common/decorators.js';
 import type { AuthenticatedNode, AuthenticatedUser } from '../common/principals.js';
-import { CredentialError, CredentialsService } from '../credentials/credentials.service.js';
+import { NodeAuthError, NodeProofService, provenNode } from '../credentials/node-proof.service.js';
 import { RevocationListService } from '../credentials/revocation-list.service.js';
 
 /**
  * The one global guard. Login is required unless a route is @Public(); @NodeAuth()
- * routes take a node credential instead of a user token (and refuse user tokens);
+ * routes take a node credential with its proof of possession instead of a user token
+ * (and refuse user tokens, and node credentials sent as bearer tokens);
  * @Roles() restricts by user role.
  */
 @Injectable()
 export class AccessGuard extends AuthGuard('jwt') {
   constructor(
     private readonly reflector: Reflector,
-    private readonly credentials: CredentialsService,
+    private readonly proofs: NodeProofService,
     private readonly revocations: RevocationListService,
   ) {
     super();
@@ -46,21 +47,20 @@ export class AccessGuard extends AuthGuard('jwt') {
 
   private async authenticateNode(ctx: ExecutionContext): Promise<boolean> {
     const req = ctx.switchToHttp().getRequest<Request & { node?: AuthenticatedNode }>();
-    const header = req.headers.authorization ?? '';
-    const token = header.startsWith('Bearer ') ? header.slice(7).trim() : '';
-    if (!token) throw new UnauthorizedException({ code: 'unauthorized', message: 'a node credential is required' });
-    try {
-      const claims = await this.credentials.verifyNodeCredential(token);
-      if (this.revocations.isRevoked(claims.sub)) {
-        throw new UnauthorizedException({ code: 'node_revoked', message: 'this node has been revoked' });
+    let claims = provenNode(req);
+    if (!claims) {
+      try {
+        claims = await this.proofs.authenticate({ method: req.method, url: req.originalUrl, headers: req.headers });
+      } catch (err) {
+        if (err instanceof NodeAuthError)
+          throw new UnauthorizedException({ code: 'unauthorized', message: err.message });
+        throw err;
       }
-      req.node = { id: claims.sub, name: claims.name, role: claims.role, site: claims.site, issuedAt: claims.iat };
-      return true;
-    } catch (err) {
-      if (err instanceof CredentialError) {
-        throw new UnauthorizedException({ code: 'unauthorized', message: `node credential refused: ${err.message}` });
-      }
-      throw err;
     }
+    if (this.revocations.isRevoked(claims.sub)) {
+      throw new UnauthorizedException({ code: 'node_revoked', message: 'this node has been revoked' });
+    }
+    req.node = { id: claims.sub, name: claims.name, role: claims.role, site: claims.site, issuedAt: claims.iat };
+    return true;
   }
 }

@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { Node } from '../nodes/node.entity.js';
 import { CredentialsService } from './credentials.service.js';
 import { JwksController } from './jwks.controller.js';
+import { NodeProofService } from './node-proof.service.js';
 import { RevocationListService } from './revocation-list.service.js';
 import { SigningKeyAdminController } from './signing-key-admin.controller.js';
 import { SigningKey } from './signing-key.entity.js';
@@ -11,7 +12,7 @@ import { SigningKeysService } from './signing-keys.service.js';
 @Module({
   imports: [TypeOrmModule.forFeature([SigningKey, Node])],
   controllers: [JwksController, SigningKeyAdminController],
-  providers: [SigningKeysService, CredentialsService, RevocationListService],
-  exports: [SigningKeysService, CredentialsService, RevocationListService],
+  providers: [SigningKeysService, CredentialsService, NodeProofService, RevocationListService],
+  exports: [SigningKeysService, CredentialsService, NodeProofService, RevocationListService],
 })
 export class CredentialsModule {}

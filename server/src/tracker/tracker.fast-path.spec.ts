@@ -1,12 +1,14 @@
 import 'reflect-metadata';
 import { BadRequestException } from '@nestjs/common';
-import type { AnnounceResponse, PeerInfo } from '@shoal/contract';
+import { nodeProofHeaders, type AnnounceResponse, type PeerInfo } from '@shoal/contract';
 import { getMetadataStorage } from 'class-validator';
 import express from 'express';
+import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AppConfig } from '../config/app-config.js';
 import type { CredentialsService } from '../credentials/credentials.service.js';
+import { NodeProofService, provenNode } from '../credentials/node-proof.service.js';
 import type { RevocationListService } from '../credentials/revocation-list.service.js';
 import type { MetricsService } from '../metrics/metrics.service.js';
 import { createValidationPipe } from '../common/validation.js';
@@ -115,33 +117,43 @@ describe('announceJson', () => {
 });
 
 describe('TrackerFastPath in front of a request listener', () => {
-  const claims = { sub: 'node-1', name: 'n1', role: 'client', site: null, iat: 1, exp: 2e9 };
+  const { privateKey: key } = generateKeyPairSync('ed25519');
+  const x = String(createPublicKey(key).export({ format: 'jwk' }).x);
+  const claims = { sub: 'node-1', name: 'n1', role: 'client', site: null, iat: 1, exp: 2e9, cnf: { jwk: { x } } };
   const body = JSON.stringify({ ...valid, event: 'update' });
 
   async function serve(announce: () => Promise<AnnounceResponse>) {
-    const seen: { url?: string; failure?: unknown; body?: unknown }[] = [];
+    const seen: { url?: string; failure?: unknown; body?: unknown; proven?: boolean }[] = [];
     const fastPath = new TrackerFastPath(
       { logLevel: 'log' } as AppConfig,
-      { cachedNodeCredential: (t: string) => (t === 'good' ? claims : undefined) } as unknown as CredentialsService,
+      new NodeProofService(
+        { cachedNodeCredential: (t: string) => (t === 'good' ? claims : undefined) } as unknown as CredentialsService,
+        null,
+      ),
       { isRevoked: () => false } as unknown as RevocationListService,
       { knowsResource: () => true, announce } as unknown as TrackerService,
       { httpRequests: { labels: () => ({ observe: () => undefined }) } } as unknown as MetricsService,
     );
     // stands in for the Express app: records what it was handed and answers 599
     const server = createServer((req, res) => {
-      seen.push({ url: req.url, failure: failedAnnounce(req), body: (req as { body?: unknown }).body });
+      seen.push({
+        url: req.url,
+        failure: failedAnnounce(req),
+        body: (req as { body?: unknown }).body,
+        proven: provenNode(req) !== undefined,
+      });
       res.writeHead(599).end();
     });
     fastPath.install(server, express.json(), [['X-Test', 'yes']]);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const post = (token: string, path = '/api/tracker/announce', payload = body) =>
-      fetch(url + path, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-        body: payload,
-      });
-    return { seen, post, close: () => new Promise((resolve) => server.close(resolve)) };
+    const proofFor = (token: string, path = '/api/tracker/announce') =>
+      nodeProofHeaders({ credential: token, key, method: 'POST', url: path });
+    const send = (headers: Record<string, string>, path = '/api/tracker/announce', payload = body) =>
+      fetch(url + path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: payload });
+    const post = async (token: string, path = '/api/tracker/announce', payload = body) =>
+      send(await proofFor(token, path), path, payload);
+    return { seen, post, send, proofFor, close: () => new Promise((resolve) => server.close(resolve)) };
   }
 
   it('answers an announce it can take, and hands the rest on with their parsed body', async () => {
@@ -156,10 +168,26 @@ describe('TrackerFastPath in front of a request listener', () => {
       expect((await s.post('good', undefined, '{"left":-1}')).status).toBe(599);
       expect((await s.post('good', '/api/tracker/announce?x')).status).toBe(599);
       expect(s.seen).toEqual([
-        { url: '/api/tracker/announce', failure: undefined, body: undefined },
-        { url: '/api/tracker/announce', failure: undefined, body: { left: -1 } },
-        { url: '/api/tracker/announce?x', failure: undefined, body: undefined },
+        { url: '/api/tracker/announce', failure: undefined, body: undefined, proven: false },
+        { url: '/api/tracker/announce', failure: undefined, body: { left: -1 }, proven: true },
+        { url: '/api/tracker/announce?x', failure: undefined, body: undefined, proven: false },
       ]);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('answers no announce without a valid proof: a bearer credential, a replay, a proof for another path', async () => {
+    const s = await serve(async () => ({ intervalSeconds: 30, peers: [] }));
+    try {
+      expect((await s.send({ authorization: 'Bearer good' })).status).toBe(599);
+      const captured = await s.proofFor('good');
+      expect((await s.send(captured)).status).toBe(200);
+      expect((await s.send(captured)).status).toBe(599);
+      const other = await s.proofFor('good', '/api/nodes/heartbeat');
+      expect((await s.send(other)).status).toBe(599);
+      // Handed on unmarked: the guard checks them again and answers 401.
+      expect(s.seen.map((r) => r.proven)).toEqual([false, false, false]);
     } finally {
       await s.close();
     }

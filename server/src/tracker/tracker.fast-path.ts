@@ -5,7 +5,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { requestIdOf } from '../common/logging.js';
 import type { AuthenticatedNode } from '../common/principals.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
-import { CredentialsService } from '../credentials/credentials.service.js';
+import { markProvenNode, NodeProofService } from '../credentials/node-proof.service.js';
 import { RevocationListService } from '../credentials/revocation-list.service.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { announceJson } from './announce-json.js';
@@ -29,9 +29,10 @@ type JsonParser = (req: IncomingMessage, res: ServerResponse, next: (err?: unkno
  * cost several times what the announce itself does (docs/benchmarks.md, 5).
  *
  * It only answers what the Nest route would answer 200 with the same body: a node
- * credential already verified and still valid, not revoked; a body every rule of
+ * credential already verified and still valid, not revoked, with a valid proof of
+ * possession (checked here, as the guard would); a body every rule of
  * AnnounceDto accepts (checked with class-validator's own functions); a resource known
- * to exist. Everything else — no or unknown credential, a bad body, an unknown
+ * to exist. Everything else — no or unknown credential, a bad proof, a bad body, an unknown
  * resource, a browser request (Origin), debug logging on — is handed to the Express app
  * as it came, which answers exactly as before (same 400/401/404 bodies, logs, metrics).
  * The body is read by the app's own JSON parser (the same instance), so a handed-on
@@ -53,7 +54,7 @@ export class TrackerFastPath {
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
-    private readonly credentials: CredentialsService,
+    private readonly proofs: NodeProofService,
     private readonly revocations: RevocationListService,
     private readonly tracker: TrackerService,
     metrics: MetricsService,
@@ -85,9 +86,14 @@ export class TrackerFastPath {
     if (!this.enabled || req.method !== 'POST' || req.url !== ANNOUNCE_PATH || req.headers.origin !== undefined) {
       return app(req, res);
     }
-    const node = this.authenticate(req.headers.authorization);
-    if (!node || !this.jsonParser) return app(req, res);
-    this.jsonParser(req, res, (err) => {
+    this.authenticate(req).then(
+      (node) => (node && this.jsonParser ? this.parse(req, res, app, node) : app(req, res)),
+      () => app(req, res),
+    );
+  }
+
+  private parse(req: IncomingMessage, res: ServerResponse, app: Listener, node: AuthenticatedNode): void {
+    this.jsonParser!(req, res, (err) => {
       if (err) {
         (req as HandedOn)[PARSE_ERROR] = err;
         return app(req, res);
@@ -123,11 +129,21 @@ export class TrackerFastPath {
     );
   }
 
-  /** The guard's node authentication (AccessGuard.authenticateNode), for credentials it has already verified. */
-  private authenticate(header: string | undefined): AuthenticatedNode | null {
-    const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : '';
-    const claims = token ? this.credentials.cachedNodeCredential(token) : undefined;
-    if (!claims || this.revocations.isRevoked(claims.sub)) return null;
+  /**
+   * The guard's node authentication (AccessGuard.authenticateNode) for credentials it has
+   * already verified: the proof is checked (and its jti used) here, so a request handed
+   * on from here on is marked as authenticated. Null (or a rejection, for a bad proof)
+   * hands the request on unmarked, and the guard answers it.
+   */
+  private async authenticate(req: IncomingMessage): Promise<AuthenticatedNode | null> {
+    const claims = await this.proofs.authenticateCached({
+      method: req.method,
+      url: ANNOUNCE_PATH,
+      headers: req.headers,
+    });
+    if (!claims) return null;
+    markProvenNode(req, claims);
+    if (this.revocations.isRevoked(claims.sub)) return null;
     return { id: claims.sub, name: claims.name, role: claims.role, site: claims.site, issuedAt: claims.iat };
   }
 }

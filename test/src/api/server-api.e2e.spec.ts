@@ -53,7 +53,7 @@ describe.each(VARIANTS)('server API on %s %j', (db, env) => {
       publicKey: key.publicJwk,
     });
     expect(res.status).toBe(201);
-    return { ...res.body, key, api: anon.withToken(res.body.credential) } as {
+    return { ...res.body, key, api: anon.asNode(res.body.credential, key.privateKey) } as {
       nodeId: string;
       credential: string;
       key: ReturnType<typeof nodeKey>;

@@ -31,16 +31,17 @@ describe('tracker fast path', () => {
 
   async function enroll(site: string, address: string) {
     const token = await admin.post('/api/admin/enrollment-tokens', { role: 'client', site });
+    const key = nodeKey();
     const res = await anon.post('/api/nodes/enroll', {
       token: token.body.token,
       name: `client-${Math.random().toString(36).slice(2, 8)}`,
       role: 'client',
       site,
       addresses: [address],
-      publicKey: nodeKey().publicJwk,
+      publicKey: key.publicJwk,
     });
     expect(res.status).toBe(201);
-    return { nodeId: res.body.nodeId as string, api: anon.withToken(res.body.credential as string) };
+    return { nodeId: res.body.nodeId as string, api: anon.asNode(res.body.credential as string, key.privateKey) };
   }
 
   const announce = (event = 'update') => ({ resourceId, event, left: 1000, uploaded: 0, downloaded: 0 });
@@ -121,6 +122,7 @@ describe('tracker fast path', () => {
       ['no credential', anon, announce(), {}, 401, 'unauthorized'],
       ['a user token', member, announce(), {}, 401, 'unauthorized'],
       ['a forged credential', anon.withToken('x.y.z'), announce(), {}, 401, 'unauthorized'],
+      ['the cached credential as a bearer token', anon.withToken(node.api.token), announce(), {}, 401, 'unauthorized'],
     ];
     for (const [name, api, body, headers, status, code] of cases) {
       const fast = await api.request('POST', ANNOUNCE, body, headers);

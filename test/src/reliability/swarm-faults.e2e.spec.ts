@@ -91,14 +91,15 @@ describe(`swarm faults (server on ${db})`, () => {
     // The restart emptied the in-memory swarm; agents announce again on their own, so a
     // newcomer soon learns of them from the tracker.
     const token = await again.post('/api/admin/enrollment-tokens', { role: 'client' });
+    const probeKey = nodeKey();
     const probe = await new Api(server.url).post('/api/nodes/enroll', {
       token: token.body.token,
       name: 'probe',
       role: 'client',
       addresses: ['127.0.0.1:9'],
-      publicKey: nodeKey().publicJwk,
+      publicKey: probeKey.publicJwk,
     });
-    const probeApi = new Api(server.url, probe.body.credential);
+    const probeApi = new Api(server.url).asNode(probe.body.credential, probeKey.privateKey);
     let peers = 0;
     for (let i = 0; i < 90 && peers < 4; i++) {
       const res = await probeApi.post('/api/tracker/announce', {

@@ -41,15 +41,16 @@ describe('two server instances on MariaDB and Redis', () => {
 
   async function enrollOn(server: RunningServer, admin: Api, name: string) {
     const token = await admin.post('/api/admin/enrollment-tokens', { role: 'client' });
+    const key = nodeKey();
     const res = await new Api(server.url).post('/api/nodes/enroll', {
       token: token.body.token,
       name,
       role: 'client',
       addresses: [`127.0.0.1:${7000 + Math.floor(Math.random() * 1000)}`],
-      publicKey: nodeKey().publicJwk,
+      publicKey: key.publicJwk,
     });
     expect(res.status).toBe(201);
-    return { nodeId: res.body.nodeId as string, api: new Api(server.url, res.body.credential) };
+    return { nodeId: res.body.nodeId as string, api: new Api(server.url).asNode(res.body.credential, key.privateKey) };
   }
 
   it('reports Redis in readiness', async () => {
@@ -71,14 +72,26 @@ describe('two server instances on MariaDB and Redis', () => {
     expect(res.status).toBe(200);
     expect(res.body.peers.map((p: { nodeId: string }) => p.nodeId)).toEqual([first.nodeId]);
     // The credential issued by A is valid on B (keys shared through the database).
-    const crossed = new Api(b.url, first.api.token);
+    const crossed = first.api.at(b.url);
     expect((await crossed.post('/api/tracker/announce', { ...announce, event: 'update' })).status).toBe(200);
+  });
+
+  it('refuses on one instance a node request already answered by the other (a replay)', async () => {
+    const node = await enrollOn(a, adminA, 'replayed');
+    const beat = { holdings: [], uploadedBytes: 0, downloadedBytes: 0 };
+    const captured = await node.api.authHeaders('POST', '/api/nodes/heartbeat');
+    const once = await new Api(a.url).request('POST', '/api/nodes/heartbeat', beat, captured);
+    expect(once.status).toBe(200);
+    const replayed = await new Api(b.url).request('POST', '/api/nodes/heartbeat', beat, captured);
+    expect(replayed.status).toBe(401);
+    expect(replayed.body.message).toMatch(/already used/);
+    expect((await node.api.at(b.url).post('/api/nodes/heartbeat', beat)).status).toBe(200);
   });
 
   it('refuses on one instance a node revoked on the other', async () => {
     const node = await enrollOn(a, adminA, 'to-revoke');
     const onA = node.api;
-    const onB = new Api(b.url, node.api.token);
+    const onB = node.api.at(b.url);
     const beat = { holdings: [], uploadedBytes: 0, downloadedBytes: 0 };
     expect((await onA.post('/api/nodes/heartbeat', beat)).status).toBe(200);
     expect((await adminB.post(`/api/admin/nodes/${node.nodeId}/revoke`)).status).toBe(200);
@@ -112,14 +125,14 @@ describe('two server instances on MariaDB and Redis', () => {
     expect(kidOfA).toBe(rotated.body.kid);
     expect(
       (
-        await new Api(b.url, fromA.api.token).post('/api/nodes/heartbeat', {
+        await fromA.api.at(b.url).post('/api/nodes/heartbeat', {
           holdings: [],
           uploadedBytes: 0,
           downloadedBytes: 0,
         })
       ).status,
     ).toBe(200);
-    const onA = new Api(a.url, node.api.token);
+    const onA = node.api.at(a.url);
     expect(
       (await onA.post('/api/nodes/heartbeat', { holdings: [], uploadedBytes: 0, downloadedBytes: 0 })).status,
     ).toBe(200);

@@ -2,7 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { ManifestError, parseManifest, type Manifest } from '@shoal/contract';
 import type { Logger } from '../../util/logger.js';
-import { callApi } from '../api-client.js';
+import { callApi, nodeCaller } from '../api-client.js';
 import type { DataDir } from '../data-dir.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import { enroll } from './enroll.js';
@@ -26,7 +26,7 @@ export async function loadManifest(dataDir: DataDir, resource: string, log: Logg
       // The user login lasts 15 minutes; the node credential (renewed by heartbeats) fetches
       // manifests on behalf of the user who enrolled this machine.
       text = await callApi<string>(enrolled.serverUrl, `/api/nodes/manifests/${encodeURIComponent(resource)}`, {
-        token: enrolled.credential,
+        node: await nodeCaller(dataDir, enrolled.credential),
         raw: true,
       });
     } else {
