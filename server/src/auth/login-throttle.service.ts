@@ -20,8 +20,11 @@ const PAIR_MEMORY_SECONDS = 24 * 3600;
 /** Failures from one address over all accounts, and of one account over all addresses, per hour. */
 export const ADDRESS_FAILURES_PER_HOUR = 100;
 export const ACCOUNT_FAILURES_PER_HOUR = 50;
-/** How long a successful login keeps its account+address pair known good. */
-const KNOWN_GOOD_SECONDS = 30 * 24 * 3600;
+/**
+ * How long a successful login keeps its account+address pair known good (below 24.8
+ * days: the in-memory store expires keys with setTimeout, which fires at once above 2^31 ms).
+ */
+const KNOWN_GOOD_SECONDS = 14 * 24 * 3600;
 
 export type ThrottleScope = 'account-address' | 'address' | 'account';
 
@@ -44,7 +47,7 @@ export interface Lockout {
  * - Per address (spraying many accounts) and per account (one account from many
  *   addresses), an hourly budget; once spent, that address or account is refused, but
  *   only for pairs that are not *known good*: an account that logged in successfully
- *   from this address in the last 30 days still gets in with its password. So an
+ *   from this address in the last 14 days still gets in with its password. So an
  *   attacker who fails a thousand times for made-up users, or for `admin` from a
  *   botnet, slows only himself and new places, never the admin at their usual address.
  *

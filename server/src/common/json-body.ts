@@ -13,6 +13,7 @@ export const DEFAULT_JSON_LIMIT_BYTES = 1024 * 1024;
  */
 export const MAX_JSON_DEPTH = 64;
 
+const TOO_DEEP = 'shoal.json.too.deep';
 const JSON_TYPE = /^\s*application\/json\s*(;|$)/i;
 
 /** Whether the JSON text nests objects/arrays deeper than `maxDepth` (brackets inside strings do not count). */
@@ -54,12 +55,7 @@ export function jsonBodyParser(limit: number): Middleware {
     verify: (_req, _res, buf, encoding) => {
       // Multi-byte UTF-8 never contains ASCII bytes, so brackets and quotes are found on the raw bytes.
       const utf8 = /^utf-?8$/i.test(encoding) ? buf : Buffer.from(new TextDecoder(encoding).decode(buf));
-      if (jsonNestsDeeperThan(utf8, MAX_JSON_DEPTH)) {
-        throw new BadRequestException({
-          code: 'json_too_deep',
-          message: `JSON body nested deeper than ${MAX_JSON_DEPTH} levels`,
-        });
-      }
+      if (jsonNestsDeeperThan(utf8, MAX_JSON_DEPTH)) throw Object.assign(new Error('too deep'), { type: TOO_DEEP });
     },
   }) as unknown as Middleware;
   return (req, res, next) => {
@@ -69,7 +65,16 @@ export function jsonBodyParser(limit: number): Middleware {
       return next(tooLarge(limit));
     }
     parse(req, res, (err?: unknown) => {
-      if ((err as { type?: string } | undefined)?.type === 'entity.too.large') return next(tooLarge(limit));
+      const type = (err as { type?: string } | undefined)?.type;
+      if (type === 'entity.too.large') return next(tooLarge(limit));
+      if (type === TOO_DEEP) {
+        return next(
+          new BadRequestException({
+            code: 'json_too_deep',
+            message: `JSON body nested deeper than ${MAX_JSON_DEPTH} levels`,
+          }),
+        );
+      }
       next(err);
     });
   };
