@@ -107,6 +107,10 @@ export interface AuditEntry {
   username: string | null;
   resourceId: string | null;
   nodeId: string | null;
+  /** Client address, for logins. */
+  address?: string | null;
+  /** What else, e.g. `user:<id>`, why a lockout began. */
+  detail?: string | null;
   at: string;
 }
 

@@ -3,14 +3,18 @@ import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { mkdirSync } from 'node:fs';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import express from 'express';
 import helmet from 'helmet';
+import { LIMITS } from '@shoal/contract';
 import { AppModule } from './app.module.js';
 import type { AppConfig } from './config/app-config.js';
 import { ApiErrorFilter } from './common/api-error.filter.js';
 import { createValidationPipe } from './common/validation.js';
+import { bearerOf, jsonBodyParsers, type LargeBodyRoute } from './common/json-body.js';
+import { CredentialsService } from './credentials/credentials.service.js';
+import { RevocationListService } from './credentials/revocation-list.service.js';
+import { secureDataDir } from './database/data-dir.js';
+import { UserTokensService } from './auth/user-tokens.service.js';
 import { Logger } from 'nestjs-pino';
 import { httpMetricsMiddleware } from './metrics/http-metrics.middleware.js';
 import { MetricsService } from './metrics/metrics.service.js';
@@ -22,21 +26,26 @@ import { UsersService } from './users/users.service.js';
  * exercise the same pipes, guards, filters and headers.
  */
 export async function createApp(config: AppConfig): Promise<INestApplication> {
-  mkdirSync(config.dataDir, { recursive: true });
+  const tightened = secureDataDir(config.dataDir, { sqlite: !config.databaseUrl });
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     bufferLogs: true,
     bodyParser: false,
   });
   app.useLogger(app.get(Logger));
-  app.set('trust proxy', 'loopback');
+  for (const t of tightened) {
+    app
+      .get(Logger)
+      .warn(`tightened ${t.path} from ${t.from.toString(8)} to ${t.to.toString(8)}: it must be private to the server`);
+  }
+  // Without configured load balancers the TCP peer is the client: a forged X-Forwarded-For must not pick the address the login throttle counts.
+  app.set('trust proxy', config.trustedProxies.length ? config.trustedProxies : false);
   app.disable('x-powered-by');
   // Announces are most of the traffic: the common case is answered before Express
   // (TrackerFastPath), with the same body parser and the headers the middleware below sets.
   const fastPath = app.get(TrackerFastPath);
   app.use(fastPath.forwardParseError);
-  // 100 MB covers the metadata of a resource with a million pieces; anything bigger is refused.
-  const jsonParser = express.json({ limit: '100mb' });
-  app.use(jsonParser);
+  const { small: jsonParser, gated } = jsonBodyParsers(largeBodyRoutes(app));
+  app.use(gated);
   const securityHeaders = helmet({
     contentSecurityPolicy: {
       directives: {
@@ -75,6 +84,40 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
   await app.init();
   await app.get(UsersService).ensureAdmin(config.adminPassword);
   return app;
+}
+
+/**
+ * The only routes allowed bodies above the default limit, each only for a caller whose
+ * token is checked before the body is read (the guard checks it again afterwards).
+ */
+function largeBodyRoutes(app: INestApplication): LargeBodyRoute[] {
+  const userTokens = app.get(UserTokensService);
+  const users = app.get(UsersService);
+  const credentials = app.get(CredentialsService);
+  const revocations = app.get(RevocationListService);
+  return [
+    {
+      // Splitting metadata of up to LIMITS.maxPieces pieces; a bigger one would make a manifest agents refuse.
+      method: 'POST',
+      path: '/api/admin/resources',
+      limit: LIMITS.maxManifestBytes,
+      allowed: async (req) => {
+        const claims = await userTokens.verify(bearerOf(req) ?? '');
+        if (!claims || claims.role !== 'admin') return false;
+        return (await users.findActive(claims.sub))?.role === 'admin';
+      },
+    },
+    {
+      // A seed's holdings: up to 100,000 entries of ~100 bytes, plus preheat reports.
+      method: 'POST',
+      path: '/api/nodes/heartbeat',
+      limit: 16 * 1024 * 1024,
+      allowed: async (req) => {
+        const claims = await credentials.verifyNodeCredential(bearerOf(req) ?? '');
+        return !revocations.isRevoked(claims.sub);
+      },
+    },
+  ];
 }
 
 /** The headers a middleware that sets the same headers on every response sets, in order. */

@@ -3,6 +3,8 @@ import { createApp } from './app.factory.js';
 import { ConfigError, loadConfig } from './config/app-config.js';
 
 async function main(): Promise<void> {
+  // Everything the server writes (database, keys, uploads) is for the server's user only.
+  process.umask(0o077);
   let config;
   try {
     config = loadConfig();

@@ -10,6 +10,12 @@ export interface AuditSubject {
   resourceId?: string;
   nodeId?: string;
   subjectUserId?: string;
+  /** Client address (login events). */
+  address?: string;
+  /** The account named by an anonymous actor (a login attempt), when there is no actor. */
+  username?: string;
+  /** Free text, e.g. why (at most 255 characters). */
+  detail?: string;
 }
 
 @Injectable()
@@ -21,10 +27,15 @@ export class AuditService {
       id: randomUUID(),
       action,
       userId: actor?.id ?? null,
-      username: actor?.username ?? null,
+      username: (actor?.username ?? subject.username)?.slice(0, 64) ?? null,
       resourceId: subject.resourceId ?? null,
       nodeId: subject.nodeId ?? null,
-      detail: subject.subjectUserId ? `user:${subject.subjectUserId}` : null,
+      address: subject.address?.slice(0, 64) ?? null,
+      detail:
+        [subject.subjectUserId ? `user:${subject.subjectUserId}` : null, subject.detail]
+          .filter(Boolean)
+          .join(' ')
+          .slice(0, 255) || null,
     });
   }
 
@@ -43,6 +54,8 @@ export class AuditService {
         username: r.username,
         resourceId: r.resourceId,
         nodeId: r.nodeId,
+        address: r.address,
+        detail: r.detail,
         at: r.at.toISOString(),
       })),
       total,

@@ -1,7 +1,23 @@
-import { Body, Controller, Get, HttpCode, Ip, Logger, Post, UnauthorizedException } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  HttpException,
+  HttpStatus,
+  Ip,
+  Logger,
+  Post,
+  Req,
+  Res,
+  UnauthorizedException,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { TOKEN_LIFETIMES, type LoginResponse, type UserSummary } from '@shoal/contract';
+import type { Request, Response } from 'express';
+import { AuditService } from '../audit/audit.service.js';
 import { CurrentUser, Public } from '../common/decorators.js';
+import { noteLoginName } from '../common/logging.js';
 import type { AuthenticatedUser } from '../common/principals.js';
 import { mapUser, UsersService } from '../users/users.service.js';
 import { LoginDto } from './dto/login.dto.js';
@@ -19,22 +35,54 @@ export class AuthController {
     private readonly passwords: PasswordsService,
     private readonly tokens: UserTokensService,
     private readonly throttle: LoginThrottleService,
+    private readonly audit: AuditService,
   ) {}
 
   @Public()
   @Post('login')
   @HttpCode(200)
   @ApiOperation({ summary: 'Exchange username and password for a short-lived access token' })
-  async login(@Body() dto: LoginDto, @Ip() ip: string): Promise<LoginResponse> {
-    await this.throttle.assertAllowed(dto.username, ip);
+  async login(
+    @Body() dto: LoginDto,
+    @Ip() ip: string,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<LoginResponse> {
+    noteLoginName(req, dto.username);
+    const refused = await this.throttle.check(dto.username, ip);
+    if (refused) {
+      res.setHeader('Retry-After', String(refused.retryAfterSeconds));
+      throw new HttpException(
+        {
+          code: 'too_many_requests',
+          message: `too many failed logins; retry in ${refused.retryAfterSeconds} s`,
+          retryAfter: refused.retryAfterSeconds,
+        },
+        HttpStatus.TOO_MANY_REQUESTS,
+      );
+    }
     const user = await this.users.findByUsername(dto.username);
     const valid = await this.passwords.verify(user?.passwordHash ?? null, dto.password);
     if (!user || !valid || user.disabled) {
-      await this.throttle.recordFailure(dto.username, ip);
+      const lockouts = await this.throttle.recordFailure(dto.username, ip);
+      const actor = user ? { id: user.id, username: user.username, role: user.role } : null;
+      const subject = { username: dto.username, address: ip };
+      await this.audit.record('auth.login-failed', actor, {
+        ...subject,
+        detail: !user ? 'unknown user' : user.disabled ? 'user disabled' : 'wrong password',
+      });
+      for (const l of lockouts) {
+        await this.audit.record('auth.lockout', actor, {
+          ...subject,
+          detail: `${l.scope} throttled for ${l.seconds} s`,
+        });
+        this.logger.warn(`logins for "${dto.username.slice(0, 64)}" from ${ip} throttled (${l.scope}, ${l.seconds} s)`);
+      }
       this.logger.warn(`failed login for "${dto.username.slice(0, 64)}" from ${ip}`);
       throw new UnauthorizedException({ code: 'invalid_credentials', message: 'wrong username or password' });
     }
     await this.throttle.recordSuccess(dto.username, ip);
+    await this.audit.record('auth.login', { id: user.id, username: user.username, role: user.role }, { address: ip });
     const { accessToken, expiresAt } = await this.tokens.issue({
       id: user.id,
       username: user.username,

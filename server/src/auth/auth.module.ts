@@ -3,6 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuditModule } from '../audit/audit.module.js';
 import { CredentialsModule } from '../credentials/credentials.module.js';
 import { ServerSecret } from '../database/server-secret.entity.js';
 import { UsersModule } from '../users/users.module.js';
@@ -19,6 +20,7 @@ import { UserTokensService } from './user-tokens.service.js';
     TypeOrmModule.forFeature([ServerSecret]),
     UsersModule,
     CredentialsModule,
+    AuditModule,
   ],
   controllers: [AuthController],
   providers: [UserTokensService, JwtStrategy, LoginThrottleService, { provide: APP_GUARD, useClass: AccessGuard }],

@@ -29,10 +29,42 @@ export function requestIdOf(req: IncomingMessage): string {
 
 const pathOf = (req: IncomingMessage) => (req.url ?? '').split('?')[0];
 
+const LOGIN_NAME = Symbol('shoal:login-name');
+
+type Identified = IncomingMessage & {
+  ip?: string;
+  user?: { id?: string; username?: string };
+  node?: { id?: string };
+  [LOGIN_NAME]?: string;
+};
+
+/** Names the account a login attempt was for, for its request log line (the login route is public, so no user is set). */
+export function noteLoginName(req: IncomingMessage, username: string): void {
+  (req as Identified)[LOGIN_NAME] = username.slice(0, 64);
+}
+
+/**
+ * Who made a request, for its log line: the client address (Express's req.ip, which
+ * honours SHOAL_TRUSTED_PROXIES), and the user or node the guard authenticated, or the
+ * account a login was for. Never a credential.
+ */
+export function requestActor(req: IncomingMessage): Record<string, string> {
+  const r = req as Identified;
+  const out: Record<string, string> = {};
+  const client = r.ip ?? r.socket?.remoteAddress;
+  if (client) out.client = client;
+  const username = r.user?.username ?? r[LOGIN_NAME];
+  if (username) out.user = username;
+  if (r.user?.id) out.userId = r.user.id;
+  if (r.node?.id) out.node = r.node.id;
+  return out;
+}
+
 /**
  * Structured JSON logs (pino), one line per request with its id. Only method, path
- * (never the query string, which may carry tokens) and status are logged: no headers,
- * no bodies, so neither passwords nor tokens can reach a log.
+ * (never the query string, which may carry tokens), status and who asked (client
+ * address, user or node id) are logged: no headers, no bodies, so neither passwords nor
+ * tokens can reach a log.
  */
 export function loggingParams(config: AppConfig): Params {
   return {
@@ -43,6 +75,8 @@ export function loggingParams(config: AppConfig): Params {
         res.setHeader('X-Request-Id', id);
         return id;
       },
+      // Called when the request starts (nobody is authenticated yet: nothing) and when it ends.
+      customProps: (req: IncomingMessage, res: ServerResponse) => (res.headersSent ? requestActor(req) : {}),
       serializers: {
         req: (req: IncomingMessage & { id?: string }) => ({ id: req.id, method: req.method, path: pathOf(req) }),
         res: (res: ServerResponse) => ({ statusCode: res.statusCode }),

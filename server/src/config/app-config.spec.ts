@@ -16,6 +16,9 @@ describe('loadConfig', () => {
     [{ REDIS_URL: 'http://x' }, /REDIS_URL/],
     [{ SHOAL_ADMIN_PASSWORD: 'short' }, /SHOAL_ADMIN_PASSWORD/],
     [{ SHOAL_LOG_LEVEL: 'loud' }, /SHOAL_LOG_LEVEL/],
+    [{ SHOAL_TRUSTED_PROXIES: '10.0.0.1, lb.example' }, /SHOAL_TRUSTED_PROXIES/],
+    [{ SHOAL_TRUSTED_PROXIES: '10.0.0.0/33' }, /SHOAL_TRUSTED_PROXIES/],
+    [{ SHOAL_MAX_NODES_PER_USER: '0' }, /SHOAL_MAX_NODES_PER_USER/],
   ])('refuses %j with an error naming the variable', (env, name) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(name);
@@ -30,5 +33,20 @@ describe('loadConfig', () => {
     expect(config.databaseUrl).toBe('mysql://u:p@db:3306/shoal');
     expect(config.redisUrl).toBe('redis://cache:6379');
     expect(config.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
+  });
+
+  it('trusts no proxy unless told, and reads the load balancers to trust', () => {
+    expect(loadConfig({}).trustedProxies).toEqual([]);
+    expect(loadConfig({ SHOAL_TRUSTED_PROXIES: '10.0.0.0/8, 192.0.2.7,fd00::/8 , loopback' }).trustedProxies).toEqual([
+      '10.0.0.0/8',
+      '192.0.2.7',
+      'fd00::/8',
+      'loopback',
+    ]);
+  });
+
+  it('caps nodes per user at 20 unless told', () => {
+    expect(loadConfig({}).maxNodesPerUser).toBe(20);
+    expect(loadConfig({ SHOAL_MAX_NODES_PER_USER: '3' }).maxNodesPerUser).toBe(3);
   });
 });

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 
 /**
@@ -32,6 +33,14 @@ export interface AppConfig {
   searchWalkThreshold: number;
   /** Largest upload accepted by the built-in seed, in bytes. */
   maxUploadBytes: number;
+  /**
+   * Addresses (IPs, CIDRs, or Express's names `loopback`, `linklocal`, `uniquelocal`) of
+   * the load balancers in front of this server. Only a request from one of these has its
+   * X-Forwarded-For believed; empty: the TCP peer is the client, X-Forwarded-For ignored.
+   */
+  trustedProxies: string[];
+  /** Nodes a user may enroll with their own login (not revoked ones); admins' enrollment tokens are not counted. */
+  maxNodesPerUser: number;
 }
 
 export class ConfigError extends Error {}
@@ -43,6 +52,28 @@ function parsePort(raw: string | undefined, fallback: number): number {
     throw new ConfigError(`PORT must be an integer 0-65535, got "${raw}"`);
   }
   return port;
+}
+
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function parseTrustedProxies(raw: string | undefined): string[] {
+  const entries = (raw ?? '')
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
+  for (const entry of entries) {
+    if (PROXY_NAMES.has(entry)) continue;
+    const [ip, bits, ...rest] = entry.split('/');
+    const family = isIP(ip);
+    const maxBits = family === 6 ? 128 : 32;
+    const validBits = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= maxBits);
+    if (!family || !validBits || rest.length) {
+      throw new ConfigError(
+        `SHOAL_TRUSTED_PROXIES must be comma-separated IPs or CIDRs (or loopback, linklocal, uniquelocal), got "${entry}"`,
+      );
+    }
+  }
+  return entries;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -74,6 +105,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (!Number.isSafeInteger(maxUploadBytes) || maxUploadBytes <= 0) {
     throw new ConfigError('SHOAL_MAX_UPLOAD_BYTES must be a positive integer');
   }
+  const maxNodesPerUser = Number(env.SHOAL_MAX_NODES_PER_USER ?? 20);
+  if (!Number.isSafeInteger(maxNodesPerUser) || maxNodesPerUser < 1) {
+    throw new ConfigError('SHOAL_MAX_NODES_PER_USER must be a positive integer');
+  }
   const seedSwitch = (env.SHOAL_BUILTIN_SEED ?? 'on').toLowerCase();
   if (!['on', 'off', 'true', 'false', '1', '0'].includes(seedSwitch)) {
     throw new ConfigError('SHOAL_BUILTIN_SEED must be on or off');
@@ -99,6 +134,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       advertise: env.SHOAL_BUILTIN_SEED_ADVERTISE?.trim() || null,
     },
     maxUploadBytes,
+    trustedProxies: parseTrustedProxies(env.SHOAL_TRUSTED_PROXIES),
+    maxNodesPerUser,
     searchWalkThreshold: Math.max(0, Number(env.SHOAL_SEARCH_WALK_THRESHOLD ?? 10_000) || 0),
     metricsToken: env.SHOAL_METRICS_TOKEN?.trim() || null,
     portalDir: resolve(

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { SQLITE_FILE } from './data-dir.js';
 import type { DataSourceOptions } from 'typeorm';
 import { User } from '../users/user.entity.js';
 import { SigningKey } from '../credentials/signing-key.entity.js';
@@ -14,6 +15,7 @@ import { InitialSchema1764150000000 } from './migrations/1764150000000-InitialSc
 import { Preheat1764160000000 } from './migrations/1764160000000-Preheat.js';
 import { BuiltinNode1764170000000 } from './migrations/1764170000000-BuiltinNode.js';
 import { SearchIndexes1764180000000 } from './migrations/1764180000000-SearchIndexes.js';
+import { TrustBoundaries1764190000000 } from './migrations/1764190000000-TrustBoundaries.js';
 import { PreheatJobEntity } from '../preheat/preheat-job.entity.js';
 import { PreheatTaskEntity } from '../preheat/preheat-task.entity.js';
 
@@ -38,6 +40,7 @@ export const MIGRATIONS = [
   Preheat1764160000000,
   BuiltinNode1764170000000,
   SearchIndexes1764180000000,
+  TrustBoundaries1764190000000,
 ];
 
 /**
@@ -73,7 +76,7 @@ export function dataSourceOptions(databaseUrl: string | null, dataDir: string): 
   return {
     ...common,
     type: 'better-sqlite3',
-    database: join(dataDir, 'shoal.sqlite'),
+    database: join(dataDir, SQLITE_FILE),
     // WAL lets readers go on while a write commits; NORMAL sync is safe with WAL.
     prepareDatabase: (db: { pragma(s: string): unknown }) => {
       db.pragma('journal_mode = WAL');

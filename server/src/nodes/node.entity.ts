@@ -3,6 +3,7 @@ import type { NodeRole } from '@shoal/contract';
 import { jsonTransformer, sizeColumn, timestampColumn } from '../database/column-types.js';
 
 @Entity('nodes')
+@Index('IDX_nodes_enrolled_by', ['enrolledBy', 'revokedAt'])
 export class Node {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id!: string;
@@ -49,6 +50,10 @@ export class Node {
 
   @Column({ type: 'int', default: 0 })
   resourcesHeld!: number;
+
+  /** Enrolled by a user with their own login (no enrollment token): counted by SHOAL_MAX_NODES_PER_USER. */
+  @Column({ type: 'boolean', default: false })
+  selfEnrolled!: boolean;
 
   /** The seed server built into the server process. */
   @Column({ type: 'boolean', default: false })

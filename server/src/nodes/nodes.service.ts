@@ -20,7 +20,7 @@ import {
   type NodeSummary,
   type Page,
 } from '@shoal/contract';
-import { In, IsNull, LessThanOrEqual, MoreThan, Repository, type DataSource } from 'typeorm';
+import { In, IsNull, LessThanOrEqual, MoreThan, Repository, type DataSource, type EntityManager } from 'typeorm';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import type { AuthenticatedNode, AuthenticatedUser } from '../common/principals.js';
@@ -31,6 +31,7 @@ import { isOnline } from '../tracker/providers.service.js';
 import { SwarmCountsService } from '../tracker/swarm-counts.service.js';
 import { SWARM_STORE, type SwarmStore } from '../tracker/swarm-store.js';
 import { Resource } from '../resources/resource.entity.js';
+import { User } from '../users/user.entity.js';
 import type { EnrollDto, EnrollmentTokenCreateDto, HeartbeatDto, NodeListQueryDto } from './dto/node.dto.js';
 import { EnrollmentToken } from './enrollment-token.entity.js';
 import { NodeHolding } from './node-holding.entity.js';
@@ -112,22 +113,27 @@ export class NodesService {
    * Enrolls with a one-time enrollment token (any role it allows), or, for role
    * `client` only, with the caller's own user token: downloaders need a node credential
    * for the peer handshake, but only an admin's token can make a seed server.
+   *
+   * Everything that can refuse an enrollment is checked before the token is claimed, and
+   * the claim and the new node commit together: a refused or failed enrollment leaves
+   * the token usable, and of two enrollments racing with one token exactly one wins.
    */
   async enroll(dto: EnrollDto, user: AuthenticatedUser | null): Promise<EnrollResponse> {
     const nodeId = randomUUID();
     let site = dto.site ?? null;
     let enrolledBy: string;
+    let token: EnrollmentToken | null = null;
     if (dto.token) {
-      const claimed = await this.claimToken(dto.token, nodeId);
-      if (claimed.role !== dto.role && !(claimed.role === 'seed' && dto.role === 'client')) {
+      token = await this.usableToken(dto.token);
+      if (token.role !== dto.role && !(token.role === 'seed' && dto.role === 'client')) {
         throw new ForbiddenException({
           code: 'role_not_allowed',
-          message: `this token enrolls role ${claimed.role}`,
-          errors: { role: `must be ${claimed.role}` },
+          message: `this token enrolls role ${token.role}`,
+          errors: { role: `must be ${token.role}` },
         });
       }
-      site = site ?? claimed.site;
-      enrolledBy = claimed.createdBy;
+      site = site ?? token.site;
+      enrolledBy = token.createdBy;
     } else if (user) {
       if (dto.role !== 'client') {
         throw new ForbiddenException({
@@ -151,10 +157,15 @@ export class NodesService {
       addresses: dto.addresses,
       publicKeyX: dto.publicKey.x,
       enrolledBy,
+      selfEnrolled: !token,
       lastHeartbeatAt: null,
       revokedAt: null,
     });
-    await this.nodes.save(node);
+    await this.db.transaction(async (em) => {
+      if (token) await this.claimToken(em, token.tokenHash, nodeId);
+      else await this.assertBelowNodeCap(em, user!);
+      await em.save(node);
+    });
     const { credential, expiresAt } = await this.issueCredential(node);
     this.logger.log(`node ${node.name} (${node.id}) enrolled as ${node.role}${site ? ` at site ${site}` : ''}`);
     return {
@@ -166,6 +177,27 @@ export class NodesService {
     };
   }
 
+  /**
+   * SHOAL_MAX_NODES_PER_USER bounds the nodes a user makes with their own login (revoked
+   * ones do not count). On MySQL the user's row is locked first, so concurrent
+   * enrollments of one user are counted one after the other; SQLite has one writer.
+   */
+  private async assertBelowNodeCap(em: EntityManager, user: AuthenticatedUser): Promise<void> {
+    if (this.db.options.type === 'mysql') {
+      await em.findOne(User, { where: { id: user.id }, lock: { mode: 'pessimistic_write' } });
+    }
+    const max = this.config.maxNodesPerUser;
+    const enrolled = await em.count(Node, { where: { enrolledBy: user.id, selfEnrolled: true, revokedAt: IsNull() } });
+    if (enrolled >= max) {
+      throw new ConflictException({
+        code: 'node_limit_reached',
+        message:
+          `user ${user.username} already has ${enrolled} enrolled nodes, the most allowed (SHOAL_MAX_NODES_PER_USER=${max}); ` +
+          'an admin can revoke the ones no longer in use',
+      });
+    }
+  }
+
   async heartbeat(
     principal: AuthenticatedNode,
     dto: HeartbeatDto,
@@ -175,6 +207,19 @@ export class NodesService {
     const node = await this.nodes.findOneBy({ id: principal.id });
     if (!node || node.revokedAt)
       throw new UnauthorizedException({ code: 'node_revoked', message: 'this node has been revoked' });
+    // A client node is its user's: once the user is disabled it gets no renewal, and is
+    // revoked so its peers learn to refuse it and the tickets it holds (even if the user
+    // was disabled before nodes were revoked with their user).
+    if (node.role === 'client' && node.enrolledBy) {
+      const owner = await this.db.getRepository(User).findOneBy({ id: node.enrolledBy, disabled: false });
+      if (!owner) {
+        await this.revoke(node.id);
+        throw new UnauthorizedException({
+          code: 'node_revoked',
+          message: 'this node has been revoked: the user who enrolled it is disabled or gone',
+        });
+      }
+    }
 
     // Agents report counters since they started; a counter lower than last time means a restart.
     const upDelta =
@@ -342,30 +387,60 @@ export class NodesService {
     });
   }
 
+  /** The token if it can enroll now (known, unused, unexpired, its creator active); claims nothing. */
+  private async usableToken(token: string): Promise<EnrollmentToken> {
+    const row = await this.tokens.findOneBy({ tokenHash: hashToken(token) });
+    const creator = row ? await this.db.getRepository(User).findOneBy({ id: row.createdBy, disabled: false }) : null;
+    const why = !row
+      ? 'unknown'
+      : row.usedAt
+        ? 'already used'
+        : row.expiresAt <= new Date()
+          ? 'expired'
+          : !creator
+            ? 'issued by a user who is disabled or gone'
+            : null;
+    if (why) throw tokenRefused(why);
+    return row!;
+  }
+
   /** Marks a token used, atomically: of two enrollments racing with one token, one wins. */
-  private async claimToken(token: string, nodeId: string): Promise<EnrollmentToken> {
-    const tokenHash = hashToken(token);
+  private async claimToken(em: EntityManager, tokenHash: string, nodeId: string): Promise<void> {
     const now = new Date();
-    const result = await this.tokens.update(
+    const result = await em.update(
+      EnrollmentToken,
       { tokenHash, usedAt: IsNull(), expiresAt: MoreThan(now) },
       { usedAt: now, usedByNode: nodeId },
     );
-    if (!result.affected) {
-      const row = await this.tokens.findOneBy({ tokenHash });
-      const why = !row ? 'unknown' : row.usedAt ? 'already used' : row.expiresAt <= now ? 'expired' : 'invalid';
-      throw new UnauthorizedException({
-        code: 'enrollment_token_invalid',
-        message: `enrollment token ${why}`,
-        errors: { token: why },
-      });
-    }
-    return this.tokens.findOneByOrFail({ tokenHash });
+    if (!result.affected) throw tokenRefused('already used');
+  }
+
+  /**
+   * Revokes every client node the user enrolled (with their login, or with an enrollment
+   * token they made): called when the user is disabled. Seed servers are left alone: they
+   * serve the whole company, whoever made their token. Permanent like any revocation:
+   * peers keep refusing a revoked node, so a re-enabled user enrolls their machines again.
+   */
+  async revokeClientNodesOf(userId: string): Promise<Node[]> {
+    const nodes = await this.nodes.find({
+      where: { enrolledBy: userId, revokedAt: IsNull(), role: 'client', builtin: false },
+    });
+    for (const n of nodes) await this.revoke(n.id);
+    return nodes;
   }
 
   /** Housekeeping: drop expired, unused enrollment tokens. */
   async purgeExpiredTokens(): Promise<void> {
     await this.tokens.delete({ usedAt: IsNull(), expiresAt: LessThanOrEqual(new Date()) });
   }
+}
+
+function tokenRefused(why: string): UnauthorizedException {
+  return new UnauthorizedException({
+    code: 'enrollment_token_invalid',
+    message: `enrollment token ${why}`,
+    errors: { token: why },
+  });
 }
 
 function dedupeHoldings<T extends { resourceId: string }>(holdings: T[]): T[] {

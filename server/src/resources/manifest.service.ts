@@ -24,7 +24,16 @@ export class ManifestService {
     private readonly audit: AuditService,
   ) {}
 
-  async build(resourceId: string, user: AuthenticatedUser, nodeId?: string): Promise<Manifest> {
+  /**
+   * `ownNodeOnly`: the ticket may be bound only to a node the user enrolled (an admin's
+   * to any node): a user asking for a manifest names the node it will download with.
+   */
+  async build(
+    resourceId: string,
+    user: AuthenticatedUser,
+    nodeId?: string,
+    opts: { ownNodeOnly?: boolean } = {},
+  ): Promise<Manifest> {
     const r = await this.resources.getOrFail(resourceId);
     const caller = nodeId ? await this.nodes.findOneBy({ id: nodeId }) : null;
     if (nodeId && !caller) {
@@ -32,6 +41,13 @@ export class ManifestService {
         code: 'node_not_found',
         message: `no node ${nodeId}`,
         errors: { node: 'unknown node' },
+      });
+    }
+    if (caller && opts.ownNodeOnly && user.role !== 'admin' && caller.enrolledBy !== user.id) {
+      throw new ForbiddenException({
+        code: 'node_not_yours',
+        message: `node ${caller.id} was not enrolled by you: a ticket can be bound only to your own nodes`,
+        errors: { node: 'not enrolled by you' },
       });
     }
     if (caller?.revokedAt) {

@@ -37,14 +37,17 @@ export class ResourcesController {
   }
 
   @Get(':id/manifest')
-  @ApiOperation({ summary: 'Download the .shoal.json manifest with a download ticket for the caller (audited)' })
+  @ApiOperation({
+    summary:
+      'Download the .shoal.json manifest with a download ticket for the caller (audited); node: bind it to one of your nodes',
+  })
   async manifest(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Query() query: ManifestQueryDto,
     @CurrentUser() user: AuthenticatedUser,
     @Res({ passthrough: true }) res: Response,
   ): Promise<string> {
-    const manifest = await this.manifests.build(id, user, query.node);
+    const manifest = await this.manifests.build(id, user, query.node, { ownNodeOnly: true });
     const fileName = manifestFileName(manifest.name);
     res.setHeader('Content-Type', 'application/json; charset=utf-8');
     res.setHeader('Content-Disposition', `attachment; filename="${fileName}"`);

@@ -501,7 +501,7 @@ describe.each(VARIANTS)('server API on %s %j', (db, env) => {
       expect(detail.body.seedCount).toBe(1);
       expect(detail.body.downloaderCount).toBe(3);
       expect(detail.body.providers).toEqual([expect.objectContaining({ nodeId: seed.nodeId, online: true })]);
-      const manifest = (await member.get(`/api/resources/${resourceId}/manifest?node=${me.nodeId}`)).body;
+      const manifest = (await admin.get(`/api/resources/${resourceId}/manifest?node=${me.nodeId}`)).body;
       expect(manifest.seeds.map((s: { nodeId: string }) => s.nodeId)).toEqual([seed.nodeId]);
       expect(manifest.peers.map((p: { nodeId: string }) => p.nodeId)).not.toContain(me.nodeId);
 
@@ -547,7 +547,7 @@ describe.each(VARIANTS)('server API on %s %j', (db, env) => {
       const hb = await other.api.post('/api/nodes/heartbeat', { holdings: [], uploadedBytes: 0, downloadedBytes: 0 });
       expect(hb.body.revokedNodeIds).toContain(node.nodeId);
       const resource = (await member.get('/api/resources?size=1')).body.items[0].id;
-      const manifest = await member.get(`/api/resources/${resource}/manifest?node=${node.nodeId}`);
+      const manifest = await admin.get(`/api/resources/${resource}/manifest?node=${node.nodeId}`);
       expect(manifest.status).toBe(403);
       expect(manifest.body.code).toBe('node_revoked');
     });
