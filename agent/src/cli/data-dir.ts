@@ -28,6 +28,11 @@ export interface NodeConfig {
   trackerUrl: string;
   credential: string;
   credentialExpiresAt: string;
+  /**
+   * Origins besides serverUrl and trackerUrl that manifests may name (e.g. the server's
+   * other public name); set by hand in node.json, never from a manifest.
+   */
+  trustedOrigins?: string[];
 }
 
 export interface UserLogin {

@@ -15,6 +15,8 @@ export const EXIT = {
   notFound: 6,
   /** The transfer could not complete (disk error, content unavailable). */
   transferFailed: 7,
+  /** A manifest was refused: not issued by the enrolled server for the files it lists. */
+  untrustedManifest: 8,
   /** Stopped by SIGINT/SIGTERM before the download completed. */
   interrupted: 130,
 } as const;
@@ -39,4 +41,5 @@ Exit codes:
   5    the server could not be reached
   6    resource or manifest not found or invalid
   7    transfer failed (disk error, content unavailable)
+  8    manifest refused: not issued by this node's server for the files it lists
   130  interrupted before completion`;

@@ -8,7 +8,8 @@ import { CliError, EXIT, EXIT_CODES_HELP } from './exit-codes.js';
 import { DEFAULT_LISTEN, enroll } from './commands/enroll.js';
 import { login } from './commands/login.js';
 import { publish } from './commands/publish.js';
-import { ensureNode, loadManifest, outputDir } from './commands/get.js';
+import { checkManifestTrust, ManifestRefusedError } from '../identity/manifest-trust.js';
+import { ensureNode, loadManifest, outputDir, trustedOrigins, trustedServer } from './commands/get.js';
 import { runTransfer } from './commands/transfer-loop.js';
 import { installService, uninstallService } from './commands/service.js';
 import { serve } from './commands/serve.js';
@@ -202,9 +203,21 @@ export function buildProgram(setExit: (code: number) => void): Command {
         await (await early?.catch(() => null))?.close();
         throw err;
       });
-      await ensureNode(g.dataDir, manifest.serverUrl, g.log);
+      // Enroll (if needed) with the server of the user's login, never one a manifest names.
+      const config = await ensureNode(g.dataDir, await trustedServer(g.dataDir), g.log);
       const runtime = await (early ?? Runtime.start(g.dataDir, g.limits, g.log, 'get'));
-      const spec = specFromManifest(manifest);
+      // Nothing is dialled or written before the manifest proves it comes from our server.
+      await checkManifestTrust(manifest, {
+        trustedOrigins: trustedOrigins(config),
+        nodeId: config.nodeId,
+        verifyTicket: (ticket, expect) => runtime.node.verifyTicket(ticket, expect),
+      }).catch(async (err: unknown) => {
+        await runtime.close();
+        if (err instanceof ManifestRefusedError) throw new CliError(err.message, EXIT.untrustedManifest);
+        throw err;
+      });
+      // Announce to the tracker we enrolled with; the manifest's (checked above) is only a hint.
+      const spec = { ...specFromManifest(manifest), trackerUrl: config.trackerUrl };
       const swarm = await runtime.node.download(spec, out, include).catch(async (err: Error) => {
         await runtime.close();
         throw new CliError(`cannot prepare ${out}: ${err.message}`, EXIT.transferFailed);

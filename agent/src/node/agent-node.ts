@@ -127,6 +127,11 @@ export class AgentNode {
     return this.run({ ...spec, ticket: '' }, layout, new CompleteStore(root, layout));
   }
 
+  /** Checks a download ticket against the server's keys, as a provider would check ours. */
+  verifyTicket(ticket: string, expect: { resourceId: string; contentId: string; nodeId: string }): Promise<unknown> {
+    return this.verifier.ticket(ticket, expect);
+  }
+
   /** Applies revocations learned from a heartbeat to every live transfer. */
   async revoke(nodeIds: readonly string[]): Promise<void> {
     const fresh = await this.revocations.add(nodeIds);

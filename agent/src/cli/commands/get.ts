@@ -3,7 +3,8 @@ import { resolve } from 'node:path';
 import { ManifestError, parseManifest, type Manifest } from '@shoal/contract';
 import type { Logger } from '../../util/logger.js';
 import { callApi, nodeCaller } from '../api-client.js';
-import type { DataDir } from '../data-dir.js';
+import type { DataDir, NodeConfig } from '../data-dir.js';
+import { originOf } from '../../identity/manifest-trust.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import { enroll } from './enroll.js';
 
@@ -17,8 +18,11 @@ export async function loadManifest(dataDir: DataDir, resource: string, log: Logg
   if (isFile) {
     text = await readFile(resource, 'utf8');
   } else if (/^https?:\/\//i.test(resource)) {
+    // A user's token goes only to the server that issued it: a URL of any other host gets
+    // a plain request, and what it answers must still pass the manifest trust check.
     const login = await dataDir.userLogin();
-    text = await callApi<string>(resource, '', { token: login?.accessToken, raw: true });
+    const ownServer = login && originOf(login.serverUrl) === originOf(resource);
+    text = await callApi<string>(resource, '', { token: ownServer ? login.accessToken : undefined, raw: true });
   } else {
     const login = await dataDir.userLogin();
     const enrolled = await dataDir.nodeConfig();
@@ -45,6 +49,26 @@ export async function loadManifest(dataDir: DataDir, resource: string, log: Logg
     if (err instanceof ManifestError) throw new CliError(err.message, EXIT.notFound);
     throw err;
   }
+}
+
+/**
+ * The server a manifest must come from: the one this node is enrolled with, or for a
+ * machine not enrolled yet, the one the user logged in to (never one a manifest names).
+ */
+export async function trustedServer(dataDir: DataDir): Promise<string> {
+  const enrolled = await dataDir.nodeConfig();
+  if (enrolled) return enrolled.serverUrl;
+  const login = await dataDir.userLogin();
+  if (login) return login.serverUrl;
+  throw new CliError(
+    `no node identity or login in ${dataDir.root}: run "shoal login --server URL" (or "shoal enroll") first`,
+    EXIT.notEnrolled,
+  );
+}
+
+/** Origins a manifest of this node may name: its server and tracker, plus any set by hand in node.json. */
+export function trustedOrigins(config: NodeConfig): string[] {
+  return [config.serverUrl, config.trackerUrl, ...(config.trustedOrigins ?? [])];
 }
 
 /** This data dir's node; a machine not yet enrolled enrolls itself as a client with the user's login. */
