@@ -42,8 +42,9 @@ export interface VerifiedPeer {
 
 /**
  * What each side signs: a fixed context, its own role (so a signature can't be reflected
- * back), and a hash over the TLS exporter and both hellos (which carry both nonces, both
- * credentials and the tickets). The exporter is unique to this TLS session, so the
+ * back), and a hash over the TLS exporter and both hellos (which carry both nonces; the
+ * initiator signs the acceptor's anonymous challenge, the acceptor its full hello with
+ * credential, see docs/protocol.md 3.1). The exporter is unique to this TLS session, so the
  * signature proves nothing on any other connection: a captured handshake replayed by
  * another node, or relayed by a man in the middle running two TLS sessions, fails.
  */
@@ -74,6 +75,17 @@ export function helloFor(identity: LocalIdentity, offer: ResourceOffer, nonce: B
   };
 }
 
+/** A hello must speak our protocol version and of the resource this connection is about. */
+export function checkSameResource(hello: HelloMessage, offer: ResourceOffer): void {
+  if (hello.version !== WIRE.protocolVersion)
+    throw new PeerRefusedError(
+      `unsupported protocol version ${hello.version} (this agent speaks ${WIRE.protocolVersion})`,
+    );
+  if (hello.resourceId !== offer.resourceId || hello.contentId.toString('hex') !== offer.contentId) {
+    throw new PeerRefusedError(`peer speaks of resource ${hello.resourceId}, not ${offer.resourceId}`);
+  }
+}
+
 /** Checks a peer's hello: version, credential, revocation, and its ticket if it shows one. */
 export async function verifyHello(
   hello: HelloMessage,
@@ -81,11 +93,7 @@ export async function verifyHello(
   verifier: CredentialVerifier,
   ownNodeId: string,
 ): Promise<VerifiedPeer> {
-  if (hello.version !== WIRE.protocolVersion)
-    throw new PeerRefusedError(`unsupported protocol version ${hello.version}`);
-  if (hello.resourceId !== offer.resourceId || hello.contentId.toString('hex') !== offer.contentId) {
-    throw new PeerRefusedError(`peer speaks of resource ${hello.resourceId}, not ${offer.resourceId}`);
-  }
+  checkSameResource(hello, offer);
   const claims = await verifier.nodeCredential(hello.credential);
   if (claims.sub === ownNodeId) throw new PeerRefusedError('connected to itself');
   let mayDownload = claims.role === 'seed';

@@ -1,5 +1,6 @@
 import { mkdtemp } from 'node:fs/promises';
-import { createServer, type Server, type TLSSocket } from 'node:tls';
+import { randomBytes } from 'node:crypto';
+import { connect as tlsConnect, createServer, type Server, type TLSSocket } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CredentialVerifier } from '../identity/credential-verifier.js';
@@ -8,8 +9,11 @@ import { NodeKey } from '../identity/node-keys.js';
 import { Revocations } from '../identity/revocations.js';
 import { generateTlsMaterial, type TlsMaterial } from '../identity/tls-certificate.js';
 import { TestAuthority } from '../testing/test-authority.js';
-import type { LocalIdentity, ResourceOffer } from './handshake.js';
+import { helloFor, type LocalIdentity, type ResourceOffer } from './handshake.js';
 import { PeerConnection } from './peer-connection.js';
+import { encodeMessage, FrameDecoder } from '../protocol/frame-codec.js';
+import type { HelloMessage } from '../protocol/messages.js';
+import { WIRE } from '../protocol/wire-limits.js';
 
 let authority: TestAuthority;
 let tls: TlsMaterial;
@@ -100,5 +104,39 @@ describe('peer connection', () => {
     const closed = await new Promise<Error>((resolve) => dialer.once('close', resolve));
     expect(closed.message).toMatch(/closed|silent/);
     expect(accepted[0].isOpen()).toBe(false);
+  });
+
+  it('reveals nothing of the acceptor to a dialer whose proof fails, and names it once the proof holds', async () => {
+    const acceptor = await identity('seed-acc', 'seed');
+    const accepted: Promise<PeerConnection | Error>[] = [];
+    const port = await listen((s) =>
+      accepted.push(
+        PeerConnection.accept(s, { identity: acceptor, verifier, resolveOffer: () => offer }).catch((e: Error) => e),
+      ),
+    );
+    // A dialer with a genuine credential (it may harvest it from anywhere) but not its key.
+    const dialer = await identity('dialer', 'seed');
+    const raw = tlsConnect({ host: '127.0.0.1', port, rejectUnauthorized: false, minVersion: 'TLSv1.3' });
+    const received: Buffer[] = [];
+    raw.on('data', (d: Buffer) => received.push(d));
+    await new Promise<void>((r) => raw.once('secureConnect', () => r()));
+    raw.write(encodeMessage(helloFor(dialer, offer, randomBytes(WIRE.nonceBytes))));
+    await new Promise((r) => setTimeout(r, 300));
+    raw.write(encodeMessage({ type: 'auth', signature: Buffer.alloc(64) }));
+    await new Promise<void>((r) => raw.once('close', () => r()));
+    const messages = new FrameDecoder().push(Buffer.concat(received));
+    expect(messages.map((m) => m.type)).toEqual(['hello', 'refuse']);
+    const challenge = messages[0] as HelloMessage;
+    expect(challenge.credential).toBe('');
+    expect(challenge.ticket).toBe('');
+    expect(Buffer.concat(received).includes(Buffer.from(acceptor.credential))).toBe(false);
+    expect(await accepted[0]).toEqual(
+      expect.objectContaining({ message: expect.stringMatching(/proof of possession failed/) }),
+    );
+
+    // The same dial with the key completes, and only then learns who the acceptor is.
+    const conn = await PeerConnection.dial({ host: '127.0.0.1', port, offer, tls, identity: dialer, verifier });
+    expect(conn.remote.nodeId).toBe('seed-acc');
+    conn.destroy();
   });
 });

@@ -11,6 +11,7 @@ import { WIRE } from '../protocol/wire-limits.js';
 import {
   authPayload,
   CHANNEL_BINDING_LABEL,
+  checkSameResource,
   helloFor,
   verifyAuth,
   verifyHello,
@@ -225,46 +226,66 @@ export class PeerConnection extends EventEmitter {
       const exporter = this.socket.exportKeyingMaterial(32, CHANNEL_BINDING_LABEL, Buffer.alloc(0));
       const nonce = randomBytes(WIRE.nonceBytes);
       let offer: ResourceOffer;
-      let peerHello: HelloMessage;
-      let ownHello: HelloMessage;
       if (dialOffer) {
         offer = dialOffer;
-        ownHello = helloFor(opts.identity, offer, nonce);
+        this.offer = offer;
+        const ownHello = helloFor(opts.identity, offer, nonce);
         this.send(ownHello);
-        peerHello = await this.expect('hello');
+        // The acceptor first answers anonymously (nonce only) and names itself only once it
+        // has checked our proof, so a listener cannot harvest anything without proving itself.
+        const challenge = await this.expect('hello');
+        checkSameResource(challenge, offer);
+        if (challenge.credential || challenge.ticket)
+          throw new PeerRefusedError('acceptor revealed its identity before checking ours');
+        this.send({
+          type: 'auth',
+          signature: opts.identity.sign(authPayload('initiator', exporter, ownHello, challenge)),
+        });
+        const acceptorHello = await this.expect('hello');
+        if (!acceptorHello.nonce.equals(challenge.nonce)) throw new PeerRefusedError('acceptor changed its nonce');
+        const remote = await verifyHello(acceptorHello, offer, opts.verifier, opts.identity.nodeId);
+        const auth = await this.expect('auth');
+        verifyAuth(remote, authPayload('acceptor', exporter, ownHello, acceptorHello), auth.signature);
+        this.remote = remote;
       } else {
-        peerHello = await this.expect('hello');
+        const peerHello = await this.expect('hello');
         const found = resolveOffer!(peerHello);
         if (!found) throw new PeerRefusedError(`resource ${peerHello.resourceId} is not provided here`);
         offer = found;
-      }
-      this.offer = offer;
-      const remote = await verifyHello(peerHello, offer, opts.verifier, opts.identity.nodeId);
-      if (this.side === 'acceptor' && !remote.mayDownload) {
-        throw new PeerRefusedError(`node ${remote.nodeId} shows no download ticket and is not a seed server`);
-      }
-      if (!dialOffer) {
-        ownHello = helloFor(opts.identity, offer, nonce);
+        this.offer = offer;
+        const remote = await verifyHello(peerHello, offer, opts.verifier, opts.identity.nodeId);
+        if (!remote.mayDownload) {
+          throw new PeerRefusedError(`node ${remote.nodeId} shows no download ticket and is not a seed server`);
+        }
+        const challenge: HelloMessage = { ...helloFor(opts.identity, { ...offer, ticket: '' }, nonce), credential: '' };
+        this.send(challenge);
+        const auth = await this.expect('auth');
+        verifyAuth(remote, authPayload('initiator', exporter, peerHello, challenge), auth.signature);
+        // Only a dialer that proved its key learns who we are.
+        const ownHello = helloFor(opts.identity, offer, nonce);
         this.send(ownHello);
-      }
-      const [initiatorHello, acceptorHello] =
-        this.side === 'initiator' ? [ownHello!, peerHello] : [peerHello, ownHello!];
-      const peerSide: HandshakeSide = this.side === 'initiator' ? 'acceptor' : 'initiator';
-      const sendAuth = () =>
         this.send({
           type: 'auth',
-          signature: opts.identity.sign(authPayload(this.side, exporter, initiatorHello, acceptorHello)),
+          signature: opts.identity.sign(authPayload('acceptor', exporter, peerHello, ownHello)),
         });
-      // The initiator proves itself first; the acceptor answers only after checking that proof.
-      if (this.side === 'initiator') sendAuth();
-      const auth = await this.expect('auth');
-      verifyAuth(remote, authPayload(peerSide, exporter, initiatorHello, acceptorHello), auth.signature);
-      if (this.side === 'acceptor') sendAuth();
-      this.remote = remote;
+        this.remote = remote;
+      }
       this.open = true;
+      // Messages that arrived with the last handshake frames (a have-map sent right after
+      // the peer's auth) wait for whoever takes the connection: emitted before a 'message'
+      // listener exists, they would be lost and the peer would look empty.
       const early = this.handshakeQueue;
       this.handshakeQueue = [];
-      queueMicrotask(() => early.forEach((m) => this.deliver(m)));
+      if (early.length > 0) {
+        const flush = () => queueMicrotask(() => early.forEach((m) => this.deliver(m)));
+        if (this.listenerCount('message') > 0) flush();
+        else
+          this.on('newListener', function onListener(this: PeerConnection, event: string | symbol) {
+            if (event !== 'message') return;
+            this.off('newListener', onListener);
+            flush();
+          });
+      }
     } catch (err) {
       const e = err instanceof Error ? err : new Error(String(err));
       this.destroy(e);

@@ -6,7 +6,7 @@ import { LIMITS } from '@shoal/contract';
  * peer costs at most one frame of memory.
  */
 export const WIRE = {
-  protocolVersion: 1,
+  protocolVersion: 2,
   /** Bytes of the frame length prefix. */
   lengthPrefixBytes: 4,
   /** Largest data block a peer may request or send. */
