@@ -56,14 +56,15 @@ describe('access control', () => {
     await as.admin.post('/api/admin/users', { username: 'mel', password: 'mel-password-1', role: 'member' });
     as.member = await anon.login('mel', 'mel-password-1');
     const token = await as.admin.post('/api/admin/enrollment-tokens', { role: 'seed' });
+    const key = nodeKey();
     const node = await anon.post('/api/nodes/enroll', {
       token: token.body.token,
       name: 'acl-node',
       role: 'seed',
       addresses: ['127.0.0.1:7777'],
-      publicKey: nodeKey().publicJwk,
+      publicKey: key.publicJwk,
     });
-    as.node = anon.withToken(node.body.credential);
+    as.node = anon.asNode(node.body.credential, key.privateKey);
     resourceId = (await as.admin.post('/api/admin/resources', metadata('acl-resource'))).body.id;
     const doc = (await anon.get('/api/docs-json')).body as { paths: Record<string, Record<string, unknown>> };
     routes = Object.entries(doc.paths).flatMap(([path, ops]) =>
@@ -218,13 +219,16 @@ describe('access control', () => {
     });
 
     it('refuses node credentials signed by another key, expired, or of another type', async () => {
+      // Every credential below is bound to this key and sent with a valid proof from it, so
+      // only the credential itself can make the difference.
+      const bound = nodeKey();
       const nodeClaims = {
         typ: 'shoal-node',
         sub: 'forged',
         name: 'forged',
         role: 'seed',
         site: null,
-        cnf: { jwk: nodeKey().publicJwk },
+        cnf: { jwk: bound.publicJwk },
       };
       const { privateKey } = generateKeyPairSync('ed25519');
       const otherKey = await new SignJWT(nodeClaims)
@@ -250,11 +254,11 @@ describe('access control', () => {
         .setExpirationTime(now() + 60)
         .sign(realKey);
       const body = { resourceId, event: 'started', left: 1, uploaded: 0, downloaded: 0 };
-      expect((await anon.withToken(otherKey).post('/api/tracker/announce', body)).status).toBe(401);
-      expect((await anon.withToken(expired).post('/api/tracker/announce', body)).status).toBe(401);
-      expect((await anon.withToken(ticket).post('/api/tracker/announce', body)).status).toBe(401);
+      expect((await anon.asNode(otherKey, bound.privateKey).post('/api/tracker/announce', body)).status).toBe(401);
+      expect((await anon.asNode(expired, bound.privateKey).post('/api/tracker/announce', body)).status).toBe(401);
+      expect((await anon.asNode(ticket, bound.privateKey).post('/api/tracker/announce', body)).status).toBe(401);
       // Control: the same claims signed properly pass, so the refusals above are about the signature, expiry and type.
-      expect((await anon.withToken(valid).post('/api/tracker/announce', body)).status).toBe(200);
+      expect((await anon.asNode(valid, bound.privateKey).post('/api/tracker/announce', body)).status).toBe(200);
     });
 
     it('refuses a download ticket used as a login', async () => {
