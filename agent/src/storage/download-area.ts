@@ -9,6 +9,8 @@ import { ResumeLog } from './resume-log.js';
 import { resolveInside } from './safe-path.js';
 
 export const PARTIAL_DIR = '.shoal-partial';
+/** Resumed pieces hashed at once: enough to keep the hash workers busy, few enough to bound the queue. */
+const REVERIFY_CONCURRENCY = 8;
 
 /**
  * A download's place on disk. Pieces are written under `<out>/.shoal-partial/<contentId>/`
@@ -66,7 +68,32 @@ export class DownloadArea implements ContentStore {
     await mkdir(join(partialDir, 'files'), { recursive: true });
     const log = await ResumeLog.open(join(partialDir, 'verified.log'), layout.pieceCount);
     const storage = new FileStorage(join(partialDir, 'files'), layout, true);
+    await DownloadArea.reverify(storage, log.verified, pool, pieceHashes);
     return new DownloadArea(outDir, layout, wantedFiles, wantedPieces, partialDir, storage, log, log.verified);
+  }
+
+  /**
+   * The resume log only says a piece was verified once; the bytes on disk may have changed
+   * since (another process, a torn write the file system did not report, a crash mid-copy).
+   * Every claimed piece is hashed again and dropped from the held set when it does not match,
+   * so it is fetched again instead of being served to peers or moved into place.
+   */
+  private static async reverify(
+    storage: FileStorage,
+    held: Bitfield,
+    pool: HashPool,
+    pieceHashes: readonly string[],
+  ): Promise<void> {
+    const claimed = [...held.indexes()];
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < claimed.length) {
+        const p = claimed[next++];
+        const hash = await pool.hashRanges(storage.hashRanges(p)).catch(() => null);
+        if (hash !== pieceHashes[p]) held.unset(p);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(REVERIFY_CONCURRENCY, claimed.length) }, worker));
   }
 
   /** Output already complete from an earlier run: re-verify every wanted piece in place. */

@@ -141,6 +141,30 @@ describe('download area', () => {
     await again.close();
   });
 
+  it('re-hashes resumed pieces and fetches again the ones whose bytes changed on disk', async () => {
+    const area = await open();
+    for (const p of [0, 1, 2]) await area.store(p, pieceData(p));
+    await area.close();
+    // Piece 1 spans top/a.bin and top/sub/b.bin: corrupt its part in b.bin behind the log's back.
+    const partialB = join(dir, 'out', PARTIAL_DIR, 'c'.repeat(64), 'files/top/sub/b.bin');
+    const bytes = await readFile(partialB);
+    bytes[100] ^= 0xff;
+    await writeFile(partialB, bytes);
+
+    const resumed = await open();
+    expect([...resumed.held.indexes()]).toEqual([0, 2]);
+    expect(resumed.servable(1)).toBe(false);
+    expect(resumed.isComplete()).toBe(false);
+    await resumed.store(1, pieceData(1));
+    await resumed.store(3, pieceData(3));
+    await resumed.finalize();
+    for (const [i, f] of files.entries()) {
+      const off = layout.spans[i].offset;
+      expect((await readFile(join(dir, 'out', f.path))).equals(content.subarray(off, off + f.size))).toBe(true);
+    }
+    await resumed.close();
+  });
+
   it('serves reads that race with the final rename', async () => {
     const area = await open();
     for (let p = 0; p < layout.pieceCount; p++) await area.store(p, pieceData(p));
