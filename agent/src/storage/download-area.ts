@@ -1,12 +1,13 @@
-import { mkdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { constants } from 'node:fs';
+import { lstat, mkdir, open, realpath, rename, rm, rmdir } from 'node:fs/promises';
+import { join, posix } from 'node:path';
 import { Bitfield } from '../pieces/bitfield.js';
 import type { HashPool } from '../pieces/hash-pool.js';
 import type { ResourceLayout } from '../pieces/resource-layout.js';
 import type { ContentStore } from './content-store.js';
 import { FileStorage } from './file-storage.js';
 import { ResumeLog } from './resume-log.js';
-import { resolveInside } from './safe-path.js';
+import { mkdirInside, refuseSymlinks, resolveInside } from './safe-path.js';
 
 export const PARTIAL_DIR = '.shoal-partial';
 /** Resumed pieces hashed at once: enough to keep the hash workers busy, few enough to bound the queue. */
@@ -43,7 +44,7 @@ export class DownloadArea implements ContentStore {
   }
 
   static async open(
-    outDir: string,
+    outDirGiven: string,
     contentId: string,
     layout: ResourceLayout,
     wantedFiles: ReadonlySet<number>,
@@ -51,8 +52,13 @@ export class DownloadArea implements ContentStore {
     pool: HashPool,
     pieceHashes: readonly string[],
   ): Promise<DownloadArea> {
-    const partialDir = resolveInside(outDir, `${PARTIAL_DIR}/${contentId}`);
-    const hasPartial = await stat(partialDir).then(
+    // Resolved once: the output directory the user named may itself be a link, nothing below it may.
+    await mkdir(outDirGiven, { recursive: true });
+    const outDir = await realpath(outDirGiven);
+    const partialRel = `${PARTIAL_DIR}/${contentId}`;
+    const partialDir = resolveInside(outDir, partialRel);
+    await refuseSymlinks(outDir, partialRel);
+    const hasPartial = await lstat(partialDir).then(
       () => true,
       () => false,
     );
@@ -65,7 +71,7 @@ export class DownloadArea implements ContentStore {
         return area;
       }
     }
-    await mkdir(join(partialDir, 'files'), { recursive: true });
+    await mkdirInside(outDir, `${partialRel}/files`);
     const log = await ResumeLog.open(join(partialDir, 'verified.log'), layout.pieceCount);
     const storage = new FileStorage(join(partialDir, 'files'), layout, true);
     await DownloadArea.reverify(storage, log.verified, pool, pieceHashes);
@@ -89,6 +95,18 @@ export class DownloadArea implements ContentStore {
     const worker = async (): Promise<void> => {
       while (next < claimed.length) {
         const p = claimed[next++];
+        const linked = await Promise.all(
+          storage.layout.ranges(p).map((r) =>
+            refuseSymlinks(storage.root, r.path).then(
+              () => false,
+              () => true,
+            ),
+          ),
+        );
+        if (linked.includes(true)) {
+          held.unset(p);
+          continue;
+        }
         const hash = await pool.hashRanges(storage.hashRanges(p)).catch(() => null);
         if (hash !== pieceHashes[p]) held.unset(p);
       }
@@ -106,7 +124,8 @@ export class DownloadArea implements ContentStore {
     pieceHashes: readonly string[],
   ): Promise<Bitfield | null> {
     for (const i of wantedFiles) {
-      const size = await stat(resolveInside(outDir, layout.spans[i].path)).then(
+      await refuseSymlinks(outDir, layout.spans[i].path);
+      const size = await lstat(resolveInside(outDir, layout.spans[i].path)).then(
         (s) => (s.isFile() ? s.size : -1),
         () => -1,
       );
@@ -175,9 +194,13 @@ export class DownloadArea implements ContentStore {
     for (const i of this.wantedFiles) {
       const span = this.layout.spans[i];
       const target = resolveInside(this.outDir, span.path);
-      await mkdir(dirname(target), { recursive: true });
+      const parent = posix.dirname(span.path);
+      if (parent !== '.') await mkdirInside(this.outDir, parent);
+      // A rename would replace a link, not follow it, but a link there means something else owns the name.
+      await refuseSymlinks(this.outDir, span.path);
       if (span.size === 0) {
-        await writeFile(target, '');
+        const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW;
+        await (await open(target, flags)).close();
         continue;
       }
       await rename(resolveInside(join(this.partialDir, 'files'), span.path), target);

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, readdir, rm, stat, writeFile, mkdir } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, stat, symlink, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HashPool } from '../pieces/hash-pool.js';
@@ -163,6 +163,39 @@ describe('download area', () => {
       expect((await readFile(join(dir, 'out', f.path))).equals(content.subarray(off, off + f.size))).toBe(true);
     }
     await resumed.close();
+  });
+
+  it('refuses an output directory component that is a symbolic link and leaves its target untouched', async () => {
+    const elsewhere = join(dir, 'elsewhere');
+    await mkdir(elsewhere);
+    await mkdir(join(dir, 'out'));
+    await symlink(elsewhere, join(dir, 'out/top'));
+    await expect(open()).rejects.toThrow(`${join(dir, 'out/top')} is a symbolic link`);
+    expect(await readdir(elsewhere)).toEqual([]);
+  });
+
+  it('refuses to finalize onto a symbolic link planted at a final name and leaves its target untouched', async () => {
+    const victim = join(dir, 'victim');
+    await writeFile(victim, 'keep');
+    const area = await open();
+    for (let p = 0; p < layout.pieceCount; p++) await area.store(p, pieceData(p));
+    await mkdir(join(dir, 'out/top'));
+    await symlink(victim, join(dir, 'out/top/empty'));
+    await expect(area.finalize()).rejects.toThrow(`${join(dir, 'out/top/empty')} is a symbolic link`);
+    expect(await readFile(victim, 'utf8')).toBe('keep');
+    await area.close();
+  });
+
+  it('refuses to write pieces through a symbolic link inside the partial directory', async () => {
+    const elsewhere = join(dir, 'elsewhere');
+    await mkdir(elsewhere);
+    const area = await open();
+    await area.close();
+    await symlink(elsewhere, join(dir, 'out', PARTIAL_DIR, 'c'.repeat(64), 'files/top'));
+    const again = await open();
+    await expect(again.store(0, pieceData(0))).rejects.toThrow('is a symbolic link');
+    expect(await readdir(elsewhere)).toEqual([]);
+    await again.close();
   });
 
   it('serves reads that race with the final rename', async () => {
