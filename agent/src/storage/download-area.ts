@@ -13,6 +13,13 @@ export const PARTIAL_DIR = '.shoal-partial';
 /** Resumed pieces hashed at once: enough to keep the hash workers busy, few enough to bound the queue. */
 const REVERIFY_CONCURRENCY = 8;
 
+export class ExistingFileError extends Error {
+  constructor(readonly path: string) {
+    super(`${path} already exists; use --overwrite to replace it`);
+    this.name = 'ExistingFileError';
+  }
+}
+
 /**
  * A download's place on disk. Pieces are written under `<out>/.shoal-partial/<contentId>/`
  * and a resume log records which are verified; only when every wanted piece is verified
@@ -51,6 +58,7 @@ export class DownloadArea implements ContentStore {
     wantedPieces: ReadonlySet<number>,
     pool: HashPool,
     pieceHashes: readonly string[],
+    options: { overwrite?: boolean } = {},
   ): Promise<DownloadArea> {
     // Resolved once: the output directory the user named may itself be a link, nothing below it may.
     await mkdir(outDirGiven, { recursive: true });
@@ -71,6 +79,7 @@ export class DownloadArea implements ContentStore {
         return area;
       }
     }
+    if (!options.overwrite) await DownloadArea.refuseExisting(outDir, layout, wantedFiles);
     await mkdirInside(outDir, `${partialRel}/files`);
     const log = await ResumeLog.open(join(partialDir, 'verified.log'), layout.pieceCount);
     const storage = new FileStorage(join(partialDir, 'files'), layout, true);
@@ -112,6 +121,18 @@ export class DownloadArea implements ContentStore {
       }
     };
     await Promise.all(Array.from({ length: Math.min(REVERIFY_CONCURRENCY, claimed.length) }, worker));
+  }
+
+  /** A file at a final name that this download did not put there is someone else's: never replaced silently. */
+  private static async refuseExisting(outDir: string, layout: ResourceLayout, wantedFiles: ReadonlySet<number>) {
+    for (const i of wantedFiles) {
+      const target = resolveInside(outDir, layout.spans[i].path);
+      const exists = await lstat(target).then(
+        () => true,
+        (err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? false : Promise.reject(err)),
+      );
+      if (exists) throw new ExistingFileError(target);
+    }
   }
 
   /** Output already complete from an earlier run: re-verify every wanted piece in place. */

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HashPool } from '../pieces/hash-pool.js';
 import { ResourceLayout } from '../pieces/resource-layout.js';
-import { DownloadArea, PARTIAL_DIR } from './download-area.js';
+import { DownloadArea, ExistingFileError, PARTIAL_DIR } from './download-area.js';
 import { FileStorage } from './file-storage.js';
 import { MemoryStorage } from './memory-storage.js';
 import type { PieceStorage } from './piece-storage.js';
@@ -198,6 +198,22 @@ describe('download area', () => {
     await again.close();
   });
 
+  it('refuses, before fetching anything, to replace a file it did not write unless told to overwrite', async () => {
+    await mkdir(join(dir, 'out/top/sub'), { recursive: true });
+    await writeFile(join(dir, 'out/top/sub/b.bin'), 'mine');
+    await expect(open()).rejects.toThrow(new ExistingFileError(join(dir, 'out/top/sub/b.bin')));
+    expect(await readdir(join(dir, 'out'))).toEqual(['top']);
+    expect(await readFile(join(dir, 'out/top/sub/b.bin'), 'utf8')).toBe('mine');
+
+    const area = await DownloadArea.open(join(dir, 'out'), 'c'.repeat(64), layout, all, all, pool, hashes, {
+      overwrite: true,
+    });
+    for (let p = 0; p < layout.pieceCount; p++) await area.store(p, pieceData(p));
+    await area.finalize();
+    expect((await readFile(join(dir, 'out/top/sub/b.bin'))).equals(content.subarray(20000, 50000))).toBe(true);
+    await area.close();
+  });
+
   it('serves reads that race with the final rename', async () => {
     const area = await open();
     for (let p = 0; p < layout.pieceCount; p++) await area.store(p, pieceData(p));
@@ -218,7 +234,9 @@ describe('download area', () => {
     }
     expect((await open()).isFinalized()).toBe(true);
     await writeFile(join(dir, 'out/c.bin'), 'xxxxx');
-    const area = await open();
+    const area = await DownloadArea.open(join(dir, 'out'), 'c'.repeat(64), layout, all, all, pool, hashes, {
+      overwrite: true,
+    });
     expect(area.isFinalized()).toBe(false);
     expect(area.held.count()).toBe(0);
     await area.close();
