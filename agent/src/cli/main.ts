@@ -5,6 +5,7 @@ import { parseRate } from '../util/token-bucket.js';
 import { stderrLogger, type Logger } from '../util/logger.js';
 import { DataDir, resolveDataDir } from './data-dir.js';
 import { CliError, EXIT, EXIT_CODES_HELP } from './exit-codes.js';
+import { ExistingFileError } from '../storage/download-area.js';
 import { DEFAULT_LISTEN, enroll } from './commands/enroll.js';
 import { login } from './commands/login.js';
 import { publish } from './commands/publish.js';
@@ -189,6 +190,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('-o, --output <dir>', 'output directory', '.')
     .option('--include <glob>', 'fetch only the files matching this glob (repeatable)', collect)
     .option('--seed-time <duration>', 'how long to provide it after completion: 0, 90s, 10m, 2h, forever', 'forever')
+    .option('--overwrite', 'replace files already at the output names that this download did not write')
     .action(async (resource: string, opts, cmd: Command) => {
       const g = globals(cmd);
       const seedMs = parseSeedTime(opts.seedTime);
@@ -218,8 +220,10 @@ export function buildProgram(setExit: (code: number) => void): Command {
       });
       // Announce to the tracker we enrolled with; the manifest's (checked above) is only a hint.
       const spec = { ...specFromManifest(manifest), trackerUrl: config.trackerUrl };
-      const swarm = await runtime.node.download(spec, out, include).catch(async (err: Error) => {
+      const overwrite = opts.overwrite === true;
+      const swarm = await runtime.node.download(spec, out, include, { overwrite }).catch(async (err: Error) => {
         await runtime.close();
+        if (err instanceof ExistingFileError) throw new CliError(err.message, EXIT.usage);
         throw new CliError(`cannot prepare ${out}: ${err.message}`, EXIT.transferFailed);
       });
       runtime.startHeartbeats();

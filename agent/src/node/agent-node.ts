@@ -105,7 +105,12 @@ export class AgentNode {
   }
 
   /** Starts (or resumes) a download into `outDir`; the swarm emits 'complete' once verified and in place. */
-  async download(spec: TransferSpec, outDir: string, include: readonly string[] = []): Promise<Swarm> {
+  async download(
+    spec: TransferSpec,
+    outDir: string,
+    include: readonly string[] = [],
+    options: { overwrite?: boolean } = {},
+  ): Promise<Swarm> {
     const layout = new ResourceLayout(spec.totalSize, spec.pieceSize, spec.files);
     const wanted = selectFiles(spec, include);
     const store = await DownloadArea.open(
@@ -116,6 +121,7 @@ export class AgentNode {
       wanted.pieces,
       this.pool,
       spec.pieceHashes,
+      options,
     );
     return this.run(spec, layout, store);
   }

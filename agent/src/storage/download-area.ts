@@ -1,14 +1,24 @@
-import { mkdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { constants } from 'node:fs';
+import { lstat, mkdir, open, realpath, rename, rm, rmdir } from 'node:fs/promises';
+import { join, posix } from 'node:path';
 import { Bitfield } from '../pieces/bitfield.js';
 import type { HashPool } from '../pieces/hash-pool.js';
 import type { ResourceLayout } from '../pieces/resource-layout.js';
 import type { ContentStore } from './content-store.js';
 import { FileStorage } from './file-storage.js';
 import { ResumeLog } from './resume-log.js';
-import { resolveInside } from './safe-path.js';
+import { mkdirInside, refuseSymlinks, resolveInside } from './safe-path.js';
 
 export const PARTIAL_DIR = '.shoal-partial';
+/** Resumed pieces hashed at once: enough to keep the hash workers busy, few enough to bound the queue. */
+const REVERIFY_CONCURRENCY = 8;
+
+export class ExistingFileError extends Error {
+  constructor(readonly path: string) {
+    super(`${path} already exists; use --overwrite to replace it`);
+    this.name = 'ExistingFileError';
+  }
+}
 
 /**
  * A download's place on disk. Pieces are written under `<out>/.shoal-partial/<contentId>/`
@@ -41,16 +51,22 @@ export class DownloadArea implements ContentStore {
   }
 
   static async open(
-    outDir: string,
+    outDirGiven: string,
     contentId: string,
     layout: ResourceLayout,
     wantedFiles: ReadonlySet<number>,
     wantedPieces: ReadonlySet<number>,
     pool: HashPool,
     pieceHashes: readonly string[],
+    options: { overwrite?: boolean } = {},
   ): Promise<DownloadArea> {
-    const partialDir = resolveInside(outDir, `${PARTIAL_DIR}/${contentId}`);
-    const hasPartial = await stat(partialDir).then(
+    // Resolved once: the output directory the user named may itself be a link, nothing below it may.
+    await mkdir(outDirGiven, { recursive: true });
+    const outDir = await realpath(outDirGiven);
+    const partialRel = `${PARTIAL_DIR}/${contentId}`;
+    const partialDir = resolveInside(outDir, partialRel);
+    await refuseSymlinks(outDir, partialRel);
+    const hasPartial = await lstat(partialDir).then(
       () => true,
       () => false,
     );
@@ -63,10 +79,60 @@ export class DownloadArea implements ContentStore {
         return area;
       }
     }
-    await mkdir(join(partialDir, 'files'), { recursive: true });
+    if (!options.overwrite) await DownloadArea.refuseExisting(outDir, layout, wantedFiles);
+    await mkdirInside(outDir, `${partialRel}/files`);
     const log = await ResumeLog.open(join(partialDir, 'verified.log'), layout.pieceCount);
     const storage = new FileStorage(join(partialDir, 'files'), layout, true);
+    await DownloadArea.reverify(storage, log.verified, pool, pieceHashes);
     return new DownloadArea(outDir, layout, wantedFiles, wantedPieces, partialDir, storage, log, log.verified);
+  }
+
+  /**
+   * The resume log only says a piece was verified once; the bytes on disk may have changed
+   * since (another process, a torn write the file system did not report, a crash mid-copy).
+   * Every claimed piece is hashed again and dropped from the held set when it does not match,
+   * so it is fetched again instead of being served to peers or moved into place.
+   */
+  private static async reverify(
+    storage: FileStorage,
+    held: Bitfield,
+    pool: HashPool,
+    pieceHashes: readonly string[],
+  ): Promise<void> {
+    const claimed = [...held.indexes()];
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < claimed.length) {
+        const p = claimed[next++];
+        const linked = await Promise.all(
+          storage.layout.ranges(p).map((r) =>
+            refuseSymlinks(storage.root, r.path).then(
+              () => false,
+              () => true,
+            ),
+          ),
+        );
+        if (linked.includes(true)) {
+          held.unset(p);
+          continue;
+        }
+        const hash = await pool.hashRanges(storage.hashRanges(p)).catch(() => null);
+        if (hash !== pieceHashes[p]) held.unset(p);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(REVERIFY_CONCURRENCY, claimed.length) }, worker));
+  }
+
+  /** A file at a final name that this download did not put there is someone else's: never replaced silently. */
+  private static async refuseExisting(outDir: string, layout: ResourceLayout, wantedFiles: ReadonlySet<number>) {
+    for (const i of wantedFiles) {
+      const target = resolveInside(outDir, layout.spans[i].path);
+      const exists = await lstat(target).then(
+        () => true,
+        (err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? false : Promise.reject(err)),
+      );
+      if (exists) throw new ExistingFileError(target);
+    }
   }
 
   /** Output already complete from an earlier run: re-verify every wanted piece in place. */
@@ -79,7 +145,8 @@ export class DownloadArea implements ContentStore {
     pieceHashes: readonly string[],
   ): Promise<Bitfield | null> {
     for (const i of wantedFiles) {
-      const size = await stat(resolveInside(outDir, layout.spans[i].path)).then(
+      await refuseSymlinks(outDir, layout.spans[i].path);
+      const size = await lstat(resolveInside(outDir, layout.spans[i].path)).then(
         (s) => (s.isFile() ? s.size : -1),
         () => -1,
       );
@@ -148,9 +215,13 @@ export class DownloadArea implements ContentStore {
     for (const i of this.wantedFiles) {
       const span = this.layout.spans[i];
       const target = resolveInside(this.outDir, span.path);
-      await mkdir(dirname(target), { recursive: true });
+      const parent = posix.dirname(span.path);
+      if (parent !== '.') await mkdirInside(this.outDir, parent);
+      // A rename would replace a link, not follow it, but a link there means something else owns the name.
+      await refuseSymlinks(this.outDir, span.path);
       if (span.size === 0) {
-        await writeFile(target, '');
+        const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW;
+        await (await open(target, flags)).close();
         continue;
       }
       await rename(resolveInside(join(this.partialDir, 'files'), span.path), target);

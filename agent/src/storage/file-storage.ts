@@ -1,9 +1,10 @@
+import { constants } from 'node:fs';
 import { mkdir, open, type FileHandle } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { posix } from 'node:path';
 import type { HashRange } from '../pieces/hash-pool.js';
 import type { ResourceLayout } from '../pieces/resource-layout.js';
 import type { PieceStorage } from './piece-storage.js';
-import { resolveInside } from './safe-path.js';
+import { mkdirInside, refuseSymlinks, resolveInside, UnsafePathError } from './safe-path.js';
 
 /** Open file handles kept at once; a resource with more files reopens them as needed. */
 const MAX_OPEN_FILES = 64;
@@ -100,17 +101,34 @@ export class FileStorage implements PieceStorage {
     return h;
   }
 
-  private async openFile(fileIndex: number): Promise<FileHandle> {
+  private openFile(fileIndex: number): Promise<FileHandle> {
+    return this.openNoFollow(fileIndex).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ELOOP') throw err;
+      throw new UnsafePathError(this.layout.spans[fileIndex].path, `${this.pathOf(fileIndex)} is a symbolic link`);
+    });
+  }
+
+  private async openNoFollow(fileIndex: number): Promise<FileHandle> {
     const path = this.pathOf(fileIndex);
-    if (!this.writable) return open(path, 'r');
-    await mkdir(dirname(path), { recursive: true });
+    const relative = this.layout.spans[fileIndex].path;
+    // O_NOFOLLOW guards the last component; the directories above it are checked one by one.
+    if (!this.writable) {
+      await refuseSymlinks(this.root, relative);
+      return open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+    }
+    const parent = posix.dirname(relative);
+    // The root is the caller's (already resolved) directory; only what lies below it is checked.
+    await mkdir(this.root, { recursive: true });
+    if (parent !== '.') await mkdirInside(this.root, parent);
     // 'a+' would ignore positions on Linux; open read-write, creating the file only if missing.
-    return open(path, 'r+').catch(async (err: NodeJS.ErrnoException) => {
+    const rw = constants.O_RDWR | constants.O_NOFOLLOW;
+    return open(path, rw).catch(async (err: NodeJS.ErrnoException) => {
       if (err.code !== 'ENOENT') throw err;
+      const create = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
       await (
-        await open(path, 'wx').catch((e: NodeJS.ErrnoException) => (e.code === 'EEXIST' ? null : Promise.reject(e)))
+        await open(path, create).catch((e: NodeJS.ErrnoException) => (e.code === 'EEXIST' ? null : Promise.reject(e)))
       )?.close();
-      return open(path, 'r+');
+      return open(path, rw);
     });
   }
 }

@@ -1,4 +1,5 @@
-import { resolve, sep } from 'node:path';
+import { lstat, mkdir } from 'node:fs/promises';
+import { join, resolve, sep } from 'node:path';
 import { unsafePathReason } from '@shoal/contract';
 
 export class UnsafePathError extends Error {
@@ -19,5 +20,44 @@ export function resolveInside(root: string, relative: string): string {
   const base = resolve(root);
   const full = resolve(base, ...relative.split('/'));
   if (!full.startsWith(base + sep)) throw new UnsafePathError(relative, 'resolves outside the output directory');
+  return full;
+}
+
+/**
+ * Throws when any existing component of `relative` below `root` is a symbolic link. Shoal
+ * never creates links, so one here was planted or left by something else; following it
+ * would read or write outside the output directory. Missing components are fine.
+ */
+export async function refuseSymlinks(root: string, relative: string): Promise<void> {
+  const full = resolveInside(root, relative);
+  let at = resolve(root);
+  for (const part of full.slice(at.length + 1).split(sep)) {
+    at = join(at, part);
+    const st = await lstat(at).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return null;
+      throw err;
+    });
+    if (!st) return;
+    if (st.isSymbolicLink()) throw new UnsafePathError(relative, `${at} is a symbolic link`);
+  }
+}
+
+/**
+ * Creates directory `relative` under `root` one component at a time, refusing any component
+ * that exists as a symbolic link or as something other than a directory, so a planted link
+ * cannot redirect the files created below it.
+ */
+export async function mkdirInside(root: string, relative: string): Promise<string> {
+  const full = resolveInside(root, relative);
+  let at = resolve(root);
+  for (const part of full.slice(at.length + 1).split(sep)) {
+    at = join(at, part);
+    await mkdir(at).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EEXIST') throw err;
+    });
+    const st = await lstat(at);
+    if (st.isSymbolicLink()) throw new UnsafePathError(relative, `${at} is a symbolic link`);
+    if (!st.isDirectory()) throw new UnsafePathError(relative, `${at} is not a directory`);
+  }
   return full;
 }

@@ -1,10 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, readdir, rm, stat, writeFile, mkdir } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, stat, symlink, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HashPool } from '../pieces/hash-pool.js';
 import { ResourceLayout } from '../pieces/resource-layout.js';
-import { DownloadArea, PARTIAL_DIR } from './download-area.js';
+import { DownloadArea, ExistingFileError, PARTIAL_DIR } from './download-area.js';
 import { FileStorage } from './file-storage.js';
 import { MemoryStorage } from './memory-storage.js';
 import type { PieceStorage } from './piece-storage.js';
@@ -141,6 +141,79 @@ describe('download area', () => {
     await again.close();
   });
 
+  it('re-hashes resumed pieces and fetches again the ones whose bytes changed on disk', async () => {
+    const area = await open();
+    for (const p of [0, 1, 2]) await area.store(p, pieceData(p));
+    await area.close();
+    // Piece 1 spans top/a.bin and top/sub/b.bin: corrupt its part in b.bin behind the log's back.
+    const partialB = join(dir, 'out', PARTIAL_DIR, 'c'.repeat(64), 'files/top/sub/b.bin');
+    const bytes = await readFile(partialB);
+    bytes[100] ^= 0xff;
+    await writeFile(partialB, bytes);
+
+    const resumed = await open();
+    expect([...resumed.held.indexes()]).toEqual([0, 2]);
+    expect(resumed.servable(1)).toBe(false);
+    expect(resumed.isComplete()).toBe(false);
+    await resumed.store(1, pieceData(1));
+    await resumed.store(3, pieceData(3));
+    await resumed.finalize();
+    for (const [i, f] of files.entries()) {
+      const off = layout.spans[i].offset;
+      expect((await readFile(join(dir, 'out', f.path))).equals(content.subarray(off, off + f.size))).toBe(true);
+    }
+    await resumed.close();
+  });
+
+  it('refuses an output directory component that is a symbolic link and leaves its target untouched', async () => {
+    const elsewhere = join(dir, 'elsewhere');
+    await mkdir(elsewhere);
+    await mkdir(join(dir, 'out'));
+    await symlink(elsewhere, join(dir, 'out/top'));
+    await expect(open()).rejects.toThrow(`${join(dir, 'out/top')} is a symbolic link`);
+    expect(await readdir(elsewhere)).toEqual([]);
+  });
+
+  it('refuses to finalize onto a symbolic link planted at a final name and leaves its target untouched', async () => {
+    const victim = join(dir, 'victim');
+    await writeFile(victim, 'keep');
+    const area = await open();
+    for (let p = 0; p < layout.pieceCount; p++) await area.store(p, pieceData(p));
+    await mkdir(join(dir, 'out/top'));
+    await symlink(victim, join(dir, 'out/top/empty'));
+    await expect(area.finalize()).rejects.toThrow(`${join(dir, 'out/top/empty')} is a symbolic link`);
+    expect(await readFile(victim, 'utf8')).toBe('keep');
+    await area.close();
+  });
+
+  it('refuses to write pieces through a symbolic link inside the partial directory', async () => {
+    const elsewhere = join(dir, 'elsewhere');
+    await mkdir(elsewhere);
+    const area = await open();
+    await area.close();
+    await symlink(elsewhere, join(dir, 'out', PARTIAL_DIR, 'c'.repeat(64), 'files/top'));
+    const again = await open();
+    await expect(again.store(0, pieceData(0))).rejects.toThrow('is a symbolic link');
+    expect(await readdir(elsewhere)).toEqual([]);
+    await again.close();
+  });
+
+  it('refuses, before fetching anything, to replace a file it did not write unless told to overwrite', async () => {
+    await mkdir(join(dir, 'out/top/sub'), { recursive: true });
+    await writeFile(join(dir, 'out/top/sub/b.bin'), 'mine');
+    await expect(open()).rejects.toThrow(new ExistingFileError(join(dir, 'out/top/sub/b.bin')));
+    expect(await readdir(join(dir, 'out'))).toEqual(['top']);
+    expect(await readFile(join(dir, 'out/top/sub/b.bin'), 'utf8')).toBe('mine');
+
+    const area = await DownloadArea.open(join(dir, 'out'), 'c'.repeat(64), layout, all, all, pool, hashes, {
+      overwrite: true,
+    });
+    for (let p = 0; p < layout.pieceCount; p++) await area.store(p, pieceData(p));
+    await area.finalize();
+    expect((await readFile(join(dir, 'out/top/sub/b.bin'))).equals(content.subarray(20000, 50000))).toBe(true);
+    await area.close();
+  });
+
   it('serves reads that race with the final rename', async () => {
     const area = await open();
     for (let p = 0; p < layout.pieceCount; p++) await area.store(p, pieceData(p));
@@ -161,7 +234,9 @@ describe('download area', () => {
     }
     expect((await open()).isFinalized()).toBe(true);
     await writeFile(join(dir, 'out/c.bin'), 'xxxxx');
-    const area = await open();
+    const area = await DownloadArea.open(join(dir, 'out'), 'c'.repeat(64), layout, all, all, pool, hashes, {
+      overwrite: true,
+    });
     expect(area.isFinalized()).toBe(false);
     expect(area.held.count()).toBe(0);
     await area.close();
