@@ -15,11 +15,49 @@ describe('unsafePathReason', () => {
     ['a\\b', 'separator'],
     ['a//b', 'empty'],
     ['', 'non-empty'],
+    ['a\u0085b', 'control'],
+    ['a\u009fb', 'control'],
+    ['a\u007fb', 'control'],
+    ['report\u202egpj.exe', 'bidirectional'],
+    ['a\u2066b', 'bidirectional'],
+    ['a\u200eb', 'bidirectional'],
+    ['a\u200fb', 'bidirectional'],
+    ['a\u061cb', 'bidirectional'],
+    ['dir/CON', 'Windows device'],
+    ['nul.txt', 'Windows device'],
+    ['sub/Com1.tar.gz', 'Windows device'],
+    ['lpt9', 'Windows device'],
+    ['aux', 'Windows device'],
+    ['prn.', 'end with'],
+    ['dir./x', 'end with'],
+    ['x/file ', 'end with'],
+    ['a<b', '< > :'],
+    ['a>b', '< > :'],
+    ['dir/a:b', '< > :'],
+    ['a"b', '< > :'],
+    ['a|b', '< > :'],
+    ['a?b', '< > :'],
+    ['a*b', '< > :'],
+    ['.shoal-partial/x/files/a', '.shoal-partial'],
+    ['.shoal-partial', '.shoal-partial'],
   ])('refuses %j (%s)', (path, why) => {
     expect(unsafePathReason(path)).toContain(why);
   });
 
-  it.each(['a', 'dir/sub/file.bin', '.hidden', 'a..b', 'ünïcode/名前'])('accepts %j', (path) => {
+  it.each([
+    'a',
+    'dir/sub/file.bin',
+    '.hidden',
+    'a..b',
+    'ünïcode/名前',
+    'console.log',
+    'com10',
+    'lpt0.txt',
+    'nul-device',
+    'dir/.shoal-partial',
+    '.shoal-partial2/x',
+    'a b/c',
+  ])('accepts %j', (path) => {
     expect(unsafePathReason(path)).toBeNull();
   });
 });

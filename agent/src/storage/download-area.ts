@@ -1,15 +1,16 @@
 import { constants } from 'node:fs';
 import { lstat, mkdir, open, realpath, rename, rm, rmdir } from 'node:fs/promises';
 import { join, posix } from 'node:path';
+import { PARTIAL_DIR } from '@shoal/contract';
 import { Bitfield } from '../pieces/bitfield.js';
 import type { HashPool } from '../pieces/hash-pool.js';
 import type { ResourceLayout } from '../pieces/resource-layout.js';
 import type { ContentStore } from './content-store.js';
 import { FileStorage } from './file-storage.js';
 import { ResumeLog } from './resume-log.js';
-import { mkdirInside, refuseSymlinks, resolveInside } from './safe-path.js';
+import { mkdirInside, refuseSymlinks, resolveContained, resolveInside } from './safe-path.js';
 
-export const PARTIAL_DIR = '.shoal-partial';
+export { PARTIAL_DIR };
 /** Resumed pieces hashed at once: enough to keep the hash workers busy, few enough to bound the queue. */
 const REVERIFY_CONCURRENCY = 8;
 
@@ -64,7 +65,7 @@ export class DownloadArea implements ContentStore {
     await mkdir(outDirGiven, { recursive: true });
     const outDir = await realpath(outDirGiven);
     const partialRel = `${PARTIAL_DIR}/${contentId}`;
-    const partialDir = resolveInside(outDir, partialRel);
+    const partialDir = resolveContained(outDir, partialRel);
     await refuseSymlinks(outDir, partialRel);
     const hasPartial = await lstat(partialDir).then(
       () => true,

@@ -17,6 +17,14 @@ export class UnsafePathError extends Error {
 export function resolveInside(root: string, relative: string): string {
   const reason = unsafePathReason(relative);
   if (reason) throw new UnsafePathError(relative, reason);
+  return resolveContained(root, relative);
+}
+
+/**
+ * Only the containment check: for the agent's own paths under the output directory
+ * (`.shoal-partial/...`), which the contract's rules reserve and so refuse for resources.
+ */
+export function resolveContained(root: string, relative: string): string {
   const base = resolve(root);
   const full = resolve(base, ...relative.split('/'));
   if (!full.startsWith(base + sep)) throw new UnsafePathError(relative, 'resolves outside the output directory');
@@ -29,7 +37,7 @@ export function resolveInside(root: string, relative: string): string {
  * would read or write outside the output directory. Missing components are fine.
  */
 export async function refuseSymlinks(root: string, relative: string): Promise<void> {
-  const full = resolveInside(root, relative);
+  const full = resolveContained(root, relative);
   let at = resolve(root);
   for (const part of full.slice(at.length + 1).split(sep)) {
     at = join(at, part);
@@ -48,7 +56,7 @@ export async function refuseSymlinks(root: string, relative: string): Promise<vo
  * cannot redirect the files created below it.
  */
 export async function mkdirInside(root: string, relative: string): Promise<string> {
-  const full = resolveInside(root, relative);
+  const full = resolveContained(root, relative);
   let at = resolve(root);
   for (const part of full.slice(at.length + 1).split(sep)) {
     at = join(at, part);
