@@ -73,6 +73,7 @@ export class Runtime {
       key,
       tls,
       serverUrl: config.serverUrl,
+      trackerUrl: config.trackerUrl,
       stateDir: dataDir.path('state'),
       listen: parseHostPort(config.listen),
       advertise: config.advertise,

@@ -26,6 +26,12 @@ export interface AgentNodeOptions {
   key: NodeKey;
   tls: TlsMaterial;
   serverUrl: string;
+  /**
+   * The announce URL of the server this node is enrolled with. Every transfer announces
+   * here, whatever tracker its spec (a manifest, anyone's file) names: the announce carries
+   * this node's credential and proof, so it goes only where the node itself enrolled.
+   */
+  trackerUrl: string;
   /** Where the JWKS and revocation list are cached. */
   stateDir: string;
   /** Where to accept peers; null for a node that only dials. */
@@ -181,7 +187,7 @@ export class AgentNode {
       ownAddresses: this.addresses(),
     });
     const tracker = spec.trackerUrl
-      ? new TrackerClient(spec.trackerUrl, this.o.credential, this.o.key, swarm, this.o.log, () => this.addresses())
+      ? new TrackerClient(this.o.trackerUrl, this.o.credential, this.o.key, swarm, this.o.log, () => this.addresses())
       : null;
     this.transfers.set(spec.resourceId, { swarm, store, tracker });
     swarm.addCandidates(spec.peers);

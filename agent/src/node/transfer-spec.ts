@@ -11,7 +11,10 @@ export interface TransferSpec {
   pieceSize: number;
   files: { path: string; size: number }[];
   pieceHashes: string[];
-  /** Full announce URL, or null to work from known peers only. */
+  /**
+   * Null to work from known peers only. Any other value means "announce", always to the
+   * node's own tracker (AgentNodeOptions.trackerUrl), never to the URL written here.
+   */
   trackerUrl: string | null;
   /** Our download ticket; '' when we only provide. */
   ticket: string;

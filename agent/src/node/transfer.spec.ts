@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { connect as tcpConnect, type Socket } from 'node:net';
+import { createServer as createHttpServer } from 'node:http';
+import { connect as tcpConnect, type AddressInfo, type Socket } from 'node:net';
 import { copyFile, mkdtemp, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { createServer as createTlsServer } from 'node:tls';
 import type { WireMessage } from '../protocol/messages.js';
@@ -506,4 +507,31 @@ describe('bad data, directories, resume', () => {
     await expectSameContent(ctx.content, out);
     expect(swarm2.stats.downloaded).toBeLessThanOrEqual(size - 20 * PIECE);
   }, 30_000);
+});
+
+describe('the tracker a transfer announces to', () => {
+  it("is always the node's own server's, never the one a spec (a manifest) names", async () => {
+    const foreign: string[] = [];
+    const listener = createHttpServer((req, res) => {
+      foreign.push(`${req.method} ${req.url} ${req.headers.authorization ?? ''}`);
+      res.end('{"intervalSeconds":30,"peers":[]}');
+    });
+    await new Promise<void>((r) => listener.listen(0, '127.0.0.1', () => r()));
+    const foreignTracker = `http://127.0.0.1:${(listener.address() as AddressInfo).port}/api/tracker/announce`;
+    try {
+      const ctx = await seedAndSpec([{ path: 'f.bin', size: 100_000 }]);
+      const d1 = await authority.node('d1', 'client');
+      const out = await mkdtemp(join(tmpdir(), 'shoal-out-'));
+      const swarm = await d1.node.download({ ...(await ctx.downloaderSpec()), trackerUrl: foreignTracker }, out);
+      await completed(swarm);
+      // One tracker client per transfer, announcing at once: wait for its first announce, wherever it went.
+      const announced = () => authority.announces.some((a) => a.nodeId === 'd1');
+      while (!announced() && foreign.length === 0) await new Promise((r) => setTimeout(r, 20));
+      expect(foreign).toEqual([]);
+      expect(announced()).toBe(true);
+    } finally {
+      listener.closeAllConnections();
+      await new Promise((r) => listener.close(r));
+    }
+  });
 });

@@ -171,6 +171,7 @@ export class TestAuthority {
       key,
       tls: await tlsOnce,
       serverUrl: this.url,
+      trackerUrl: `${this.url}/api/tracker/announce`,
       stateDir: opts.stateDir ?? (await mkdtemp(join(tmpdir(), `shoal-state-${nodeId}-`))),
       listen: { host: '127.0.0.1', port: opts.port ?? 0 },
       uploadLimit: opts.uploadLimit ?? null,

@@ -95,6 +95,7 @@ export class BuiltinSeedService implements OnApplicationBootstrap, OnApplication
       key,
       tls: identity.tls,
       serverUrl: `http://127.0.0.1:${this.config.port}`,
+      trackerUrl: `http://127.0.0.1:${this.config.port}/api/tracker/announce`,
       stateDir: join(this.dir, 'state'),
       listen: { host, port },
       ...(advertise ? { advertise: [advertise] } : {}),
