@@ -53,10 +53,10 @@ function withFiles(m: Manifest, files: Manifest['files'], pieceHashes: string[])
   };
 }
 
-async function otherKeyTicket(m: Manifest): Promise<string> {
+async function otherKeyTicket(m: Manifest, kid = 'test-key'): Promise<string> {
   const { privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
   return new SignJWT({ typ: 'shoal-ticket', res: m.resourceId, cid: m.contentId })
-    .setProtectedHeader({ alg: 'EdDSA', kid: 'test-key' })
+    .setProtectedHeader({ alg: 'EdDSA', kid })
     .setIssuer('shoal')
     .setSubject('user-1')
     .setIssuedAt()
@@ -94,6 +94,11 @@ describe('manifest trust', () => {
       /other content/,
     ],
     [
+      'files swapped without recomputing the content id (a caller that skipped parseManifest)',
+      async () => ({ ...genuine, files: [{ path: '.bashrc', size: genuine.totalSize }] }),
+      /contentId does not match the files and piece hashes it lists/,
+    ],
+    [
       'the ticket of another resource',
       async () => ({ ...genuine, ticket: await authority.ticket('res-other', genuine.contentId) }),
       /resource res-other/,
@@ -119,6 +124,39 @@ describe('manifest trust', () => {
       async () => ({ ...genuine, ticket: await otherKeyTicket(genuine) }),
       /signature is invalid/,
     ],
+    [
+      'a ticket signed by a key the server does not have',
+      async () => ({ ...genuine, ticket: await otherKeyTicket(genuine, 'attacker-key') }),
+      /signed by an unknown key/,
+    ],
+    [
+      "the genuine ticket's content id edited to match swapped files",
+      async () => {
+        const evil = withFiles(genuine, [{ path: '.bashrc', size: 10 }], ['c'.repeat(64)]);
+        const [header, payload, signature] = genuine.ticket.split('.');
+        const claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as Record<string, unknown>;
+        const edited = Buffer.from(JSON.stringify({ ...claims, cid: evil.contentId })).toString('base64url');
+        return { ...evil, ticket: `${header}.${edited}.${signature}` };
+      },
+      /signature is invalid \(forged\?\)/,
+    ],
+    [
+      'a token of another type signed by the server',
+      async () => ({
+        ...genuine,
+        ticket: await authority.ticket(genuine.resourceId, genuine.contentId, { typ: 'shoal-user' }),
+      }),
+      /typ "shoal-user", not a download ticket/,
+    ],
+    [
+      'a ticket of another issuer',
+      async () => ({
+        ...genuine,
+        ticket: await authority.ticket(genuine.resourceId, genuine.contentId, { issuer: 'someone-else' }),
+      }),
+      /claim "iss"/,
+    ],
+    ['a ticket that is not a JWT', async () => ({ ...genuine, ticket: 'not-a-ticket' }), /download ticket is invalid/],
     [
       'a node credential in place of the ticket',
       async () => ({ ...genuine, ticket: await authority.credential('victim', 'client', NodeKey.generate()) }),

@@ -1,4 +1,4 @@
-import type { Manifest } from '@shoal/contract';
+import { computeContentId, type Manifest } from '@shoal/contract';
 import { PeerRefusedError } from './credential-verifier.js';
 
 /** Why a manifest was refused: always one sentence a user can act on. */
@@ -45,10 +45,17 @@ export async function checkManifestTrust(manifest: Manifest, anchor: ManifestTru
       );
     }
   }
+  // Recomputed here rather than trusting the contentId field, so this check holds whoever parsed the manifest.
+  const contentId = computeContentId(manifest);
+  if (contentId !== manifest.contentId) {
+    throw new ManifestRefusedError(
+      'its contentId does not match the files and piece hashes it lists (edited manifest?)',
+    );
+  }
   try {
     await anchor.verifyTicket(manifest.ticket, {
       resourceId: manifest.resourceId,
-      contentId: manifest.contentId,
+      contentId,
       nodeId: anchor.nodeId,
     });
   } catch (err) {

@@ -130,17 +130,17 @@ export class TestAuthority {
   async ticket(
     resourceId: string,
     contentId: string,
-    opts: { node?: string; expiresIn?: number } = {},
+    opts: { node?: string; expiresIn?: number; typ?: string; issuer?: string } = {},
   ): Promise<string> {
     const now = Math.floor(Date.now() / 1000);
     return new SignJWT({
-      typ: 'shoal-ticket',
+      typ: opts.typ ?? 'shoal-ticket',
       res: resourceId,
       cid: contentId,
       ...(opts.node ? { node: opts.node } : {}),
     })
       .setProtectedHeader({ alg: 'EdDSA', kid: 'test-key' })
-      .setIssuer('shoal')
+      .setIssuer(opts.issuer ?? 'shoal')
       .setSubject('user-1')
       .setIssuedAt(now - 60)
       .setExpirationTime(now + (opts.expiresIn ?? 3600))
