@@ -53,7 +53,11 @@ class Listener {
       const found: string[] = [];
       if (r.headers.authorization) found.push(`authorization header on ${r.url}`);
       if (r.headers.dpop) found.push(`DPoP proof on ${r.url}`);
-      if (/eyJ[\w-]+\.[\w-]+\./.test(r.body)) found.push(`a JWT in the body of ${r.url}`);
+      if (r.headers.cookie) found.push(`cookie on ${r.url}`);
+      // User tokens, node credentials, tickets and proofs are all JWTs: none may appear anywhere.
+      const everything = `${r.url}\n${JSON.stringify(r.headers)}\n${r.body}`;
+      if (/eyJ[\w-]+\.[\w-]+\./.test(everything)) found.push(`a JWT in the request ${r.url}`);
+      if (/password|credential|accessToken/i.test(r.body)) found.push(`a secret-named field in the body of ${r.url}`);
       return found;
     });
   }
@@ -71,6 +75,7 @@ describe('untrusted manifests through a real `shoal get`', () => {
   const content = randomBytes(700_000);
   let genuine: ManifestJson;
   let otherTicket: string;
+  let resourceId: string;
 
   beforeAll(async () => {
     server = await startServer();
@@ -87,7 +92,7 @@ describe('untrusted manifests through a real `shoal get`', () => {
       expect(res.status).toBe(201);
       return ((await res.json()) as { id: string }).id;
     };
-    const id = await upload('Tool', content);
+    const id = (resourceId = await upload('Tool', content));
     const otherId = await upload('Other', randomBytes(50_000));
     // The attacker is a member like the victim: the manifests are fetched as mallory.
     const mallory = await new Api(server.url).login('mallory', 'mallory-password-1');
@@ -166,6 +171,42 @@ describe('untrusted manifests through a real `shoal get`', () => {
     expect(listener.requests.slice(before)).toEqual([]);
   });
 
+  it("enrolls a machine not enrolled yet with its login's server, never the manifest's, then refuses the manifest", async () => {
+    const fresh = new Agent('fresh');
+    await fresh.login(server.url, 'vera', 'vera-password-1');
+    const before = listener.requests.length;
+    const file = join(fresh.dataDir, 'm.shoal.json');
+    writeFileSync(
+      file,
+      JSON.stringify({ ...genuine, serverUrl: listener.url, trackerUrl: `${listener.url}/api/tracker/announce` }),
+    );
+    const out = join(fresh.dataDir, 'out');
+    const res = await fresh.run(['get', file, '-o', out, '--seed-time', '0']);
+    expect(res.code).toBe(8);
+    expect(res.stderr).toMatch(/manifest refused: its serverUrl .* is not the server this node is enrolled with/);
+    expect(existsSync(out) ? readdirSync(out) : []).toEqual([]);
+    expect(listener.requests.slice(before)).toEqual([]);
+    const node = JSON.parse(readFileSync(join(fresh.dataDir, 'node.json'), 'utf8')) as { serverUrl: string };
+    expect(new URL(node.serverUrl).origin).toBe(new URL(server.url).origin);
+  });
+
+  it("sends the user's token to a manifest URL of the login's own server", async () => {
+    const out = join(victim.dataDir, 'out-own-url');
+    const res = await victim.run([
+      'get',
+      `${server.url}/api/resources/${resourceId}/manifest`,
+      '-o',
+      out,
+      '--seed-time',
+      '0',
+      '--json',
+    ]);
+    // The route needs a login: without the token it answers 401 and get exits 4.
+    expect(res.stderr).not.toMatch(/401/);
+    expect(res.code).toBe(0);
+    expect(sha(readFileSync(join(out, 'tool.bin')))).toBe(sha(content));
+  });
+
   it('sends no token to a manifest URL on another host, and still checks what it serves', async () => {
     listener.serve = JSON.stringify(genuine);
     const out = join(victim.dataDir, 'out-url');
@@ -185,6 +226,12 @@ describe('untrusted manifests through a real `shoal get`', () => {
     ]);
     expect(bad.code).toBe(8);
     expect(listener.requests.slice(before).map((r) => r.url)).toEqual(['/x.shoal.json', '/y.shoal.json']);
+    expect(listener.secretsReceived()).toEqual([]);
+  });
+
+  it("the attacker's listener got no secret in any request of the whole suite", () => {
+    // Runs last: the suite's every request to the listener, not just one case's.
+    expect(listener.requests.length).toBeGreaterThan(0);
     expect(listener.secretsReceived()).toEqual([]);
   });
 });
