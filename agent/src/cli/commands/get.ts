@@ -21,7 +21,8 @@ export async function loadManifest(dataDir: DataDir, resource: string, log: Logg
     // A user's token goes only to the server that issued it: a URL of any other host gets
     // a plain request, and what it answers must still pass the manifest trust check.
     const login = await dataDir.userLogin();
-    const ownServer = login && originOf(login.serverUrl) === originOf(resource);
+    const origin = originOf(resource);
+    const ownServer = login !== null && origin !== null && originOf(login.serverUrl) === origin;
     text = await callApi<string>(resource, '', { token: ownServer ? login.accessToken : undefined, raw: true });
   } else {
     const login = await dataDir.userLogin();
