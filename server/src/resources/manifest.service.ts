@@ -43,11 +43,13 @@ export class ManifestService {
         errors: { node: 'unknown node' },
       });
     }
-    if (caller && opts.ownNodeOnly && user.role !== 'admin' && caller.enrolledBy !== user.id) {
+    // A machine someone enrolled with their own login is theirs; one ops enrolled with a token
+    // is the organisation's (a shared or managed machine) and any user may fetch to it.
+    if (caller && opts.ownNodeOnly && user.role !== 'admin' && caller.selfEnrolled && caller.enrolledBy !== user.id) {
       throw new ForbiddenException({
         code: 'node_not_yours',
-        message: `node ${caller.id} was not enrolled by you: a ticket can be bound only to your own nodes`,
-        errors: { node: 'not enrolled by you' },
+        message: `node ${caller.id} is another user's machine: a ticket can be bound only to your own nodes`,
+        errors: { node: "another user's machine" },
       });
     }
     if (caller?.revokedAt) {
