@@ -3,14 +3,15 @@ import { createServer, type Server, type TLSSocket } from 'node:tls';
 import type { CredentialVerifier } from '../identity/credential-verifier.js';
 import type { TlsMaterial } from '../identity/tls-certificate.js';
 import type { LocalIdentity } from '../peer/handshake.js';
-import { PEER_TLS_CIPHERS, PeerConnection } from '../peer/peer-connection.js';
+import { PEER_TLS_CIPHERS, PeerConnection, type PeerTimeouts } from '../peer/peer-connection.js';
 import type { Swarm } from '../swarm/swarm.js';
 import type { Logger } from '../util/logger.js';
+import { DEFAULT_HANDSHAKE_GATE_LIMITS, HandshakeGate, sourceOf, type HandshakeGateLimits } from './handshake-gate.js';
 
-/** Caps unauthenticated connections so a flood of dialers cannot exhaust memory or file descriptors. */
-const MAX_PENDING_HANDSHAKES = 64;
 /** All connections at once, authenticated or not. */
 const MAX_CONNECTIONS = 1024;
+/** Connections of one source address still in their TLS handshake: one host cannot take every descriptor. */
+const MAX_TLS_PENDING_PER_ADDRESS = 32;
 /** A dialer that has not finished the TLS handshake by then (a half-open connection) is dropped. */
 const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
 
@@ -20,17 +21,28 @@ export interface PeerListenerOptions {
   verifier: CredentialVerifier;
   log: Logger;
   findSwarm(resourceId: string): Swarm | undefined;
+  /** Tests shorten or shrink these. */
+  gateLimits?: Partial<HandshakeGateLimits>;
+  timeouts?: Partial<PeerTimeouts>;
 }
 
 /** The node's TLS 1.3 endpoint: authenticates each dialer, then hands it to the swarm of the resource it asks for. */
 export class PeerListener {
   private server: Server | null = null;
-  private pending = 0;
   private readonly sockets = new Set<Socket>();
-  /** Raw sockets still waiting for their TLS handshake, and the timer that drops them. */
-  private readonly tlsStarted = new WeakMap<Socket, NodeJS.Timeout>();
+  /** Raw sockets still in their TLS handshake, and what ends that phase (timer, per-address count). */
+  private readonly tlsStarted = new WeakMap<Socket, () => void>();
+  private readonly tlsPendingBy = new Map<string, number>();
+  private readonly gate: HandshakeGate;
 
-  constructor(private readonly o: PeerListenerOptions) {}
+  constructor(private readonly o: PeerListenerOptions) {
+    this.gate = new HandshakeGate({ ...DEFAULT_HANDSHAKE_GATE_LIMITS, ...o.gateLimits });
+  }
+
+  /** Handshakes running and dialers waiting for one (status, tests). */
+  handshakes(): { running: number; queued: number } {
+    return this.gate.counts();
+  }
 
   async listen(host: string, port: number): Promise<number> {
     const server = createServer(
@@ -46,19 +58,33 @@ export class PeerListener {
     );
     server.maxConnections = MAX_CONNECTIONS;
     server.on('connection', (raw: Socket) => {
+      const source = sourceOf(raw.remoteAddress);
+      const pendingHere = this.tlsPendingBy.get(source) ?? 0;
+      if (pendingHere >= MAX_TLS_PENDING_PER_ADDRESS) return void raw.destroy();
+      this.tlsPendingBy.set(source, pendingHere + 1);
       this.sockets.add(raw);
-      raw.once('close', () => this.sockets.delete(raw));
       // Node's handshakeTimeout only runs once a ClientHello arrives: a dialer that connects
       // and stays silent would hold a connection slot forever. Drop it unless TLS completes.
       const silent = setTimeout(() => raw.destroy(), TLS_HANDSHAKE_TIMEOUT_MS);
       silent.unref();
-      raw.once('close', () => clearTimeout(silent));
-      this.tlsStarted.set(raw, silent);
+      let tlsDone = false;
+      const endTlsPhase = () => {
+        if (tlsDone) return;
+        tlsDone = true;
+        clearTimeout(silent);
+        const n = (this.tlsPendingBy.get(source) ?? 1) - 1;
+        if (n > 0) this.tlsPendingBy.set(source, n);
+        else this.tlsPendingBy.delete(source);
+      };
+      raw.once('close', () => {
+        this.sockets.delete(raw);
+        endTlsPhase();
+      });
+      this.tlsStarted.set(raw, endTlsPhase);
     });
     server.on('secureConnection', (tls: TLSSocket) => {
       const raw = (tls as unknown as { _parent?: Socket })._parent;
-      const timer = raw ? this.tlsStarted.get(raw) : undefined;
-      if (timer) clearTimeout(timer);
+      if (raw) this.tlsStarted.get(raw)?.();
     });
     server.on('tlsClientError', (err) => this.o.log.log('debug', `TLS error from a dialer: ${err.message}`));
     this.server = server;
@@ -75,26 +101,40 @@ export class PeerListener {
     const server = this.server;
     this.server = null;
     if (!server) return;
+    this.gate.clear();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     for (const s of this.sockets) s.destroy();
     await closed;
   }
 
   private onSocket(socket: TLSSocket): void {
-    if (this.pending >= MAX_PENDING_HANDSHAKES) return void socket.destroy();
-    this.pending++;
     const from = `${socket.remoteAddress}:${socket.remotePort}`;
-    PeerConnection.accept(socket, {
-      identity: this.o.identity,
-      verifier: this.o.verifier,
-      resolveOffer: (hello) => this.o.findSwarm(hello.resourceId)?.offer ?? null,
-    })
-      .then((conn) => {
-        const swarm = this.o.findSwarm(conn.offer.resourceId);
-        if (!swarm) return conn.destroy(new Error('transfer ended'));
-        swarm.addPeer(conn);
-      })
-      .catch((err: Error) => this.o.log.log('warn', `refused peer at ${from}: ${err.message}`))
-      .finally(() => this.pending--);
+    // Until its turn the socket is not read: what the dialer sent waits in its buffers.
+    let waiting = true;
+    const leaveLine = this.gate.admit(
+      socket.remoteAddress,
+      (done) => {
+        waiting = false;
+        if (socket.destroyed) return done();
+        PeerConnection.accept(socket, {
+          identity: this.o.identity,
+          verifier: this.o.verifier,
+          timeouts: this.o.timeouts,
+          resolveOffer: (hello) => this.o.findSwarm(hello.resourceId)?.offer ?? null,
+        })
+          .then((conn) => {
+            const swarm = this.o.findSwarm(conn.offer.resourceId);
+            if (!swarm) return conn.destroy(new Error('transfer ended'));
+            swarm.addPeer(conn);
+          })
+          .catch((err: Error) => this.o.log.log('warn', `refused peer at ${from}: ${err.message}`))
+          .finally(done);
+      },
+      (reason) => {
+        this.o.log.log('debug', `dropped dialer at ${from}: ${reason}`);
+        socket.destroy();
+      },
+    );
+    if (waiting) socket.once('close', () => waiting && leaveLine());
   }
 }

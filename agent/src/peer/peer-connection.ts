@@ -25,6 +25,11 @@ import {
 export interface PeerTimeouts {
   connectMs: number;
   handshakeMs: number;
+  /**
+   * An acceptor drops a dialer whose hello has not fully arrived by then: an honest dialer
+   * sends it with its first bytes, and a silent one must not hold a handshake slot for long.
+   */
+  firstHelloMs: number;
   /** A peer that sends nothing at all (not even a keep-alive) for this long is dropped. */
   idleMs: number;
   /** We send a keep-alive when we sent nothing for this long. */
@@ -42,6 +47,7 @@ const READ_BUFFER_BYTES = 128 * 1024;
 export const DEFAULT_PEER_TIMEOUTS: PeerTimeouts = {
   connectMs: 10_000,
   handshakeMs: 15_000,
+  firstHelloMs: 5_000,
   idleMs: 60_000,
   keepAliveMs: 20_000,
 };
@@ -248,7 +254,11 @@ export class PeerConnection extends EventEmitter {
         verifyAuth(remote, authPayload('acceptor', exporter, ownHello, acceptorHello), auth.signature);
         this.remote = remote;
       } else {
-        const peerHello = await this.expect('hello');
+        const silent = setTimeout(
+          () => this.destroy(new PeerRefusedError('no hello in time')),
+          this.timeouts.firstHelloMs,
+        );
+        const peerHello = await this.expect('hello').finally(() => clearTimeout(silent));
         const found = resolveOffer!(peerHello);
         if (!found) throw new PeerRefusedError(`resource ${peerHello.resourceId} is not provided here`);
         offer = found;

@@ -1,12 +1,13 @@
 /**
  * A seed server under a connection flood, with real processes: 1,000 connections that
- * never start TLS and one that sends its handshake a byte a second. The seed drops them
- * all within its handshake timeout, its memory stays bounded, and an honest downloader
- * fetches the content meanwhile.
+ * never start TLS and one that sends its handshake a byte a second; then 80 that finish TLS
+ * and stay silent plus one address trying to take 40 slots. The seed drops them all within
+ * its timeouts, its memory stays bounded, and an honest downloader fetches the content meanwhile.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
+import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { join } from 'node:path';
 import { Agent, type ShoalProcess } from '../harness/agents.js';
 import { Api } from '../harness/api-client.js';
@@ -29,11 +30,12 @@ describe('connection flood against a seed server', () => {
     await server?.destroy();
   });
 
-  it('drops 1,000 half-open and one byte-a-second connection, stays bounded, and keeps serving', async () => {
+  /** An enrolled seed agent serving 3 MiB of fresh content on its own port. */
+  async function startSeed(name: string) {
     const admin = await new Api(server.url).login('admin', ADMIN_PASSWORD);
-    const seed = new Agent('flooded-seed');
+    const seed = new Agent(name);
     const port = await freePort();
-    await seed.enroll(admin, { role: 'seed', name: 'flooded', listen: `127.0.0.1:${port}` });
+    await seed.enroll(admin, { role: 'seed', name, listen: `127.0.0.1:${port}` });
     await seed.login(server.url, 'admin', ADMIN_PASSWORD);
     mkdirSync(join(seed.dataDir, 'content'));
     const content = randomBytes(3 * 1024 * 1024);
@@ -41,50 +43,59 @@ describe('connection flood against a seed server', () => {
     const published = await seed.run([
       'publish',
       join(seed.dataDir, 'content', 'payload.bin'),
+      '--name',
+      name,
       '--seed-time',
       '0',
       '--json',
     ]);
+    expect(published.code).toBe(0);
     const resourceId = JSON.parse(published.stdout.split('\n').find((l) => l.includes('"published"'))!)
       .resourceId as string;
     const serve = seed.spawn(['serve']);
     running.push(serve);
-    await serve.waitFor(() => false, 1).catch(() => undefined);
-    for (let i = 0; i < 50 && !serve.stderr().includes('serving on'); i++) await new Promise((r) => setTimeout(r, 100));
-    const rssBefore = rssKiB(serve.child.pid!);
+    for (let i = 0; i < 100 && !serve.stderr().includes('serving on'); i++)
+      await new Promise((r) => setTimeout(r, 100));
+    expect(serve.stderr()).toContain('serving on');
+    return { port, resourceId, content, serve };
+  }
 
-    let closedByPeer = 0;
-    const open = (): Promise<Socket> =>
-      new Promise((resolve, reject) => {
-        const s = connect(port, '127.0.0.1', () => resolve(s));
-        s.on('error', () => undefined);
-        s.once('error', reject);
-        s.on('close', () => closedByPeer++);
-        sockets.push(s);
-      });
-    for (let i = 0; i < 1000; i += 100) await Promise.all(Array.from({ length: 100 }, open));
-    // A TLS ClientHello-looking start, then one byte a second.
-    const slow = await open();
-    const drip = setInterval(() => slow.writable && slow.write(Buffer.from([0x16])), 1000);
-
-    // An honest downloader is served while the flood holds its connections.
-    const downloader = new Agent('honest');
+  /** An honest downloader on 127.0.0.1 fetches the content and checks its hash. */
+  async function honestDownload(name: string, resourceId: string, content: Buffer) {
+    const downloader = new Agent(name);
     await downloader.login(server.url, 'admin', ADMIN_PASSWORD);
-    const got = await downloader.run([
-      'get',
-      resourceId,
-      '-o',
-      join(downloader.dataDir, 'out'),
-      '--seed-time',
-      '0',
-      '--json',
-    ]);
+    const got = await downloader.run(['get', resourceId, '-o', join(downloader.dataDir, 'out'), '--seed-time', '0']);
     expect(got.code).toBe(0);
     expect(
       createHash('sha256')
         .update(readFileSync(join(downloader.dataDir, 'out', 'payload.bin')))
         .digest('hex'),
     ).toBe(createHash('sha256').update(content).digest('hex'));
+    return got;
+  }
+
+  it('drops 1,000 half-open and one byte-a-second connection, stays bounded, and keeps serving', async () => {
+    const { port, resourceId, content, serve } = await startSeed('flooded');
+    const rssBefore = rssKiB(serve.child.pid!);
+
+    let closedByPeer = 0;
+    // The flood comes from 40 other loopback addresses, 25 connections each (one host alone
+    // may hold only 32 connections in their TLS handshake; see the next case for one address).
+    const open = (i: number): Promise<Socket> =>
+      new Promise((resolve, reject) => {
+        const s = connect({ port, host: '127.0.0.1', localAddress: `127.0.0.${2 + (i % 40)}` }, () => resolve(s));
+        s.on('error', () => undefined);
+        s.once('error', reject);
+        s.on('close', () => closedByPeer++);
+        sockets.push(s);
+      });
+    for (let i = 0; i < 1000; i += 100) await Promise.all(Array.from({ length: 100 }, (_, j) => open(i + j)));
+    // A TLS ClientHello-looking start, then one byte a second.
+    const slow = await open(41);
+    const drip = setInterval(() => slow.writable && slow.write(Buffer.from([0x16])), 1000);
+
+    // An honest downloader is served while the flood holds its connections.
+    await honestDownload('honest', resourceId, content);
 
     // Within the 10 s handshake timeout (and some slack) the seed has dropped every one.
     for (let i = 0; i < 200 && closedByPeer < 1001; i++) await new Promise((r) => setTimeout(r, 100));
@@ -92,5 +103,42 @@ describe('connection flood against a seed server', () => {
     expect(closedByPeer).toBe(1001);
     expect(serve.child.exitCode).toBeNull();
     expect(rssKiB(serve.child.pid!) - rssBefore).toBeLessThan(64 * 1024);
+  });
+
+  it('serves an honest downloader while 80 connections finish TLS and then stay silent, and drops one address past its share', async () => {
+    const { port, resourceId, content, serve } = await startSeed('silent-flood');
+    const silent: TLSSocket[] = [];
+    // Resolves once TLS is up, or once the seed closed the connection before that.
+    const openTls = (localAddress: string): Promise<TLSSocket> =>
+      new Promise((resolve) => {
+        const socket = connect({ port, host: '127.0.0.1', localAddress });
+        const s = tlsConnect({ socket, rejectUnauthorized: false }, () => resolve(s));
+        s.resume();
+        s.on('error', () => undefined);
+        s.once('close', () => resolve(s));
+        sockets.push(s);
+      });
+    // 80 silent dialers from 10 addresses: more than the 64 handshakes a seed runs at once.
+    for (let a = 0; a < 10; a++)
+      silent.push(...(await Promise.all(Array.from({ length: 8 }, () => openTls(`127.0.0.${50 + a}`)))));
+    // One address that tries to take far more than its share.
+    const greedy = await Promise.all(Array.from({ length: 40 }, () => openTls('127.0.0.70')));
+    const greedyClosed = () => greedy.filter((s) => s.closed || s.readableEnded).length;
+    for (let i = 0; i < 50 && greedyClosed() < 8; i++) await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 300));
+    // 32 of one address are kept (8 running their handshake, 24 waiting); the rest are closed at once.
+    expect(greedyClosed()).toBe(8);
+    // The 80 silent ones all got through TLS: the handshake slots are what they occupy.
+    expect(silent.filter((s) => s.closed)).toHaveLength(0);
+
+    const got = await honestDownload('honest-2', resourceId, content);
+    // It waited in line for a handshake slot: the seed never turned it away.
+    expect(got.stderr).not.toMatch(/could not connect|closed by peer/);
+    // Every silent dialer is dropped at its first-hello deadline (5 s) or after waiting its turn.
+    const isClosed = (s: TLSSocket) => s.closed || s.readableEnded;
+    for (let i = 0; i < 300 && ![...silent, ...greedy].every(isClosed); i++)
+      await new Promise((r) => setTimeout(r, 100));
+    expect([...silent, ...greedy].filter((s) => !isClosed(s))).toHaveLength(0);
+    expect(serve.child.exitCode).toBeNull();
   });
 });
