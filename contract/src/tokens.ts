@@ -39,6 +39,11 @@ export interface NodeCredentialClaims {
   name: string;
   role: NodeRole;
   site: string | null;
+  /**
+   * The user who enrolled this node with their own login (self-enrolled clients), absent for
+   * nodes ops enrolled with a token: peers share their slots fairly between owners.
+   */
+  own?: string;
   /** Confirmation key (RFC 7800): the node's Ed25519 public key. */
   cnf: { jwk: { kty: 'OKP'; crv: 'Ed25519'; x: string } };
   iat: number;

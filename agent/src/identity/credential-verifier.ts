@@ -59,6 +59,8 @@ export class CredentialVerifier {
     if (jwk?.kty !== 'OKP' || jwk.crv !== 'Ed25519' || typeof jwk.x !== 'string') {
       throw new PeerRefusedError('credential is not bound to an Ed25519 key (cnf.jwk)');
     }
+    if (claims.own !== undefined && typeof claims.own !== 'string')
+      throw new PeerRefusedError('credential has a malformed owner claim');
     if (this.revocations.has(claims.sub)) throw new PeerRefusedError(`node ${claims.sub} is revoked`);
     return claims;
   }

@@ -41,6 +41,8 @@ export interface AgentNodeOptions {
   uploadLimit?: number | null;
   downloadLimit?: number | null;
   maxPeers?: number;
+  /** Idle time after which a peer yields its slot to a newcomer (default 30 s; tests shorten it). */
+  idleEvictMs?: number;
   log: Logger;
 }
 
@@ -182,6 +184,7 @@ export class AgentNode {
         upload: this.uploadBucket,
         download: this.downloadBucket,
         maxPeers: this.o.maxPeers ?? DEFAULT_MAX_PEERS,
+        idleEvictMs: this.o.idleEvictMs,
       },
       log: this.o.log,
       ownAddresses: this.addresses(),

@@ -282,6 +282,85 @@ describe('hostile downloaders against a provider', () => {
   });
 });
 
+describe('peer slots shared fairly at a provider', () => {
+  /** A dialer with a valid credential and ticket that passes the handshake, then only keeps the connection alive. */
+  async function idleDialer(seedAddress: string, spec: TransferSpec, nodeId: string, own?: string) {
+    const key = NodeKey.generate();
+    const stateDir = await mkdtemp(join(tmpdir(), 'shoal-idle-'));
+    const [host, port] = seedAddress.split(':');
+    return PeerConnection.dial({
+      host,
+      port: Number(port),
+      offer: { resourceId: spec.resourceId, contentId: spec.contentId, ticket: spec.ticket },
+      tls: await generateTlsMaterial(nodeId),
+      verifier: new CredentialVerifier(
+        new JwksCache(authority.url, join(stateDir, 'jwks.json')).resolver(),
+        new Revocations(null),
+      ),
+      identity: {
+        nodeId,
+        credential: await authority.credential(nodeId, 'client', key, { own }),
+        sign: (d) => key.sign(d),
+      },
+    });
+  }
+
+  it("keeps one member's self-enrolled machines to their share, so another member's download completes", async () => {
+    const made = await makeContent([{ path: 'f.bin', size: 200_000 }], PIECE);
+    const { content } = made;
+    const spec: TransferSpec = { ...made.spec, ticket: '', trackerUrl: null, peers: [] };
+    const seed = await authority.node('slot-seed', 'seed', { maxPeers: 4 });
+    seed.node.provide(spec, content.root);
+    const address = seed.node.addresses()[0];
+    const ticketed = async () => ({ ...spec, ticket: await authority.ticket(spec.resourceId, spec.contentId) });
+    const hoard = await Promise.all(
+      Array.from({ length: 6 }, async (_, i) => idleDialer(address, await ticketed(), `hoard-${i}`, 'member-1')),
+    );
+    // The seed takes two (an eighth of 4, at least 2) and turns the others away.
+    await until(() => seed.log.lines.filter((l) => l.includes('too many peers of one owner')).length === 4);
+    await until(() => hoard.filter((c) => c.isOpen()).length === 2);
+
+    const honest = await authority.node('member-2-laptop', 'client');
+    const out = await mkdtemp(join(tmpdir(), 'shoal-out-'));
+    const swarm = await honest.node.download(
+      { ...(await ticketed()), trackerUrl: null, peers: [{ address, nodeId: null }] },
+      out,
+    );
+    await completed(swarm);
+    await expectSameContent(content, out);
+    for (const c of hoard) c.destroy();
+  });
+
+  it('gives the slot of a peer idle for long to a newcomer when the provider is full', async () => {
+    const made = await makeContent([{ path: 'f.bin', size: 100_000 }], PIECE);
+    const { content } = made;
+    const spec: TransferSpec = { ...made.spec, ticket: '', trackerUrl: null, peers: [] };
+    const seed = await authority.node('idle-seed', 'seed', { maxPeers: 2, idleEvictMs: 300 });
+    seed.node.provide(spec, content.root);
+    const address = seed.node.addresses()[0];
+    const ticketed = async () => ({ ...spec, ticket: await authority.ticket(spec.resourceId, spec.contentId) });
+    // Two machines of two owners (token-enrolled: each its own owner) fill the provider and do nothing.
+    const idle = [
+      await idleDialer(address, await ticketed(), 'idle-1'),
+      await idleDialer(address, await ticketed(), 'idle-2'),
+    ];
+    await until(() => seed.node.transfers.get(spec.resourceId)!.swarm.peerCount() === 2);
+    await new Promise((r) => setTimeout(r, 400));
+
+    const honest = await authority.node('newcomer', 'client');
+    const out = await mkdtemp(join(tmpdir(), 'shoal-out-'));
+    const swarm = await honest.node.download(
+      { ...(await ticketed()), trackerUrl: null, peers: [{ address, nodeId: null }] },
+      out,
+    );
+    await completed(swarm);
+    await expectSameContent(content, out);
+    expect(seed.log.lines.some((l) => /idle-1 \(idle-1\) yields its slot to newcomer/.test(l))).toBe(true);
+    expect(idle[0].isOpen()).toBe(false);
+    for (const c of idle) c.destroy();
+  });
+});
+
 describe('bad data, directories, resume', () => {
   /** A hostile peer: passes the handshake with a valid credential, then behaves as `onOpen` makes it. */
   async function startHostilePeer(

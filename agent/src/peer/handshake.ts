@@ -5,6 +5,7 @@ import { verifyWithJwk } from '../identity/node-keys.js';
 import { encodeMessage } from '../protocol/frame-codec.js';
 import type { HelloMessage } from '../protocol/messages.js';
 import { WIRE } from '../protocol/wire-limits.js';
+import { ownerOf } from '../swarm/peer-slots.js';
 
 /** RFC 9266's exporter label for TLS 1.3 channel binding. */
 export const CHANNEL_BINDING_LABEL = 'EXPORTER-Channel-Binding';
@@ -37,6 +38,8 @@ export interface VerifiedPeer {
   site: string | null;
   /** It showed a valid ticket for this resource, or is a seed server (which may replicate). */
   mayDownload: boolean;
+  /** Who answers for it when slots are shared (see swarm/peer-slots.ts). */
+  owner: string;
   claims: NodeCredentialClaims;
 }
 
@@ -105,7 +108,15 @@ export async function verifyHello(
     });
     mayDownload = true;
   }
-  return { nodeId: claims.sub, name: claims.name, role: claims.role, site: claims.site ?? null, mayDownload, claims };
+  return {
+    nodeId: claims.sub,
+    name: claims.name,
+    role: claims.role,
+    site: claims.site ?? null,
+    mayDownload,
+    owner: ownerOf(claims),
+    claims,
+  };
 }
 
 export function verifyAuth(peer: VerifiedPeer, payload: Buffer, signature: Buffer): void {

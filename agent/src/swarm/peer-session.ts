@@ -39,6 +39,8 @@ export class PeerSession {
   refusedRequests = 0;
   downloaded = 0;
   uploaded = 0;
+  /** When it last asked us for a block or sent us one: peers idle for long give up their slot to newcomers. */
+  lastActive = Date.now();
   /** Receive rate (bytes/s), smoothed, and the lowest request-to-data delay seen: bandwidth x delay. */
   private rate = 0;
   private rateWindowStart = Date.now();

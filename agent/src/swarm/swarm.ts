@@ -22,6 +22,7 @@ import { BlameLedger } from './blame-ledger.js';
 import { PieceServer } from './piece-server.js';
 import { InitialSeeding } from './initial-seeding.js';
 import { CACHE_BUDGET_BYTES } from './piece-cache.js';
+import { decideSlot, defaultPerOwner, IDLE_EVICT_MS } from './peer-slots.js';
 
 export const REQUEST_TIMEOUT_MS = 15_000;
 /**
@@ -38,6 +39,10 @@ export interface SwarmLimits {
   upload: TokenBucket;
   download: TokenBucket;
   maxPeers: number;
+  /** Peers one owner may hold (default: an eighth of maxPeers, at least 2). */
+  maxPeersPerOwner?: number;
+  /** Idle time after which a peer yields its slot to a newcomer (tests shorten it). */
+  idleEvictMs?: number;
 }
 
 export interface SwarmOptions {
@@ -201,7 +206,18 @@ export class Swarm extends EventEmitter {
       }
       existing.conn.destroy(new PeerRefusedError('already connected'));
     }
-    if (this.peers.size >= this.o.limits.maxPeers) return conn.destroy(new PeerRefusedError('too many peers'));
+    const decision = this.decideSlot(conn, existing);
+    if (!decision.admit) {
+      this.o.log.log('info', `refused ${conn.remote.name} (${id}): ${decision.reason}`, { resource: this.resourceId });
+      return conn.destroy(new PeerRefusedError(decision.reason));
+    }
+    if (decision.evict) {
+      const yielding = this.peers.get(decision.evict)!;
+      this.o.log.log('info', `${yielding.conn.remote.name} (${decision.evict}) yields its slot to ${conn.remote.name}`);
+      yielding.conn.destroy(
+        new PeerRefusedError('slot given to a newcomer (idle, or its owner holds more than others)'),
+      );
+    }
     const session = new PeerSession(conn, this.o.layout.pieceCount);
     this.peers.set(id, session);
     this.roles.set(id, conn.remote.role);
@@ -229,6 +245,19 @@ export class Swarm extends EventEmitter {
     this.server.clear();
     for (const s of [...this.peers.values()]) s.conn.destroy();
     this.emit('destroyed');
+  }
+
+  private decideSlot(conn: PeerConnection, replacing: PeerSession | undefined) {
+    const now = Date.now();
+    const holders = [...this.peers.values()]
+      .filter((s) => s !== replacing)
+      .map((s) => ({ nodeId: s.nodeId, owner: s.conn.remote.owner, idleMs: now - s.lastActive }));
+    const { maxPeers } = this.o.limits;
+    return decideSlot(conn.remote.owner, holders, {
+      maxPeers,
+      perOwner: this.o.limits.maxPeersPerOwner ?? defaultPerOwner(maxPeers),
+      idleEvictMs: this.o.limits.idleEvictMs ?? IDLE_EVICT_MS,
+    });
   }
 
   private preferred(conn: PeerConnection): boolean {
@@ -276,6 +305,7 @@ export class Swarm extends EventEmitter {
         this.peerHas(s, m.piece);
         return this.fill(s);
       case 'request':
+        s.lastActive = Date.now();
         return this.server.request(s, m);
       case 'cancel':
         return s.cancelUpload(m);
@@ -287,6 +317,7 @@ export class Swarm extends EventEmitter {
         else if (m.reason === RejectReason.notHeld && s.has.unset(m.piece)) this.picker.peerLost(m.piece);
         return this.fill(s);
       case 'data':
+        s.lastActive = Date.now();
         return this.onData(s, m.piece, m.offset, m.block);
       default:
         return;

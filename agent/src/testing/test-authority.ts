@@ -105,10 +105,11 @@ export class TestAuthority {
     nodeId: string,
     role: NodeRole,
     jwk: { kty: 'OKP'; crv: 'Ed25519'; x: string },
-    opts: { expiresIn?: number; signWith?: CryptoKey } = {},
+    opts: { expiresIn?: number; signWith?: CryptoKey; own?: string } = {},
   ): Promise<string> {
     const now = Math.floor(Date.now() / 1000);
-    return new SignJWT({ typ: 'shoal-node', name: nodeId, role, site: null, cnf: { jwk } })
+    const owner = opts.own ? { own: opts.own } : {};
+    return new SignJWT({ typ: 'shoal-node', name: nodeId, role, site: null, ...owner, cnf: { jwk } })
       .setProtectedHeader({ alg: 'EdDSA', kid: 'test-key' })
       .setIssuer('shoal')
       .setSubject(nodeId)
@@ -117,12 +118,15 @@ export class TestAuthority {
       .sign(opts.signWith ?? this.privateKey);
   }
 
-  /** Signs a node credential the way the server does; `signWith` lets a test forge one with another key. */
+  /**
+   * Signs a node credential the way the server does; `signWith` lets a test forge one with
+   * another key, `own` names the user who self-enrolled the node.
+   */
   credential(
     nodeId: string,
     role: NodeRole,
     key: NodeKey,
-    opts: { expiresIn?: number; signWith?: CryptoKey } = {},
+    opts: { expiresIn?: number; signWith?: CryptoKey; own?: string } = {},
   ): Promise<string> {
     return this.signCredential(nodeId, role, key.publicJwk(), opts);
   }
@@ -154,6 +158,7 @@ export class TestAuthority {
     opts: {
       uploadLimit?: number;
       maxPeers?: number;
+      idleEvictMs?: number;
       credential?: string;
       key?: NodeKey;
       stateDir?: string;
@@ -176,6 +181,7 @@ export class TestAuthority {
       listen: { host: '127.0.0.1', port: opts.port ?? 0 },
       uploadLimit: opts.uploadLimit ?? null,
       maxPeers: opts.maxPeers,
+      idleEvictMs: opts.idleEvictMs,
       log,
     });
     await node.start();

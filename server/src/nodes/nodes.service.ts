@@ -383,6 +383,7 @@ export class NodesService {
       name: node.name,
       role: node.role,
       site: node.site,
+      ...(node.selfEnrolled && node.enrolledBy ? { own: node.enrolledBy } : {}),
       cnf: { jwk: { kty: 'OKP', crv: 'Ed25519', x: node.publicKeyX } },
     });
   }
