@@ -110,7 +110,11 @@ export class AgentNode {
     return [formatHostPort(host, this.listenPort)];
   }
 
-  /** Starts (or resumes) a download into `outDir`; the swarm emits 'complete' once verified and in place. */
+  /**
+   * Starts (or resumes) a download into `outDir`; the swarm emits 'complete' once verified and
+   * in place. One already complete (in place, or every piece verified before a kill) is in
+   * place when this returns: its swarm's isComplete() is true and no 'complete' follows.
+   */
   async download(
     spec: TransferSpec,
     outDir: string,

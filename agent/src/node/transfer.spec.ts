@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer as createHttpServer } from 'node:http';
 import { connect as tcpConnect, type AddressInfo, type Socket } from 'node:net';
-import { copyFile, mkdtemp, readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { createServer as createTlsServer } from 'node:tls';
 import type { WireMessage } from '../protocol/messages.js';
 import { tmpdir } from 'node:os';
@@ -507,6 +507,33 @@ describe('bad data, directories, resume', () => {
     await expectSameContent(ctx.content, out);
     expect(swarm2.stats.downloaded).toBeLessThanOrEqual(size - 20 * PIECE);
   }, 30_000);
+
+  it('finishes a download that was already complete at start, with no peer to fetch from', async () => {
+    const { content, spec: base } = await makeContent(
+      [
+        { path: 'dir/a.bin', size: 50_000 },
+        { path: 'dir/empty', size: 0 },
+        { path: 'b.bin', size: 30_000 },
+      ],
+      PIECE,
+    );
+    // Killed between the last verified piece and the final rename: all in the partial files and the log.
+    const out = await mkdtemp(join(tmpdir(), 'shoal-out-'));
+    const partial = join(out, '.shoal-partial', base.contentId);
+    for (const f of content.files) {
+      await mkdir(join(partial, 'files', f.path, '..'), { recursive: true });
+      await writeFile(join(partial, 'files', f.path), content.bytes.get(f.path)!);
+    }
+    const log = Buffer.alloc(4 * base.pieceHashes.length);
+    base.pieceHashes.forEach((_, p) => log.writeUInt32BE(p, 4 * p));
+    await writeFile(join(partial, 'verified.log'), log);
+
+    const d = await authority.node('d1', 'client');
+    const swarm = await d.node.download({ ...base, trackerUrl: null, ticket: '', peers: [] }, out);
+    await completed(swarm);
+    await expectSameContent(content, out);
+    expect(swarm.stats.downloaded).toBe(0);
+  });
 });
 
 describe('the tracker a transfer announces to', () => {

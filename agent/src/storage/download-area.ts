@@ -85,7 +85,16 @@ export class DownloadArea implements ContentStore {
     const log = await ResumeLog.open(join(partialDir, 'verified.log'), layout.pieceCount);
     const storage = new FileStorage(join(partialDir, 'files'), layout, true);
     await DownloadArea.reverify(storage, log.verified, pool, pieceHashes);
-    return new DownloadArea(outDir, layout, wantedFiles, wantedPieces, partialDir, storage, log, log.verified);
+    const area = new DownloadArea(outDir, layout, wantedFiles, wantedPieces, partialDir, storage, log, log.verified);
+    // Complete already (killed between the last verified piece and the final rename): no new
+    // piece will come to trigger the finalize, so finish here, as that last piece would have.
+    if (area.isComplete()) {
+      await area.finalize().catch(async (err: unknown) => {
+        await area.close();
+        throw err;
+      });
+    }
+    return area;
   }
 
   /**

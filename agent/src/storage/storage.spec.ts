@@ -165,6 +165,30 @@ describe('download area', () => {
     await resumed.close();
   });
 
+  it('finishes a download already complete at start (killed between the last piece and the final rename)', async () => {
+    // What such a kill leaves: every piece in the partial files and in the resume log, nothing at a final name.
+    const partial = join(dir, 'out', PARTIAL_DIR, 'c'.repeat(64));
+    for (const [i, f] of files.entries()) {
+      const off = layout.spans[i].offset;
+      await mkdir(join(partial, 'files', f.path, '..'), { recursive: true });
+      await writeFile(join(partial, 'files', f.path), content.subarray(off, off + f.size));
+    }
+    const log = Buffer.alloc(4 * layout.pieceCount);
+    for (let p = 0; p < layout.pieceCount; p++) log.writeUInt32BE(p, 4 * p);
+    await writeFile(join(partial, 'verified.log'), log);
+
+    const area = await open();
+    expect(area.isFinalized()).toBe(true);
+    expect(area.held.count()).toBe(4);
+    expect((await readdir(join(dir, 'out'))).sort()).toEqual(['c.bin', 'top']);
+    for (const [i, f] of files.entries()) {
+      const off = layout.spans[i].offset;
+      expect((await readFile(join(dir, 'out', f.path))).equals(content.subarray(off, off + f.size))).toBe(true);
+    }
+    expect((await area.read(3, 0, layout.pieceLength(3))).equals(pieceData(3))).toBe(true);
+    await area.close();
+  });
+
   it('refuses an output directory component that is a symbolic link and leaves its target untouched', async () => {
     const elsewhere = join(dir, 'elsewhere');
     await mkdir(elsewhere);
