@@ -34,6 +34,12 @@ export interface AgentNodeOptions {
   trackerUrl: string;
   /** Where the JWKS and revocation list are cached. */
   stateDir: string;
+  /**
+   * A private directory (the CLI's `<dataDir>/downloads`) for the resume logs of downloads,
+   * kept out of the output folder so nothing that can write there can forge them. Absent:
+   * each log stays in its download's `<out>/.shoal-partial/<contentId>/`.
+   */
+  downloadStateDir?: string;
   /** Where to accept peers; null for a node that only dials. */
   listen: { host: string; port: number } | null;
   /** Addresses announced to the tracker (default: the listen address). */
@@ -131,7 +137,7 @@ export class AgentNode {
       wanted.pieces,
       this.pool,
       spec.pieceHashes,
-      options,
+      { ...options, resumeDir: this.o.downloadStateDir },
     );
     return this.run(spec, layout, store);
   }

@@ -484,29 +484,48 @@ describe('bad data, directories, resume', () => {
     expect(d1.log.lines.some((l) => l.includes('tracker announce failed'))).toBe(true);
   }, 30_000);
 
-  it('resumes after an abrupt stop without fetching verified pieces again', async () => {
-    const size = 1024 * 1024;
-    const ctx = await seedAndSpec([{ path: 'f.bin', size }], 256 * 1024);
-    const out = await mkdtemp(join(tmpdir(), 'shoal-out-'));
-    const stateDir = await mkdtemp(join(tmpdir(), 'shoal-state-'));
-    const first = await authority.node('d1', 'client', { stateDir });
-    const swarm1 = await first.node.download(await ctx.downloaderSpec(), out);
-    let stored = 0;
-    await new Promise<void>((resolve) =>
-      swarm1.on('piece', () => {
-        if (++stored === 20) resolve();
-      }),
-    );
-    await first.node.close();
-    const partial = await readdir(join(out, '.shoal-partial'));
-    expect(partial).toHaveLength(1);
+  it.each([
+    ['beside the pieces (no download state dir)', false],
+    ['in the download state dir', true],
+  ])(
+    'resumes after an abrupt stop without fetching verified pieces again, resume log %s',
+    async (_, inDataDir) => {
+      const size = 1024 * 1024;
+      const ctx = await seedAndSpec([{ path: 'f.bin', size }], 256 * 1024);
+      const out = await mkdtemp(join(tmpdir(), 'shoal-out-'));
+      const stateDir = await mkdtemp(join(tmpdir(), 'shoal-state-'));
+      const downloadStateDir = inDataDir ? join(stateDir, 'downloads') : undefined;
+      const first = await authority.node('d1', 'client', { stateDir, downloadStateDir });
+      const swarm1 = await first.node.download(await ctx.downloaderSpec(), out);
+      let stored = 0;
+      await new Promise<void>((resolve) =>
+        swarm1.on('piece', () => {
+          if (++stored === 20) resolve();
+        }),
+      );
+      await first.node.close();
+      const partial = await readdir(join(out, '.shoal-partial'));
+      expect(partial).toHaveLength(1);
+      expect((await readdir(join(out, '.shoal-partial', partial[0]))).sort()).toEqual(
+        inDataDir ? ['files'] : ['files', 'verified.log'],
+      );
+      if (downloadStateDir)
+        expect(await readdir(downloadStateDir)).toEqual([expect.stringMatching(/^[0-9a-f]{64}\.log$/)]);
 
-    const second = await authority.node('d1', 'client', { stateDir, key: first.key, credential: first.credential });
-    const swarm2 = await second.node.download(await ctx.downloaderSpec(), out);
-    await completed(swarm2);
-    await expectSameContent(ctx.content, out);
-    expect(swarm2.stats.downloaded).toBeLessThanOrEqual(size - 20 * PIECE);
-  }, 30_000);
+      const second = await authority.node('d1', 'client', {
+        stateDir,
+        downloadStateDir,
+        key: first.key,
+        credential: first.credential,
+      });
+      const swarm2 = await second.node.download(await ctx.downloaderSpec(), out);
+      await completed(swarm2);
+      await expectSameContent(ctx.content, out);
+      expect(swarm2.stats.downloaded).toBeLessThanOrEqual(size - 20 * PIECE);
+      if (downloadStateDir) expect(await readdir(downloadStateDir)).toEqual([]);
+    },
+    30_000,
+  );
 
   it('finishes a download that was already complete at start, with no peer to fetch from', async () => {
     const { content, spec: base } = await makeContent(
