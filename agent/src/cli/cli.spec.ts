@@ -1,6 +1,6 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -179,6 +179,10 @@ describe('shoal CLI (real processes)', () => {
     await first.exited;
     const doneAtKill = Math.max(...first.lines.map((l) => Number(l.bytesDone)));
     expect(await readdir(out)).toEqual(['.shoal-partial']);
+    // The resume log is in the data dir; the output folder holds only the pieces.
+    const [cid] = await readdir(join(out, '.shoal-partial'));
+    expect(await readdir(join(out, '.shoal-partial', cid))).toEqual(['files']);
+    expect(await readdir(join(d, 'downloads'))).toHaveLength(1);
 
     const second = await shoal(d, ['get', resourceId, '-o', out, '--seed-time', '0', '--json']);
     expect(second.code).toBe(0);
@@ -189,6 +193,36 @@ describe('shoal CLI (real processes)', () => {
     expect(lines[0].bytesDone).toBeGreaterThanOrEqual(doneAtKill);
     expect(lines.at(-1).downloaded).toBeLessThanOrEqual(1_100_000 - doneAtKill);
     for (const f of content.files) expect(sha(await readFile(join(out, f.path)))).toBe(sha(content.bytes.get(f.path)!));
+    expect(await readdir(join(d, 'downloads'))).toEqual([]);
+  }, 60_000);
+
+  it("get finishes a download complete at start (killed before the final rename, an older agent's log)", async () => {
+    const d = await loggedIn('erin');
+    const out = await mkdtemp(join(tmpdir(), 'shoal-cli-out-'));
+    const { contentId, pieceHashes } = (await authority.manifest(resourceId)) as {
+      contentId: string;
+      pieceHashes: string[];
+    };
+    // Every piece in the partial files and in a resume log where older agents kept it.
+    const partial = join(out, '.shoal-partial', contentId);
+    for (const f of content.files) {
+      await mkdir(dirname(join(partial, 'files', f.path)), { recursive: true });
+      await writeFile(join(partial, 'files', f.path), content.bytes.get(f.path)!);
+    }
+    const log = Buffer.alloc(4 * pieceHashes.length);
+    pieceHashes.forEach((_, p) => log.writeUInt32BE(p, 4 * p));
+    await writeFile(join(partial, 'verified.log'), log);
+
+    const r = await shoal(d, ['get', resourceId, '-o', out, '--seed-time', '0', '--json']);
+    expect(r).toMatchObject({ code: 0 });
+    expect(JSON.parse(r.stdout.trim().split('\n').pop()!)).toMatchObject({
+      event: 'complete',
+      bytesDone: 1_100_000,
+      downloaded: 0,
+    });
+    for (const f of content.files) expect(sha(await readFile(join(out, f.path)))).toBe(sha(content.bytes.get(f.path)!));
+    expect(await readdir(out)).toEqual(['data']);
+    expect(await readdir(join(d, 'downloads'))).toEqual([]);
   }, 60_000);
 
   it('serve provides what the node holds after a restart, and stops cleanly on SIGTERM', async () => {

@@ -75,6 +75,7 @@ export class Runtime {
       serverUrl: config.serverUrl,
       trackerUrl: config.trackerUrl,
       stateDir: dataDir.path('state'),
+      downloadStateDir: dataDir.path('downloads'),
       listen: parseHostPort(config.listen),
       advertise: config.advertise,
       uploadLimit: limits.uploadLimit,

@@ -34,6 +34,12 @@ export interface AgentNodeOptions {
   trackerUrl: string;
   /** Where the JWKS and revocation list are cached. */
   stateDir: string;
+  /**
+   * A private directory (the CLI's `<dataDir>/downloads`) for the resume logs of downloads,
+   * kept out of the output folder so nothing that can write there can forge them. Absent:
+   * each log stays in its download's `<out>/.shoal-partial/<contentId>/`.
+   */
+  downloadStateDir?: string;
   /** Where to accept peers; null for a node that only dials. */
   listen: { host: string; port: number } | null;
   /** Addresses announced to the tracker (default: the listen address). */
@@ -112,7 +118,11 @@ export class AgentNode {
     return [formatHostPort(host, this.listenPort)];
   }
 
-  /** Starts (or resumes) a download into `outDir`; the swarm emits 'complete' once verified and in place. */
+  /**
+   * Starts (or resumes) a download into `outDir`; the swarm emits 'complete' once verified and
+   * in place. One already complete (in place, or every piece verified before a kill) is in
+   * place when this returns: its swarm's isComplete() is true and no 'complete' follows.
+   */
   async download(
     spec: TransferSpec,
     outDir: string,
@@ -129,7 +139,7 @@ export class AgentNode {
       wanted.pieces,
       this.pool,
       spec.pieceHashes,
-      options,
+      { ...options, resumeDir: this.o.downloadStateDir },
     );
     return this.run(spec, layout, store);
   }

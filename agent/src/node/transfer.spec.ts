@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer as createHttpServer } from 'node:http';
 import { connect as tcpConnect, type AddressInfo, type Socket } from 'node:net';
-import { copyFile, mkdtemp, readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { createServer as createTlsServer } from 'node:tls';
 import type { WireMessage } from '../protocol/messages.js';
 import { tmpdir } from 'node:os';
@@ -563,29 +563,75 @@ describe('bad data, directories, resume', () => {
     expect(d1.log.lines.some((l) => l.includes('tracker announce failed'))).toBe(true);
   }, 30_000);
 
-  it('resumes after an abrupt stop without fetching verified pieces again', async () => {
-    const size = 1024 * 1024;
-    const ctx = await seedAndSpec([{ path: 'f.bin', size }], 256 * 1024);
-    const out = await mkdtemp(join(tmpdir(), 'shoal-out-'));
-    const stateDir = await mkdtemp(join(tmpdir(), 'shoal-state-'));
-    const first = await authority.node('d1', 'client', { stateDir });
-    const swarm1 = await first.node.download(await ctx.downloaderSpec(), out);
-    let stored = 0;
-    await new Promise<void>((resolve) =>
-      swarm1.on('piece', () => {
-        if (++stored === 20) resolve();
-      }),
-    );
-    await first.node.close();
-    const partial = await readdir(join(out, '.shoal-partial'));
-    expect(partial).toHaveLength(1);
+  it.each([
+    ['beside the pieces (no download state dir)', false],
+    ['in the download state dir', true],
+  ])(
+    'resumes after an abrupt stop without fetching verified pieces again, resume log %s',
+    async (_, inDataDir) => {
+      const size = 1024 * 1024;
+      const ctx = await seedAndSpec([{ path: 'f.bin', size }], 256 * 1024);
+      const out = await mkdtemp(join(tmpdir(), 'shoal-out-'));
+      const stateDir = await mkdtemp(join(tmpdir(), 'shoal-state-'));
+      const downloadStateDir = inDataDir ? join(stateDir, 'downloads') : undefined;
+      const first = await authority.node('d1', 'client', { stateDir, downloadStateDir });
+      const swarm1 = await first.node.download(await ctx.downloaderSpec(), out);
+      let stored = 0;
+      await new Promise<void>((resolve) =>
+        swarm1.on('piece', () => {
+          if (++stored === 20) resolve();
+        }),
+      );
+      await first.node.close();
+      const partial = await readdir(join(out, '.shoal-partial'));
+      expect(partial).toHaveLength(1);
+      expect((await readdir(join(out, '.shoal-partial', partial[0]))).sort()).toEqual(
+        inDataDir ? ['files'] : ['files', 'verified.log'],
+      );
+      if (downloadStateDir)
+        expect(await readdir(downloadStateDir)).toEqual([expect.stringMatching(/^[0-9a-f]{64}\.log$/)]);
 
-    const second = await authority.node('d1', 'client', { stateDir, key: first.key, credential: first.credential });
-    const swarm2 = await second.node.download(await ctx.downloaderSpec(), out);
-    await completed(swarm2);
-    await expectSameContent(ctx.content, out);
-    expect(swarm2.stats.downloaded).toBeLessThanOrEqual(size - 20 * PIECE);
-  }, 30_000);
+      const second = await authority.node('d1', 'client', {
+        stateDir,
+        downloadStateDir,
+        key: first.key,
+        credential: first.credential,
+      });
+      const swarm2 = await second.node.download(await ctx.downloaderSpec(), out);
+      await completed(swarm2);
+      await expectSameContent(ctx.content, out);
+      expect(swarm2.stats.downloaded).toBeLessThanOrEqual(size - 20 * PIECE);
+      if (downloadStateDir) expect(await readdir(downloadStateDir)).toEqual([]);
+    },
+    30_000,
+  );
+
+  it('finishes a download that was already complete at start, with no peer to fetch from', async () => {
+    const { content, spec: base } = await makeContent(
+      [
+        { path: 'dir/a.bin', size: 50_000 },
+        { path: 'dir/empty', size: 0 },
+        { path: 'b.bin', size: 30_000 },
+      ],
+      PIECE,
+    );
+    // Killed between the last verified piece and the final rename: all in the partial files and the log.
+    const out = await mkdtemp(join(tmpdir(), 'shoal-out-'));
+    const partial = join(out, '.shoal-partial', base.contentId);
+    for (const f of content.files) {
+      await mkdir(join(partial, 'files', f.path, '..'), { recursive: true });
+      await writeFile(join(partial, 'files', f.path), content.bytes.get(f.path)!);
+    }
+    const log = Buffer.alloc(4 * base.pieceHashes.length);
+    base.pieceHashes.forEach((_, p) => log.writeUInt32BE(p, 4 * p));
+    await writeFile(join(partial, 'verified.log'), log);
+
+    const d = await authority.node('d1', 'client');
+    const swarm = await d.node.download({ ...base, trackerUrl: null, ticket: '', peers: [] }, out);
+    await completed(swarm);
+    await expectSameContent(content, out);
+    expect(swarm.stats.downloaded).toBe(0);
+  });
 });
 
 describe('the tracker a transfer announces to', () => {

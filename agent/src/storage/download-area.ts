@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
-import { lstat, mkdir, open, realpath, rename, rm, rmdir } from 'node:fs/promises';
+import { lstat, mkdir, open, realpath, rename, rm, rmdir, unlink } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { PARTIAL_DIR } from '@shoal/contract';
 import { Bitfield } from '../pieces/bitfield.js';
@@ -21,11 +22,34 @@ export class ExistingFileError extends Error {
   }
 }
 
+export interface DownloadAreaOptions {
+  /** Replace files already at the final names that this download did not write. */
+  overwrite?: boolean;
+  /**
+   * The agent's private directory for resume logs (`<dataDir>/downloads`, made 0700), one
+   * `<sha256(realpath(out) + "\0" + contentId)>.log` (0600) per download. Absent: the log
+   * stays beside the pieces, at `<out>/.shoal-partial/<contentId>/verified.log`.
+   */
+  resumeDir?: string;
+}
+
+/** Where the resume log of `contentId` downloading into `outDir` (already resolved) lives under `resumeDir`. */
+export function resumeLogPath(resumeDir: string, outDir: string, contentId: string): string {
+  const key = createHash('sha256').update(`${outDir}\0${contentId}`).digest('hex');
+  return join(resumeDir, `${key}.log`);
+}
+
 /**
- * A download's place on disk. Pieces are written under `<out>/.shoal-partial/<contentId>/`
+ * A download's place on disk. Pieces are written under `<out>/.shoal-partial/<contentId>/files`
  * and a resume log records which are verified; only when every wanted piece is verified
- * are the wanted files renamed to their final names under `<out>`. Nothing is written
- * outside `<out>`.
+ * are the wanted files renamed to their final names under `<out>`. Nothing of the content
+ * is written outside `<out>`.
+ *
+ * The pieces stay in `<out>` because that is the file system of the final names: the last
+ * step is an atomic rename, with no second copy's worth of disk and no EXDEV across mounts.
+ * The resume log lives in the agent's private data dir (`resumeDir`) instead, so whoever can
+ * write into `<out>` (another user, a hostile manifest of an older agent) cannot forge or
+ * edit it; and whatever it claims is re-hashed on open anyway.
  */
 export class DownloadArea implements ContentStore {
   private finalized = false;
@@ -45,6 +69,8 @@ export class DownloadArea implements ContentStore {
     private readonly partialDir: string,
     private storage: FileStorage,
     private log: ResumeLog | null,
+    /** The resume log when it lives outside the partial directory (removed on finalize). */
+    private readonly logPath: string | null,
     readonly held: Bitfield,
   ) {
     this.servableAfterFinal = layout.piecesWithin(wantedFiles);
@@ -59,7 +85,7 @@ export class DownloadArea implements ContentStore {
     wantedPieces: ReadonlySet<number>,
     pool: HashPool,
     pieceHashes: readonly string[],
-    options: { overwrite?: boolean } = {},
+    options: DownloadAreaOptions = {},
   ): Promise<DownloadArea> {
     // Resolved once: the output directory the user named may itself be a link, nothing below it may.
     await mkdir(outDirGiven, { recursive: true });
@@ -67,6 +93,8 @@ export class DownloadArea implements ContentStore {
     const partialRel = `${PARTIAL_DIR}/${contentId}`;
     const partialDir = resolveContained(outDir, partialRel);
     await refuseSymlinks(outDir, partialRel);
+    const oldLog = join(partialDir, 'verified.log');
+    const logPath = options.resumeDir ? resumeLogPath(options.resumeDir, outDir, contentId) : null;
     const hasPartial = await lstat(partialDir).then(
       () => true,
       () => false,
@@ -74,18 +102,50 @@ export class DownloadArea implements ContentStore {
     if (!hasPartial) {
       const done = await DownloadArea.verifyFinal(outDir, layout, wantedFiles, wantedPieces, pool, pieceHashes);
       if (done) {
+        // A kill right after the final rename leaves the log behind.
+        if (logPath) await rm(logPath, { force: true });
         const storage = new FileStorage(outDir, layout, false);
-        const area = new DownloadArea(outDir, layout, wantedFiles, wantedPieces, partialDir, storage, null, done);
+        const area = new DownloadArea(outDir, layout, wantedFiles, wantedPieces, partialDir, storage, null, null, done);
         area.finalized = true;
         return area;
       }
     }
     if (!options.overwrite) await DownloadArea.refuseExisting(outDir, layout, wantedFiles);
     await mkdirInside(outDir, `${partialRel}/files`);
-    const log = await ResumeLog.open(join(partialDir, 'verified.log'), layout.pieceCount);
+    if (options.resumeDir) await mkdir(options.resumeDir, { recursive: true, mode: 0o700 });
+    const log = await ResumeLog.open(logPath ?? oldLog, layout.pieceCount);
     const storage = new FileStorage(join(partialDir, 'files'), layout, true);
     await DownloadArea.reverify(storage, log.verified, pool, pieceHashes);
-    return new DownloadArea(outDir, layout, wantedFiles, wantedPieces, partialDir, storage, log, log.verified);
+    if (logPath) {
+      // An older agent kept the log in the partial directory. With none here yet, what it
+      // claims is a hint: re-hashed like any claim, and only what matches is recorded here.
+      const hint = log.verified.count() === 0 ? await ResumeLog.readHint(oldLog, layout.pieceCount) : null;
+      if (hint) {
+        await DownloadArea.reverify(storage, hint, pool, pieceHashes);
+        await Promise.all([...hint.indexes()].map((p) => log.append(p)));
+      }
+      await unlink(oldLog).catch(() => undefined);
+    }
+    const area = new DownloadArea(
+      outDir,
+      layout,
+      wantedFiles,
+      wantedPieces,
+      partialDir,
+      storage,
+      log,
+      logPath,
+      log.verified,
+    );
+    // Complete already (killed between the last verified piece and the final rename): no new
+    // piece will come to trigger the finalize, so finish here, as that last piece would have.
+    if (area.isComplete()) {
+      await area.finalize().catch(async (err: unknown) => {
+        await area.close();
+        throw err;
+      });
+    }
+    return area;
   }
 
   /**
@@ -230,6 +290,7 @@ export class DownloadArea implements ContentStore {
     await rm(this.partialDir, { recursive: true, force: true });
     // Drop the parent too when no other download uses it.
     await rmdir(join(this.outDir, PARTIAL_DIR)).catch(() => undefined);
+    if (this.logPath) await rm(this.logPath, { force: true });
     this.storage = new FileStorage(this.outDir, this.layout, false);
     this.finalized = true;
   }

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, readdir, rm, stat, symlink, writeFile, mkdir } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, realpath, rm, stat, symlink, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HashPool } from '../pieces/hash-pool.js';
@@ -163,6 +163,122 @@ describe('download area', () => {
       expect((await readFile(join(dir, 'out', f.path))).equals(content.subarray(off, off + f.size))).toBe(true);
     }
     await resumed.close();
+  });
+
+  it('finishes a download already complete at start (killed between the last piece and the final rename)', async () => {
+    // What such a kill leaves: every piece in the partial files and in the resume log, nothing at a final name.
+    const partial = join(dir, 'out', PARTIAL_DIR, 'c'.repeat(64));
+    for (const [i, f] of files.entries()) {
+      const off = layout.spans[i].offset;
+      await mkdir(join(partial, 'files', f.path, '..'), { recursive: true });
+      await writeFile(join(partial, 'files', f.path), content.subarray(off, off + f.size));
+    }
+    const log = Buffer.alloc(4 * layout.pieceCount);
+    for (let p = 0; p < layout.pieceCount; p++) log.writeUInt32BE(p, 4 * p);
+    await writeFile(join(partial, 'verified.log'), log);
+
+    const area = await open();
+    expect(area.isFinalized()).toBe(true);
+    expect(area.held.count()).toBe(4);
+    expect((await readdir(join(dir, 'out'))).sort()).toEqual(['c.bin', 'top']);
+    for (const [i, f] of files.entries()) {
+      const off = layout.spans[i].offset;
+      expect((await readFile(join(dir, 'out', f.path))).equals(content.subarray(off, off + f.size))).toBe(true);
+    }
+    expect((await area.read(3, 0, layout.pieceLength(3))).equals(pieceData(3))).toBe(true);
+    await area.close();
+  });
+
+  describe('with the resume log in the agent data dir', () => {
+    const cid = 'c'.repeat(64);
+    const resumeDir = () => join(dir, 'data', 'downloads');
+    const openIn = () =>
+      DownloadArea.open(join(dir, 'out'), cid, layout, all, all, pool, hashes, { resumeDir: resumeDir() });
+    const logFile = async () =>
+      join(resumeDir(), `${sha(Buffer.from(`${await realpath(join(dir, 'out'))}\0${cid}`))}.log`);
+    const partialFile = (path: string) => join(dir, 'out', PARTIAL_DIR, cid, 'files', path);
+    const records = (pieces: number[]) => {
+      const b = Buffer.alloc(4 * pieces.length);
+      pieces.forEach((p, i) => b.writeUInt32BE(p, 4 * i));
+      return b;
+    };
+
+    it('keeps it there (0600 in a 0700 dir), not in the output folder, and removes it on finalize', async () => {
+      const area = await openIn();
+      await area.store(0, pieceData(0));
+      await area.store(2, pieceData(2));
+      expect((await stat(resumeDir())).mode & 0o777).toBe(0o700);
+      expect((await stat(await logFile())).mode & 0o777).toBe(0o600);
+      expect(await readFile(await logFile())).toEqual(records([0, 2]));
+      expect(await readdir(join(dir, 'out', PARTIAL_DIR, cid))).toEqual(['files']);
+      await area.store(1, pieceData(1));
+      await area.store(3, pieceData(3));
+      await area.finalize();
+      expect((await readdir(join(dir, 'out'))).sort()).toEqual(['c.bin', 'top']);
+      expect(await readdir(resumeDir())).toEqual([]);
+      await area.close();
+    });
+
+    it('resumes across opens: verified pieces are not fetched again, yet re-hashed', async () => {
+      const area = await openIn();
+      for (const p of [0, 1, 2]) await area.store(p, pieceData(p));
+      await area.close();
+      // Piece 1 spans top/a.bin and top/sub/b.bin: corrupt its part in b.bin behind the log's back.
+      const bytes = await readFile(partialFile('top/sub/b.bin'));
+      bytes[100] ^= 0xff;
+      await writeFile(partialFile('top/sub/b.bin'), bytes);
+
+      const resumed = await openIn();
+      expect([...resumed.held.indexes()]).toEqual([0, 2]);
+      await resumed.store(1, pieceData(1));
+      await resumed.close();
+      const again = await openIn();
+      expect([...again.held.indexes()]).toEqual([0, 1, 2]);
+      await again.store(3, pieceData(3));
+      await again.finalize();
+      for (const [i, f] of files.entries()) {
+        const off = layout.spans[i].offset;
+        expect((await readFile(join(dir, 'out', f.path))).equals(content.subarray(off, off + f.size))).toBe(true);
+      }
+      await again.close();
+    });
+
+    it('re-hashes what a verified.log dropped in the output folder claims, and drops that file', async () => {
+      // Before any log of ours exists: piece 0 is genuine, pieces 1-3 are the forger's bytes.
+      for (const [i, f] of files.entries()) {
+        const off = layout.spans[i].offset;
+        await mkdir(join(partialFile(f.path), '..'), { recursive: true });
+        await writeFile(partialFile(f.path), i === 0 ? content.subarray(off, off + f.size) : randomBytes(f.size));
+      }
+      const forged = join(dir, 'out', PARTIAL_DIR, cid, 'verified.log');
+      await writeFile(forged, records([0, 1, 2, 3]));
+      const area = await openIn();
+      expect([...area.held.indexes()]).toEqual([0]);
+      expect(area.isComplete()).toBe(false);
+      expect(await readFile(await logFile())).toEqual(records([0]));
+      await expect(stat(forged)).rejects.toThrow('ENOENT');
+      await area.close();
+
+      // With a log of ours, one dropped there later is not even read.
+      await writeFile(forged, records([1, 2, 3]));
+      const again = await openIn();
+      expect([...again.held.indexes()]).toEqual([0]);
+      await expect(stat(forged)).rejects.toThrow('ENOENT');
+      await again.close();
+    });
+
+    it("takes over an older agent's verified.log, so its download resumes", async () => {
+      const old = await open();
+      for (const p of [0, 2]) await old.store(p, pieceData(p));
+      await old.close();
+      const area = await openIn();
+      expect([...area.held.indexes()]).toEqual([0, 2]);
+      expect(await readdir(join(dir, 'out', PARTIAL_DIR, cid))).toEqual(['files']);
+      await area.close();
+      const again = await openIn();
+      expect([...again.held.indexes()]).toEqual([0, 2]);
+      await again.close();
+    });
   });
 
   it('refuses an output directory component that is a symbolic link and leaves its target untouched', async () => {

@@ -162,6 +162,7 @@ export class TestAuthority {
       credential?: string;
       key?: NodeKey;
       stateDir?: string;
+      downloadStateDir?: string;
       port?: number;
     } = {},
   ): Promise<{ node: AgentNode; log: MemoryLogger; key: NodeKey; credential: string }> {
@@ -178,6 +179,7 @@ export class TestAuthority {
       serverUrl: this.url,
       trackerUrl: `${this.url}/api/tracker/announce`,
       stateDir: opts.stateDir ?? (await mkdtemp(join(tmpdir(), `shoal-state-${nodeId}-`))),
+      downloadStateDir: opts.downloadStateDir,
       listen: { host: '127.0.0.1', port: opts.port ?? 0 },
       uploadLimit: opts.uploadLimit ?? null,
       maxPeers: opts.maxPeers,

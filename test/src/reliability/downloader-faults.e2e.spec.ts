@@ -70,9 +70,10 @@ describe('downloader faults', () => {
       await get.done;
       expect(existsSync(join(out, 'faults.bin'))).toBe(false);
     }
-    // What the ten runs verified and kept (the resume log: one big-endian u32 per piece).
-    const partial = join(out, '.shoal-partial');
-    const log = readFileSync(join(partial, readdirSync(partial)[0], 'verified.log'));
+    // What the ten runs verified and kept (the resume log, in the agent's data dir: one big-endian u32 per piece).
+    const logs = join(agent.dataDir, 'downloads');
+    expect(readdirSync(logs)).toHaveLength(1);
+    const log = readFileSync(join(logs, readdirSync(logs)[0]));
     const verified = new Set<number>();
     for (let i = 0; i + 4 <= log.length; i += 4) verified.add(log.readUInt32BE(i));
     const pieceSize = 256 * 1024;

@@ -122,15 +122,15 @@ describe(`swarm faults (server on ${db})`, () => {
     // well before any one of them holds everything.
     const { agents, gets } = await downloaders(4, resourceId, ['--download-limit', '1M']);
     const pieceCount = Math.ceil(SIZE / 256 / 1024);
-    // Each agent's resume log (`verified.log`, one big-endian u32 per verified piece) says
-    // what it holds; kill the seed once the four hold every piece between them.
+    // Each agent's resume log (in its data dir's `downloads/`, one big-endian u32 per verified
+    // piece) says what it holds; kill the seed once the four hold every piece between them.
     const held = () => {
       if (gets.some((g) => g.events().some((e) => e.event === 'complete'))) return pieceCount;
       const union = new Set<number>();
       for (const a of agents) {
-        const partial = join(a.dataDir, 'out', '.shoal-partial');
-        for (const dir of existsSync(partial) ? readdirSync(partial) : []) {
-          const log = join(partial, dir, 'verified.log');
+        const logs = join(a.dataDir, 'downloads');
+        for (const name of existsSync(logs) ? readdirSync(logs) : []) {
+          const log = join(logs, name);
           const bytes = existsSync(log) ? readFileSync(log) : Buffer.alloc(0);
           for (let i = 0; i + 4 <= bytes.length; i += 4) union.add(bytes.readUInt32BE(i));
         }

@@ -18,7 +18,10 @@ export async function serve(runtime: Runtime, dataDir: DataDir, log: Logger): Pr
     }
     const swarm = await runtime.node.download(spec, h.root, h.include);
     log.log('info', `resuming ${h.name} (${h.resourceId}) into ${h.root}`);
-    swarm.once('complete', () => void dataDir.saveHolding({ ...h, complete: true }, spec));
+    const markComplete = () => void dataDir.saveHolding({ ...h, complete: true }, spec);
+    // A download complete at start was finalized before download() returned: no 'complete' follows.
+    if (swarm.isComplete()) markComplete();
+    else swarm.once('complete', markComplete);
   };
   const scan = async () => {
     for (const h of await dataDir.holdings()) {
