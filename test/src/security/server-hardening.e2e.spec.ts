@@ -211,5 +211,95 @@ describe('server hardening', () => {
     const audit = await (await anon.login('admin', ADMIN_PASSWORD)).get('/api/admin/audit?size=200');
     const actions = audit.body.items.map((e: { action: string; address: string }) => `${e.action}@${e.address}`);
     expect(actions).toEqual(expect.arrayContaining(['auth.login-failed@127.0.0.1', 'auth.lockout@127.0.0.1']));
+    // No header the client wrote became an address the server used.
+    expect(audit.body.items.filter((e: { address: string | null }) => e.address?.startsWith('198.51.100.'))).toEqual(
+      [],
+    );
+  });
+});
+
+describe('server hardening behind a trusted proxy (SHOAL_TRUSTED_PROXIES=127.0.0.1)', () => {
+  // Loopback plays the load balancer: it appends the address it saw to X-Forwarded-For,
+  // after whatever the client wrote there itself.
+  const ATTACKER = '203.0.113.7';
+  const ADMIN_DESK = '198.51.100.20';
+  let server: RunningServer;
+  let anon: Api;
+
+  type Entry = { action: string; username: string | null; address: string | null; detail: string | null };
+
+  beforeAll(async () => {
+    server = await startServer({ db: 'sqlite', env: { SHOAL_TRUSTED_PROXIES: '127.0.0.1' } });
+    anon = new Api(server.url);
+  });
+  afterAll(async () => server?.destroy());
+
+  /** A login as the proxy forwards it for `client`, who wrote `forged` into X-Forwarded-For. */
+  async function loginVia(client: string, username: string, password: string, forged?: string): Promise<number> {
+    const xff = forged ? `${forged}, ${client}` : client;
+    return (await anon.request('POST', '/api/auth/login', { username, password }, { 'x-forwarded-for': xff })).status;
+  }
+
+  async function auditEntries(): Promise<Entry[]> {
+    const res = await (await anon.login('admin', ADMIN_PASSWORD)).get('/api/admin/audit?size=200');
+    expect(res.status).toBe(200);
+    return res.body.items;
+  }
+
+  it('throttles the attacker at his forwarded address, lets admin in from another, and audits the forwarded address', async () => {
+    // Guesses at admin's password, then a spray of made-up users, each with a different
+    // address of the attacker's choosing in front of the one the proxy saw.
+    const forAdmin: number[] = [];
+    for (let i = 0; i < 20; i++) forAdmin.push(await loginVia(ATTACKER, 'admin', `guess-${i}`, `10.0.${i}.1`));
+    const forGhosts: number[] = [];
+    for (let i = 0; i < 110; i++)
+      forGhosts.push(await loginVia(ATTACKER, `ghost-${i}`, 'wrong-password', `10.1.${i}.1`));
+    // Five free guesses for admin from there, then a wait; the address's hourly budget runs out during the spray.
+    expect(forAdmin.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
+    expect(new Set(forAdmin.slice(5))).toEqual(new Set([429]));
+    expect(forGhosts[0]).toBe(401);
+    expect(forGhosts.at(-1)).toBe(429);
+    // The attacker's address stays throttled whatever he writes in front of it, even with admin's real password.
+    expect(await loginVia(ATTACKER, 'ghost-new', 'wrong-password', '10.2.0.1')).toBe(429);
+    expect(await loginVia(ATTACKER, 'admin', ADMIN_PASSWORD, '10.2.0.2')).toBe(429);
+    expect(await loginVia(ATTACKER, 'admin', ADMIN_PASSWORD)).toBe(429);
+    // admin, from their own desk (never used before), is not locked out.
+    expect(await loginVia(ADMIN_DESK, 'admin', ADMIN_PASSWORD)).toBe(200);
+
+    const entries = await auditEntries();
+    const failed = entries.filter((e) => e.action === 'auth.login-failed');
+    expect(failed.filter((e) => e.username === 'admin').map((e) => e.address)).toEqual(Array(5).fill(ATTACKER));
+    expect(failed.filter((e) => e.username?.startsWith('ghost-')).length).toBeGreaterThan(90);
+    expect(new Set(failed.map((e) => e.address))).toEqual(new Set([ATTACKER]));
+    expect(
+      entries.filter((e) => e.action === 'auth.lockout').map((e) => `${e.username}@${e.address} ${e.detail}`),
+    ).toEqual(
+      expect.arrayContaining([
+        `admin@${ATTACKER} account-address throttled for 30 s`,
+        expect.stringMatching(
+          new RegExp(`^ghost-\\d+@${ATTACKER.replace(/\./g, '\\.')} address throttled for 3600 s$`),
+        ),
+      ]),
+    );
+    expect(entries.filter((e) => e.action === 'auth.login').map((e) => e.address)).toContain(ADMIN_DESK);
+    // Nothing the client wrote in front of the proxy's entry was ever taken as an address.
+    expect(entries.filter((e) => e.address?.startsWith('10.'))).toEqual([]);
+  });
+
+  it('keeps admin in at their known-good address while a botnet spends the account budget', async () => {
+    // 60 addresses, one wrong admin password each. An account may fail 50 times an hour:
+    // 5 were the attacker's above, 45 are these, and the 46th starts the block.
+    const statuses: number[] = [];
+    for (let i = 0; i < 60; i++) statuses.push(await loginVia(`192.0.2.${i + 1}`, 'admin', `botnet-guess-${i}`));
+    expect(statuses).toEqual([...Array(46).fill(401), ...Array(14).fill(429)]);
+    // admin logged in from the desk in the test above: that pair is known good.
+    expect(await loginVia(ADMIN_DESK, 'admin', ADMIN_PASSWORD)).toBe(200);
+    // A place admin never logged in from waits out the hour, as a new botnet address does.
+    expect(await loginVia('198.51.100.99', 'admin', ADMIN_PASSWORD)).toBe(429);
+
+    const entries = await auditEntries();
+    const botnet = entries.filter((e) => e.action === 'auth.login-failed' && e.address?.startsWith('192.0.2.'));
+    expect(botnet.length).toBe(46);
+    expect(entries.map((e) => `${e.action} ${e.detail}`)).toContain('auth.lockout account throttled for 3600 s');
   });
 });
