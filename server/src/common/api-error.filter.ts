@@ -1,6 +1,10 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { ApiErrorBody } from '@shoal/contract';
 import type { Response } from 'express';
+import { isRedisUnreachable } from '../redis/redis-errors.js';
+
+/** Seconds a client is told to wait (Retry-After) when a dependency of the answer is unreachable. */
+const UNAVAILABLE_RETRY_SECONDS = 5;
 
 const CODE_BY_STATUS: Record<number, string> = {
   400: 'bad_request',
@@ -17,7 +21,10 @@ const CODE_BY_STATUS: Record<number, string> = {
 
 /**
  * Every error leaves the server as `{statusCode, code, message, errors?}`. Unknown errors
- * become a 500 with no detail in the body (the detail goes to the log).
+ * become a 500 with no detail in the body (the detail goes to the log). Redis out of
+ * reach (REDIS_URL set: replay cache of node proofs, swarm state, login throttle) is a
+ * 503 `redis_unavailable` with Retry-After: the request was fine, the server cannot
+ * answer it right now.
  */
 @Catch()
 export class ApiErrorFilter implements ExceptionFilter {
@@ -26,7 +33,10 @@ export class ApiErrorFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
     const body = this.toBody(exception);
-    if (body.statusCode >= 500) {
+    if (body.code === 'redis_unavailable') {
+      this.logger.error(`answered 503: Redis unreachable (${(exception as Error).message})`);
+      if (!res.headersSent) res.setHeader('Retry-After', String(UNAVAILABLE_RETRY_SECONDS));
+    } else if (body.statusCode >= 500) {
       this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
     }
     if (!res.headersSent) res.status(body.statusCode).json(body);
@@ -52,6 +62,13 @@ export class ApiErrorFilter implements ExceptionFilter {
       };
       if (obj.errors && typeof obj.errors === 'object') body.errors = obj.errors as Record<string, string>;
       return body;
+    }
+    if (isRedisUnreachable(exception)) {
+      return {
+        statusCode: HttpStatus.SERVICE_UNAVAILABLE,
+        code: 'redis_unavailable',
+        message: 'service unavailable: the shared state store (Redis) is unreachable; retry shortly',
+      };
     }
     // body-parser errors (malformed JSON, too large) carry a status of their own.
     const status = (exception as { status?: number; statusCode?: number })?.status;

@@ -45,9 +45,11 @@ function tooLarge(limit: number): PayloadTooLargeException {
 
 /**
  * Express's JSON parser with a byte limit and a nesting limit, both enforced before
- * anything is parsed or validated. A body whose declared length is over the limit is
- * refused at once and its connection closed after the answer, so the server neither
- * reads nor waits for bytes it will throw away.
+ * anything is parsed or validated. A body over the limit is answered 413 and its
+ * connection closed after the answer, so the server neither reads nor waits for bytes
+ * it will throw away: at once when its declared length is over the limit, and as soon
+ * as the limit is passed for a body without a declared length (chunked). body-parser
+ * alone would read such a body to its end before answering, however long it is.
  */
 export function jsonBodyParser(limit: number): Middleware {
   const parse = express.json({
@@ -59,14 +61,35 @@ export function jsonBodyParser(limit: number): Middleware {
     },
   }) as unknown as Middleware;
   return (req, res, next) => {
-    const declared = Number(req.headers['content-length']);
-    if (declared > limit && JSON_TYPE.test(req.headers['content-type'] ?? '')) {
-      res.setHeader('Connection', 'close');
-      return next(tooLarge(limit));
-    }
+    const json = JSON_TYPE.test(req.headers['content-type'] ?? '');
+    let answered = false;
+    const refuse = () => {
+      if (answered) return;
+      answered = true;
+      // Connection: close makes Node close the socket once the 413 is sent, instead of
+      // reading the rest of the body to keep the connection.
+      if (!res.headersSent) res.setHeader('Connection', 'close');
+      next(tooLarge(limit));
+    };
+    if (json && Number(req.headers['content-length']) > limit) return refuse();
+    // No declared length: count the bytes as they arrive (the parser reads them in the
+    // same ticks) and answer the moment the limit is passed. body-parser, on the same
+    // chunk, stops parsing and waits for the body's end, and is no longer listened to.
+    let received = 0;
+    const count = (chunk: Buffer) => {
+      received += chunk.length;
+      if (received > limit) {
+        req.off('data', count);
+        refuse();
+      }
+    };
+    if (json && req.headers['content-length'] === undefined) req.on('data', count);
     parse(req, res, (err?: unknown) => {
+      req.off('data', count);
+      if (answered) return;
       const type = (err as { type?: string } | undefined)?.type;
-      if (type === 'entity.too.large') return next(tooLarge(limit));
+      if (type === 'entity.too.large') return refuse();
+      answered = true;
       if (type === TOO_DEEP) {
         return next(
           new BadRequestException({

@@ -24,6 +24,8 @@ export interface RunningServer {
   port: number;
   dataDir: string;
   databaseUrl: string | null;
+  /** The server process's id (a new one after restart), e.g. to read its /proc/<pid>/status. */
+  pid(): number;
   /** Everything the process printed so far. */
   output(): string;
   /** Stop the process (SIGTERM, then SIGKILL), keeping data and database. */
@@ -103,6 +105,7 @@ export async function startServer(
     port,
     dataDir,
     databaseUrl: schema?.url ?? null,
+    pid: () => (child as ChildProcess | null)!.pid!,
     output: () => out,
     stop,
     restart: async () => {
