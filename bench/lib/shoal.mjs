@@ -11,15 +11,15 @@ import { nodeProofHeaders, signNodeProof } from '../../contract/dist/index.js';
 export { signNodeProof };
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-export const SHOAL_BIN = join(REPO, 'agent/bin/shoal.js');
-export const SERVER_MAIN = join(REPO, 'server/dist/main.js');
+const SHOAL_BIN = join(REPO, 'agent/bin/shoal.js');
+const SERVER_MAIN = join(REPO, 'server/dist/main.js');
 export const ADMIN_PASSWORD = 'bench-admin-password-1';
 export const RESULTS_DIR = process.env.BENCH_RESULTS_DIR ?? join(REPO, 'bench/results');
 
 const children = new Set();
 const tempDirs = new Set();
 let cleaned = false;
-export function cleanup() {
+function cleanup() {
   if (cleaned) return;
   cleaned = true;
   for (const c of children) if (c.exitCode === null && c.signalCode === null) {
@@ -177,11 +177,11 @@ export function makeRandomFile(path, bytes) {
 
 export function median(xs) { const s = [...xs].sort((a, b) => a - b); const n = s.length; return n ? (n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2) : NaN; }
 export function percentile(xs, p) { const s = [...xs].sort((a, b) => a - b); if (!s.length) return NaN; return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]; }
-export const GiB = 1024 ** 3, MiB = 1024 ** 2;
+const GiB = 1024 ** 3, MiB = 1024 ** 2;
 export const round = (x, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
 export function envInt(name, def) { const v = process.env[name]; return v === undefined || v === '' ? def : Number(v); }
 
-export function machine() {
+function machine() {
   let commit = '';
   try { commit = execFileSync('git', ['-C', REPO, 'rev-parse', '--short', 'HEAD']).toString().trim(); } catch { /* no git */ }
   return { cpus: cpus().length, cpuModel: cpus()[0]?.model, memGiB: round(totalmem() / GiB, 1), node: process.version, commit, loadavg: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ') };
@@ -207,6 +207,6 @@ export function vmRSS(pid) {
   try { const m = readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+) kB/); return m ? Number(m[1]) * 1024 : 0; } catch { return 0; }
 }
 /** Drops clean page cache pages of one file (posix_fadvise DONTNEED via dd). */
-export function dropFileCache(path) {
+function dropFileCache(path) {
   try { execFileSync('dd', [`if=${path}`, 'iflag=nocache', 'count=0', 'status=none']); } catch { /* best effort */ }
 }

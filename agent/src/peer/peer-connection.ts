@@ -37,14 +37,14 @@ export interface PeerTimeouts {
 }
 
 /**
- * TLS 1.3 suites, fastest first on CPUs with AES instructions: AES-128-GCM costs ~8 % less
- * CPU per byte than the default AES-256-GCM, and a transfer is CPU-bound on both ends.
+ * TLS 1.3 suites, fastest first on CPUs with AES instructions: AES-128-GCM costs less CPU
+ * per byte than the default AES-256-GCM, and a transfer is CPU-bound on both ends.
  */
 export const PEER_TLS_CIPHERS = 'TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256';
 /** Bytes read per TLS read on a dialed connection, into one buffer reused for the connection's life. */
 const READ_BUFFER_BYTES = 128 * 1024;
 
-export const DEFAULT_PEER_TIMEOUTS: PeerTimeouts = {
+const DEFAULT_PEER_TIMEOUTS: PeerTimeouts = {
   connectMs: 10_000,
   handshakeMs: 15_000,
   firstHelloMs: 5_000,

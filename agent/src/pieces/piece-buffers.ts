@@ -4,8 +4,8 @@ const IDLE_TRIM_MS = 5_000;
 /**
  * Reusable piece-sized buffers for one transfer. Every byte moved passes through a piece
  * buffer (assembled from blocks, or read from disk to serve); allocating a fresh one per
- * piece made V8 run a full collection every ~80 ms under external-memory pressure, a fifth
- * of a seed's main thread (docs/benchmarks.md, 2). A buffer given back is handed out again;
+ * piece makes V8 run frequent full collections under external-memory pressure, a large
+ * share of a seed's main thread. A buffer given back is handed out again;
  * the free list is bounded and trimmed when idle. Contents of a buffer taken are undefined:
  * callers fill every byte before reading any.
  */

@@ -114,7 +114,7 @@ export function encodeDataFrame(piece: number, offset: number, block: Buffer): [
 }
 
 /** Decodes one frame body (type byte + payload). */
-export function decodeBody(body: Buffer): WireMessage {
+function decodeBody(body: Buffer): WireMessage {
   const type = body.readUInt8(0);
   const r = new ByteReader(body.subarray(1), `message type ${type}`);
   let msg: WireMessage;

@@ -34,7 +34,7 @@ export interface DownloadAreaOptions {
 }
 
 /** Where the resume log of `contentId` downloading into `outDir` (already resolved) lives under `resumeDir`. */
-export function resumeLogPath(resumeDir: string, outDir: string, contentId: string): string {
+function resumeLogPath(resumeDir: string, outDir: string, contentId: string): string {
   const key = createHash('sha256').update(`${outDir}\0${contentId}`).digest('hex');
   return join(resumeDir, `${key}.log`);
 }

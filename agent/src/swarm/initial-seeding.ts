@@ -16,7 +16,7 @@ export const STALL_MS = 5_000;
  * held by no one else (BitTorrent's "super-seeding", simplified). A seed's upload is what
  * bounds distribution time, so each piece should leave it once, the downloaders passing
  * it on among themselves. Advertising every piece to everyone made downloaders pick the
- * same pieces and the seed sent 1.4 times the file at N=6 (docs/benchmarks.md, 1).
+ * same pieces, and the seed sent well over one copy of the file.
  *
  * Instead each downloader is offered a window of pieces nobody else was offered, refilled
  * as it reports pieces done; pieces a downloader already has need no offer. Once every

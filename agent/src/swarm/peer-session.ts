@@ -3,8 +3,8 @@ import type { PeerConnection } from '../peer/peer-connection.js';
 import type { BlockRef } from '../protocol/messages.js';
 
 /** Blocks asked of one peer at least, and at most (below the provider's cap of 256 queued), whatever bandwidth x delay says. */
-export const MIN_PIPELINE = 16;
-export const MAX_PIPELINE = 192;
+const MIN_PIPELINE = 16;
+const MAX_PIPELINE = 192;
 /**
  * Work kept queued at the provider beyond one round trip, so it never idles between
  * our requests (its disk reads and the TLS layer add latency a ping would not show).

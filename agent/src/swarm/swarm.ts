@@ -24,7 +24,7 @@ import { InitialSeeding } from './initial-seeding.js';
 import { CACHE_BUDGET_BYTES } from './piece-cache.js';
 import { decideSlot, defaultPerOwner, IDLE_EVICT_MS } from './peer-slots.js';
 
-export const REQUEST_TIMEOUT_MS = 15_000;
+const REQUEST_TIMEOUT_MS = 15_000;
 /**
  * Memory for pieces being assembled, hashed or written, per transfer (twice this when holders
  * of started pieces left).

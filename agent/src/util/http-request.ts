@@ -2,7 +2,7 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 
 /** Largest answer the agent reads from its server (a manifest of the largest allowed resource fits). */
-export const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
+const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 
 export interface HttpAnswer {
   status: number;
@@ -12,8 +12,8 @@ export interface HttpAnswer {
 
 /**
  * One HTTP(S) request to the server, answer read whole (bounded by `maxBytes`).
- * node:http rather than fetch: loading fetch's implementation cost ~36 ms of CPU at every
- * `shoal get` start, paid by every downloader of a swarm at the same moment.
+ * node:http rather than fetch: loading fetch's implementation costs CPU at every `shoal get`
+ * start, paid by every downloader of a swarm at the same moment.
  */
 export function httpRequestText(
   url: URL,

@@ -13,13 +13,13 @@ import { REDIS } from '../redis/redis.module.js';
  * Failures of one account from one address: the first FREE_FAILURES cost nothing, each
  * one after waits twice as long as the last (30 s, 1 min, 2 min, ... 15 min).
  */
-export const PAIR_FREE_FAILURES = 5;
+const PAIR_FREE_FAILURES = 5;
 const PAIR_FIRST_WAIT_SECONDS = 30;
 const PAIR_MAX_WAIT_SECONDS = 15 * 60;
 const PAIR_MEMORY_SECONDS = 24 * 3600;
 /** Failures from one address over all accounts, and of one account over all addresses, per hour. */
-export const ADDRESS_FAILURES_PER_HOUR = 100;
-export const ACCOUNT_FAILURES_PER_HOUR = 50;
+const ADDRESS_FAILURES_PER_HOUR = 100;
+const ACCOUNT_FAILURES_PER_HOUR = 50;
 /**
  * How long a successful login keeps its account+address pair known good (below 24.8
  * days: the in-memory store expires keys with setTimeout, which fires at once above 2^31 ms).

@@ -82,8 +82,3 @@ export class ApiErrorFilter implements ExceptionFilter {
     return { statusCode: HttpStatus.INTERNAL_SERVER_ERROR, code: 'internal_error', message: 'internal server error' };
   }
 }
-
-/** Throw with a stable code and a per-field reason map. */
-export function fieldError(status: 400 | 409 | 422, code: string, field: string, message: string): HttpException {
-  return new HttpException({ code, message: `${field}: ${message}`, errors: { [field]: message } }, status);
-}

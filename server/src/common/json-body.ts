@@ -5,19 +5,19 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 export type Middleware = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
 
 /** What any caller, logged in or not, may send as JSON: far above every small DTO, far below what stalls a parse. */
-export const DEFAULT_JSON_LIMIT_BYTES = 1024 * 1024;
+const DEFAULT_JSON_LIMIT_BYTES = 1024 * 1024;
 
 /**
  * Deepest nesting accepted. Every DTO is a few levels deep; the validation pipe and
  * class-transformer recurse per level, so a 100,000-deep body would exhaust the stack.
  */
-export const MAX_JSON_DEPTH = 64;
+const MAX_JSON_DEPTH = 64;
 
 const TOO_DEEP = 'shoal.json.too.deep';
 const JSON_TYPE = /^\s*application\/json\s*(;|$)/i;
 
 /** Whether the JSON text nests objects/arrays deeper than `maxDepth` (brackets inside strings do not count). */
-export function jsonNestsDeeperThan(buf: Uint8Array, maxDepth: number): boolean {
+function jsonNestsDeeperThan(buf: Uint8Array, maxDepth: number): boolean {
   let depth = 0;
   let inString = false;
   for (let i = 0; i < buf.length; i++) {
@@ -51,7 +51,7 @@ function tooLarge(limit: number): PayloadTooLargeException {
  * as the limit is passed for a body without a declared length (chunked). body-parser
  * alone would read such a body to its end before answering, however long it is.
  */
-export function jsonBodyParser(limit: number): Middleware {
+function jsonBodyParser(limit: number): Middleware {
   const parse = express.json({
     limit,
     verify: (_req, _res, buf, encoding) => {

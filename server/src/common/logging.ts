@@ -48,7 +48,7 @@ export function noteLoginName(req: IncomingMessage, username: string): void {
  * honours SHOAL_TRUSTED_PROXIES), and the user or node the guard authenticated, or the
  * account a login was for. Never a credential.
  */
-export function requestActor(req: IncomingMessage): Record<string, string> {
+function requestActor(req: IncomingMessage): Record<string, string> {
   const r = req as Identified;
   const out: Record<string, string> = {};
   const client = r.ip ?? r.socket?.remoteAddress;

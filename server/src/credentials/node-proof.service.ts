@@ -17,7 +17,7 @@ import { CredentialError, CredentialsService } from './credentials.service.js';
  * How long a jti is remembered (seconds): a proof is accepted while |now - iat| is within
  * the window, so from its earliest acceptance (iat - window) to its last (iat + window).
  */
-export const JTI_TTL_SECONDS = 2 * NODE_PROOF.maxAgeSeconds + 1;
+const JTI_TTL_SECONDS = 2 * NODE_PROOF.maxAgeSeconds + 1;
 /**
  * jtis remembered in memory (without Redis). Past this the oldest go first; they are the
  * nearest to leaving the window anyway, and it takes thousands of proofs a second, each

@@ -6,7 +6,7 @@ import type { ColumnOptions, ValueTransformer } from 'typeorm';
  */
 
 /** mysql2 returns BIGINT as a string; sizes and counters stay below 2^53, so a number is exact. */
-export const bigintAsNumber: ValueTransformer = {
+const bigintAsNumber: ValueTransformer = {
   to: (value: number | null | undefined) => value,
   from: (value: string | number | null) => (value === null || value === undefined ? value : Number(value)),
 };

@@ -47,8 +47,8 @@ export const MIGRATIONS = [
  * Reads of a large catalog: a search probes the word table once per candidate name, a
  * B-tree descent each. With SQLite's default 2 MB page cache every descent copies pages
  * in through read(); mapping the file (up to 2 GiB, SQLite's compiled maximum: the whole
- * file at 1,000,000 resources is 1.7 GB) and a 64 MiB cache took a probe from ~4 to
- * ~2.7 µs on that file (docs/benchmarks.md, 6). The mapped pages are the OS page cache,
+ * file at 1,000,000 resources is 1.7 GB) and a 64 MiB cache make each descent cheaper
+ * (docs/benchmarks.md, search, has the figures). The mapped pages are the OS page cache,
  * shared and reclaimable (they count in the process's RSS once touched); the cache is
  * private memory that fills only as it is used.
  */

@@ -4,7 +4,7 @@ import type { NodeRole } from '@shoal/contract';
 import { MoreThanOrEqual, Repository } from 'typeorm';
 import { TrafficBucket } from './traffic-bucket.entity.js';
 
-export const TRAFFIC_BUCKET_MS = 5 * 60 * 1000;
+const TRAFFIC_BUCKET_MS = 5 * 60 * 1000;
 
 /** Bytes served per 5-minute bucket, by seed servers versus by downloaders serving each other. */
 @Injectable()

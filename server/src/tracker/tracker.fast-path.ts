@@ -26,7 +26,7 @@ type JsonParser = (req: IncomingMessage, res: ServerResponse, next: (err?: unkno
  * POST /api/tracker/announce for the common case, answered by the HTTP server's request
  * listener before Express: announces are most of the server's traffic, and Express
  * routing, helmet, the metrics and logging middleware, the guard and the validation pipe
- * cost several times what the announce itself does (docs/benchmarks.md, 5).
+ * cost several times what the announce itself does (docs/benchmarks.md, tracker).
  *
  * It only answers what the Nest route would answer 200 with the same body: a node
  * credential already verified and still valid, not revoked, with a valid proof of
@@ -34,11 +34,11 @@ type JsonParser = (req: IncomingMessage, res: ServerResponse, next: (err?: unkno
  * AnnounceDto accepts (checked with class-validator's own functions); a resource known
  * to exist. Everything else — no or unknown credential, a bad proof, a bad body, an unknown
  * resource, a browser request (Origin), debug logging on — is handed to the Express app
- * as it came, which answers exactly as before (same 400/401/404 bodies, logs, metrics).
+ * as it came, so those answers (400/401/404 bodies, logs, metrics) come from one place.
  * The body is read by the app's own JSON parser (the same instance), so a handed-on
  * request carries its parsed body or its parse error, which `forwardParseError`
  * raises where the parser would have. An announce that fails once started (a 5xx) is
- * handed on too and the Nest route rethrows it, so it is logged and counted as before.
+ * handed on too and the Nest route rethrows it, so it is logged and counted like any error.
  *
  * What the answer keeps: the same status, body, helmet headers, X-Request-Id and request
  * metrics. What it drops: the per-request log line, which pino-http writes at debug level

@@ -6,7 +6,7 @@ import mysql from 'mysql2/promise';
  * machine's MariaDB (SHOAL_TEST_MYSQL_URL, default the local root account). Set
  * SHOAL_TEST_MYSQL=off to leave MySQL out on a machine without it; CI never does.
  */
-export const MYSQL_ROOT_URL = process.env.SHOAL_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
+const MYSQL_ROOT_URL = process.env.SHOAL_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
 export const DATABASES: ('sqlite' | 'mysql')[] =
   process.env.SHOAL_TEST_MYSQL === 'off' ? ['sqlite'] : ['sqlite', 'mysql'];
 

@@ -1,7 +1,7 @@
 import { TableIndex, type MigrationInterface, type QueryRunner } from 'typeorm';
 
 /**
- * Two changes for searches whose every word is broad (docs/benchmarks.md, 6).
+ * Two changes for searches whose every word is broad (see docs/benchmarks.md, search).
  *
  * 1. The default sort's index `(createdAt)` becomes `(createdAt, id, nameLower)`: a walk of
  *    the catalog in that order then reads ids and lower-cased names from the index alone
@@ -11,8 +11,8 @@ import { TableIndex, type MigrationInterface, type QueryRunner } from 'typeorm';
  *    entries end in the primary key).
  * 2. MySQL/MariaDB: the word table's `resourceId` is compared byte-wise (`ascii_bin`) instead
  *    of in the database's Unicode collation: each probe of its primary key
- *    `(resourceId, token)` compared 36-character UUIDs with `utf8mb4_unicode_ci` (~20 % of a
- *    probe's time). Resource ids are UUIDs (ASCII); `token` is `utf8mb4_bin` since the first
+ *    `(resourceId, token)` compared 36-character UUIDs with `utf8mb4_unicode_ci`, a
+ *    measurable share of every probe. Resource ids are UUIDs (ASCII); `token` is `utf8mb4_bin` since the first
  *    migration. Comparisons with `resources.id` stay legal: ASCII converts to utf8mb4.
  *    SQLite compares bytes (BINARY) already.
  *
