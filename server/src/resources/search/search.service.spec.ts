@@ -1,19 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
-import type { AppConfig } from '../config/app-config.js';
-import { ENTITIES, MIGRATIONS } from '../database/data-source-options.js';
-import { ResourceListQueryDto } from './dto/resource.dto.js';
-import { nameWords, queryWords } from './name-tokens.js';
-import { ResourceNameToken } from './resource-name-token.entity.js';
-import { Resource } from './resource.entity.js';
-import { ResourcesService } from './resources.service.js';
+import type { DataSource } from 'typeorm';
+import { openTestDatabase, TEST_DATABASES, type TestDatabase } from '../../testing/test-database.js';
+import { nameWords, queryWords } from '../name-tokens.js';
+import { ResourceNameToken } from '../resource-name-token.entity.js';
+import { Resource } from '../resource.entity.js';
+import type { ResourceSort } from './search-request.js';
+import { SearchService } from './search.service.js';
 
 /**
- * Search against a brute-force oracle on a small catalog in SQLite, with the thresholds
+ * Search against a brute-force oracle on a small catalog, on SQLite and on MySQL (whose
+ * walk probes the word table for the sorts whose index lacks the names), with the limits
  * shrunk so every plan runs: range first, the sort-index walk (and its fallback when
  * matches are sparse), capped totals and the count budget's lower bound.
  */
-describe('ResourcesService search plans', () => {
+describe.each(TEST_DATABASES)('SearchService plans on %s', (kind) => {
+  let database: TestDatabase;
   let db: DataSource;
   const catalog: { id: string; name: string; size: number; created: number }[] = [];
 
@@ -28,9 +29,8 @@ describe('ResourcesService search plans', () => {
   const channels = ['nightly', 'stable', 'beta', 'rc'];
 
   beforeAll(async () => {
-    db = new DataSource({ type: 'better-sqlite3', database: ':memory:', entities: ENTITIES, migrations: MIGRATIONS });
-    await db.initialize();
-    await db.runMigrations();
+    database = await openTestDatabase(kind);
+    db = database.db;
     const t0 = Date.UTC(2026, 0, 1);
     for (let i = 0; i < 400; i++) {
       // a few names repeat a product ("vega vega12") so one range holds two tokens of a name
@@ -64,24 +64,15 @@ describe('ResourcesService search plans', () => {
   });
 
   afterAll(async () => {
-    await db?.destroy();
+    await database?.close();
   });
 
-  function service(walkThreshold: number, countCap: number, countBudget: number, walkBatch = 50): ResourcesService {
-    const s = new ResourcesService(
-      db.getRepository(Resource),
-      db,
-      {} as never,
-      {} as never,
-      {} as never,
-      { searchWalkThreshold: walkThreshold } as AppConfig,
-    );
-    s.limits = { countCap, countBudget, walkBatch };
-    return s;
+  function service(walkThreshold: number, countCap: number, countBudget: number, walkBatch = 50): SearchService {
+    return new SearchService(db, { walkThreshold, countCap, countBudget, walkBatch });
   }
 
   /** Every query word starts a word of the name; punctuation must appear literally. */
-  function oracle(q: string, sort: 'name' | '-size' | '-created'): string[] {
+  function oracle(q: string, sort: ResourceSort): string[] {
     const words = queryWords(q);
     const literal = /[^\p{L}\p{N}\s]/u.test(q) ? q.trim().toLowerCase() : null;
     const key = (c: (typeof catalog)[number]) =>
@@ -95,6 +86,8 @@ describe('ResourcesService search plans', () => {
   }
 
   const queries = [
+    '',
+    '%',
     'orion',
     'ORI',
     'vega server',
@@ -123,12 +116,11 @@ describe('ResourcesService search plans', () => {
       for (const sort of ['name', '-size', '-created'] as const) {
         const expected = oracle(q, sort);
         for (const page of [1, 2, 5]) {
-          const dto = Object.assign(new ResourceListQueryDto(), { q, sort, page, size: 7 });
-          const res = await s.list(dto);
-          expect(res.items.map((i) => i.id)).toEqual(expected.slice((page - 1) * 7, page * 7));
+          const res = await s.search({ q, sort, page, size: 7 });
+          expect(res.rows.map((r) => r.id)).toEqual(expected.slice((page - 1) * 7, page * 7));
           if (res.totalCapped) {
             expect(res.total).toBeLessThanOrEqual(Math.min(expected.length, cap));
-            expect(res.total).toBeGreaterThanOrEqual(Math.min((page - 1) * 7 + res.items.length, cap));
+            expect(res.total).toBeGreaterThanOrEqual(Math.min((page - 1) * 7 + res.rows.length, cap));
           } else {
             expect(res.total).toBe(expected.length);
           }
@@ -138,14 +130,14 @@ describe('ResourcesService search plans', () => {
   });
 
   it('caps totals at the cap and flags them', async () => {
-    const res = await service(20, 15, 1_000).list(Object.assign(new ResourceListQueryDto(), { q: 'vega server' }));
+    const res = await service(20, 15, 1_000).search({ q: 'vega server', sort: '-created', page: 1, size: 25 });
     expect(oracle('vega server', '-created').length).toBeGreaterThan(15);
     expect(res).toEqual(expect.objectContaining({ total: 15, totalCapped: true }));
   });
 
   it('gives a lower bound, flagged, when counting would pass the budget', async () => {
     // every word broad (threshold 20), only the first 30 names of the rarest word are checked
-    const res = await service(20, 1_000, 30).list(Object.assign(new ResourceListQueryDto(), { q: 'atlas nightly' }));
+    const res = await service(20, 1_000, 30).search({ q: 'atlas nightly', sort: '-created', page: 1, size: 25 });
     const exact = oracle('atlas nightly', '-created').length;
     expect(res.totalCapped).toBe(true);
     expect(res.total).toBeLessThan(exact);
