@@ -12,6 +12,7 @@ import { ResourceNameToken } from './resource-name-token.entity.js';
 import { Resource } from './resource.entity.js';
 import { ResourcesController } from './resources.controller.js';
 import { ResourcesService } from './resources.service.js';
+import { SearchModule } from './search/search.module.js';
 
 @Module({
   imports: [
@@ -19,6 +20,7 @@ import { ResourcesService } from './resources.service.js';
     TrackerModule,
     CredentialsModule,
     AuditModule,
+    SearchModule,
   ],
   controllers: [ResourcesController, ResourceAdminController, NodeManifestController],
   providers: [ResourcesService, ManifestService],

@@ -1,154 +1,134 @@
-import { randomUUID } from 'node:crypto';
+import type { TestingModule } from '@nestjs/testing';
+import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import type { AppConfig } from '../config/app-config.js';
-import { ENTITIES, MIGRATIONS } from '../database/data-source-options.js';
-import { ResourceListQueryDto } from './dto/resource.dto.js';
-import { nameWords, queryWords } from './name-tokens.js';
-import { ResourceNameToken } from './resource-name-token.entity.js';
-import { Resource } from './resource.entity.js';
+import type { AuthenticatedUser } from '../common/principals.js';
+import { NodeHolding } from '../nodes/node-holding.entity.js';
+import { insertNode } from '../testing/fixtures.js';
+import { openTestApp } from '../testing/test-app.js';
+import { SWARM_STORE, type SwarmStore } from '../tracker/swarm-store.js';
+import { ResourceListQueryDto, type ResourceAdminPublishDto } from './dto/resource.dto.js';
+import { ResourcesModule } from './resources.module.js';
 import { ResourcesService } from './resources.service.js';
 
-/**
- * Search against a brute-force oracle on a small catalog in SQLite, with the thresholds
- * shrunk so every plan runs: range first, the sort-index walk (and its fallback when
- * matches are sparse), capped totals and the count budget's lower bound.
- */
-describe('ResourcesService search plans', () => {
-  let db: DataSource;
-  const catalog: { id: string; name: string; size: number; created: number }[] = [];
+const PIECE = 16 * 1024;
 
-  let seed = 7;
-  const rnd = () => {
-    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-    return seed / 0x7fffffff;
-  };
-  const pick = <T>(xs: T[]) => xs[Math.floor(rnd() * xs.length)];
-  const products = ['orion', 'orion7', 'vega', 'vega12', 'lyra', 'atlas', 'atlas3'];
-  const kinds = ['server', 'desktop', 'dataset', 'serverless'];
-  const channels = ['nightly', 'stable', 'beta', 'rc'];
+/** Splitting metadata of fresh content: two pieces' worth in one file. */
+const metadata = (name: string, o: Partial<ResourceAdminPublishDto> = {}): ResourceAdminPublishDto => ({
+  name,
+  description: 'spec',
+  tags: ['spec'],
+  totalSize: 2 * PIECE,
+  pieceSize: PIECE,
+  files: [{ path: 'disk.img', size: 2 * PIECE }],
+  pieceHashes: [randomBytes(32).toString('hex'), randomBytes(32).toString('hex')],
+  ...o,
+});
+
+const refusal = (code: string) => ({ response: expect.objectContaining({ code }) });
+
+/** The catalog's CRUD, and that search follows it at once (the word table and the cached catalog size). */
+describe('ResourcesService', () => {
+  let app: TestingModule;
+  let resources: ResourcesService;
+  let db: DataSource;
+  const admin: AuthenticatedUser = { id: 'a0000000-0000-4000-8000-000000000002', username: 'admin', role: 'admin' };
 
   beforeAll(async () => {
-    db = new DataSource({ type: 'better-sqlite3', database: ':memory:', entities: ENTITIES, migrations: MIGRATIONS });
-    await db.initialize();
-    await db.runMigrations();
-    const t0 = Date.UTC(2026, 0, 1);
-    for (let i = 0; i < 400; i++) {
-      // a few names repeat a product ("vega vega12") so one range holds two tokens of a name
-      const name = `${pick(products)} ${pick(kinds)} ${pick(channels)}${i % 37 === 0 ? ' vega12' : ''} ${i}${i % 50 === 0 ? '%' : ''}`;
-      catalog.push({ id: randomUUID(), name, size: Math.floor(rnd() * 1000), created: t0 + ((i * 7919) % 400) * 1000 });
-    }
-    await db.getRepository(Resource).insert(
-      catalog.map((c) => ({
-        id: c.id,
-        contentId: c.id.replace(/-/g, '').padEnd(64, '0'),
-        name: c.name,
-        nameLower: c.name.toLowerCase(),
-        description: '',
-        tags: [],
-        totalSize: c.size,
-        pieceSize: 1024,
-        pieceCount: 1,
-        fileCount: 1,
-        files: [],
-        pieceHashes: '',
-        publishedBy: null,
-        seedCount: 0,
-        downloaderCount: 0,
-        createdAt: new Date(c.created),
-        updatedAt: new Date(c.created),
-      })),
-    );
-    await db
-      .getRepository(ResourceNameToken)
-      .insert(catalog.flatMap((c) => nameWords(c.name).map((token) => ({ resourceId: c.id, token }))));
+    app = await openTestApp(ResourcesModule);
+    resources = app.get(ResourcesService);
+    db = app.get(DataSource);
   });
 
   afterAll(async () => {
-    await db?.destroy();
+    await app?.close();
   });
 
-  function service(walkThreshold: number, countCap: number, countBudget: number, walkBatch = 50): ResourcesService {
-    const s = new ResourcesService(
-      db.getRepository(Resource),
-      db,
-      {} as never,
-      {} as never,
-      {} as never,
-      { searchWalkThreshold: walkThreshold } as AppConfig,
+  const find = async (q?: string) => {
+    const page = await resources.list(Object.assign(new ResourceListQueryDto(), { q, size: 100 }));
+    return { ids: page.items.map((i) => i.id), total: page.total };
+  };
+
+  it('publishes once per content: the same content again answers the existing resource', async () => {
+    const meta = metadata('Quasar Desktop 24.04');
+    const first = await resources.publish(meta, admin);
+    expect(first.created).toBe(true);
+    expect(first.resource).toMatchObject({ name: 'Quasar Desktop 24.04', publishedBy: admin.id, pieceCount: 2 });
+    const again = await resources.publish({ ...meta, name: 'another name' }, admin);
+    expect(again).toMatchObject({ created: false, resource: { id: first.resource.id, name: 'Quasar Desktop 24.04' } });
+    expect(resources.pieceHashes(await resources.getOrFail(first.resource.id))).toEqual(meta.pieceHashes);
+  });
+
+  it('refuses unsafe paths, piece sizes that are not powers of two and inconsistent metadata', async () => {
+    await expect(
+      resources.publish(metadata('x', { files: [{ path: '../etc/passwd', size: 2 * PIECE }] }), admin),
+    ).rejects.toMatchObject(refusal('validation_failed'));
+    await expect(resources.publish(metadata('x', { pieceSize: 3 * PIECE }), admin)).rejects.toMatchObject(
+      refusal('validation_failed'),
     );
-    s.limits = { countCap, countBudget, walkBatch };
-    return s;
-  }
+    await expect(resources.publish(metadata('x', { totalSize: PIECE }), admin)).rejects.toMatchObject(
+      refusal('metadata_inconsistent'),
+    );
+  });
 
-  /** Every query word starts a word of the name; punctuation must appear literally. */
-  function oracle(q: string, sort: 'name' | '-size' | '-created'): string[] {
-    const words = queryWords(q);
-    const literal = /[^\p{L}\p{N}\s]/u.test(q) ? q.trim().toLowerCase() : null;
-    const key = (c: (typeof catalog)[number]) =>
-      sort === 'name' ? c.name.toLowerCase() : sort === '-size' ? c.size : c.created;
-    const dir = sort.startsWith('-') ? -1 : 1;
-    return catalog
-      .filter((c) => words.every((w) => nameWords(c.name).some((n) => n.startsWith(w))))
-      .filter((c) => !literal || c.name.toLowerCase().includes(literal))
-      .sort((a, b) => (key(a) < key(b) ? -dir : key(a) > key(b) ? dir : a.id < b.id ? -dir : dir))
-      .map((c) => c.id);
-  }
+  it('lists a published resource at once, in searches and in the catalog total', async () => {
+    const before = await find();
+    const { resource } = await resources.publish(metadata('Nebula Server 9 nightly'), admin);
+    expect(await find()).toEqual({ ids: expect.arrayContaining([resource.id]), total: before.total + 1 });
+    expect((await find('nebula nig')).ids).toEqual([resource.id]);
+  });
 
-  const queries = [
-    'orion',
-    'ORI',
-    'vega server',
-    'server vega',
-    'vega12',
-    'vega vega12',
-    'atlas serverless nightly',
-    'orion7 desktop rc',
-    'lyra stable 1',
-    '12',
-    'nothing',
-    'orion nothing',
-    '0%',
-    'vega 50%',
-  ];
-  const plans: [string, number, number, number, number][] = [
-    ['range first (threshold above every word)', 10_000, 10_000, 10_000, 50],
-    ['walk (threshold 0)', 0, 10_000, 10_000, 50],
-    ['walk in small steps, falling back to range first when matches are sparse', 0, 10_000, 10_000, 5],
-    ['walk with small cap and count budget', 20, 15, 30, 50],
-  ];
-
-  describe.each(plans)('%s', (_, threshold, cap, budget, walkBatch) => {
-    it.each(queries)('finds the same pages as the oracle for %j on every sort', async (q) => {
-      const s = service(threshold, cap, budget, walkBatch);
-      for (const sort of ['name', '-size', '-created'] as const) {
-        const expected = oracle(q, sort);
-        for (const page of [1, 2, 5]) {
-          const dto = Object.assign(new ResourceListQueryDto(), { q, sort, page, size: 7 });
-          const res = await s.list(dto);
-          expect(res.items.map((i) => i.id)).toEqual(expected.slice((page - 1) * 7, page * 7));
-          if (res.totalCapped) {
-            expect(res.total).toBeLessThanOrEqual(Math.min(expected.length, cap));
-            expect(res.total).toBeGreaterThanOrEqual(Math.min((page - 1) * 7 + res.items.length, cap));
-          } else {
-            expect(res.total).toBe(expected.length);
-          }
-        }
-      }
+  it('searches by the new name after a rename, and keeps the words when only the description changes', async () => {
+    const { resource } = await resources.publish(metadata('Pulsar Toolkit'), admin);
+    await resources.update(resource.id, { name: '  Magnetar Toolkit ' });
+    expect((await find('pulsar')).ids).toEqual([]);
+    expect((await find('magnetar')).ids).toEqual([resource.id]);
+    await resources.update(resource.id, { description: 'now with docs', tags: ['docs'] });
+    expect((await find('magnetar toolkit')).ids).toEqual([resource.id]);
+    expect(await resources.getOrFail(resource.id)).toMatchObject({
+      name: 'Magnetar Toolkit',
+      nameLower: 'magnetar toolkit',
+      description: 'now with docs',
+      tags: ['docs'],
     });
   });
 
-  it('caps totals at the cap and flags them', async () => {
-    const res = await service(20, 15, 1_000).list(Object.assign(new ResourceListQueryDto(), { q: 'vega server' }));
-    expect(oracle('vega server', '-created').length).toBeGreaterThan(15);
-    expect(res).toEqual(expect.objectContaining({ total: 15, totalCapped: true }));
+  it('deletes a resource with its words and holdings: gone from searches, the total and the detail page', async () => {
+    const { resource } = await resources.publish(metadata('Blazar Dataset'), admin);
+    const seed = await insertNode(db, { role: 'seed' });
+    await db
+      .getRepository(NodeHolding)
+      .insert({ nodeId: seed.id, resourceId: resource.id, complete: true, piecesHeld: 2 });
+    const before = await find();
+    await resources.remove(resource.id);
+    expect(await find()).toEqual({ ids: expect.not.arrayContaining([resource.id]), total: before.total - 1 });
+    expect((await find('blazar')).ids).toEqual([]);
+    expect(await db.getRepository(NodeHolding).countBy({ resourceId: resource.id })).toBe(0);
+    await expect(resources.detail(resource.id)).rejects.toMatchObject(refusal('resource_not_found'));
+    await expect(resources.remove(resource.id)).rejects.toMatchObject(refusal('resource_not_found'));
   });
 
-  it('gives a lower bound, flagged, when counting would pass the budget', async () => {
-    // every word broad (threshold 20), only the first 30 names of the rarest word are checked
-    const res = await service(20, 1_000, 30).list(Object.assign(new ResourceListQueryDto(), { q: 'atlas nightly' }));
-    const exact = oracle('atlas nightly', '-created').length;
-    expect(res.totalCapped).toBe(true);
-    expect(res.total).toBeLessThan(exact);
-    expect(res.total).toBeGreaterThan(0);
+  it('shows on the detail page the nodes holding all of it and the swarm members still downloading', async () => {
+    const { resource } = await resources.publish(metadata('Quasar Server 24.04'), admin);
+    const holdings = db.getRepository(NodeHolding);
+    const online = await insertNode(db, { role: 'seed', name: 'seed-online', lastHeartbeatAt: new Date() });
+    const offline = await insertNode(db, { role: 'seed', name: 'seed-offline', lastHeartbeatAt: null });
+    const partial = await insertNode(db, { role: 'client', name: 'client-partial', lastHeartbeatAt: new Date() });
+    await holdings.insert([
+      { nodeId: online.id, resourceId: resource.id, complete: true, piecesHeld: 2 },
+      { nodeId: offline.id, resourceId: resource.id, complete: true, piecesHeld: 2 },
+      { nodeId: partial.id, resourceId: resource.id, complete: false, piecesHeld: 1 },
+    ]);
+    const swarm = app.get<SwarmStore>(SWARM_STORE);
+    const member = { role: 'client' as const, site: 'fra', addresses: ['10.3.0.1:7070'] };
+    await swarm.upsert(resource.id, { ...member, nodeId: 'downloading', name: 'downloading', left: 10 }, 60);
+    await swarm.upsert(resource.id, { ...member, nodeId: 'finished', name: 'finished', left: 0 }, 60);
+
+    const detail = await resources.detail(resource.id);
+    expect(detail).toMatchObject({ id: resource.id, pieceSize: PIECE, pieceCount: 2, files: resource.files });
+    expect(detail.providers.map((p) => [p.name, p.online]).sort()).toEqual([
+      ['seed-offline', false],
+      ['seed-online', true],
+    ]);
+    expect(detail.downloaders).toEqual([{ nodeId: 'downloading', name: 'downloading', ...member, complete: false }]);
   });
 });

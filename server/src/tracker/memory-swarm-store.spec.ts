@@ -93,4 +93,17 @@ describe('MemorySwarmStore', () => {
       jest.useRealTimers();
     }
   });
+
+  it('does not report a member that stopped as an expired download', async () => {
+    jest.useFakeTimers({ now: 3_000_000 });
+    try {
+      await store.upsert('r1', member('a', 10), 10);
+      await store.remove('r1', 'a');
+      jest.setSystemTime(3_000_000 + 11_000);
+      expect(await store.drainExpiredDownloads()).toEqual([]);
+      expect(await store.activeDownloads()).toBe(0);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
 });

@@ -17,6 +17,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { PageQueryDto } from '../../common/page-query.dto.js';
+import type { ResourceSort } from '../search/search-request.js';
 
 export class FileEntryDto {
   @ApiProperty({ example: 'images/disk.qcow2' })
@@ -96,7 +97,7 @@ export class ResourceListQueryDto extends PageQueryDto {
   @Matches(new RegExp(`^-?(${RESOURCE_SORT_FIELDS.join('|')})$`), {
     message: `sort must be one of ${RESOURCE_SORT_FIELDS.join(', ')}, optionally prefixed with "-"`,
   })
-  sort?: string;
+  sort?: ResourceSort;
 }
 
 export class ManifestQueryDto {

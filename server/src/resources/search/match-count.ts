@@ -1,0 +1,57 @@
+import { rangeCountLimit, type SearchLimits } from './search-limits.js';
+import type { SearchTables } from './search-tables.js';
+import type { WordRange } from './word-ranges.js';
+
+export interface MatchCount {
+  total: number;
+  /** Only the first `countBudget` names of the rarest word were checked. */
+  lowerBound?: boolean;
+}
+
+/**
+ * The total of a search whose every word is broad. One word: its distinct names, up to
+ * just past the cap. Several: the first `countBudget` names of the rarest word, probed for
+ * the others; when that range is longer and fewer than the cap matched, the count is a
+ * lower bound.
+ */
+export async function countMatches(
+  tables: SearchTables,
+  limits: SearchLimits,
+  ranges: WordRange[],
+  literal: string | null,
+): Promise<MatchCount> {
+  const [first, ...others] = ranges;
+  if (!others.length && !literal) {
+    const distinct = tables
+      .tokens('t')
+      .select('DISTINCT t.resourceId', 'id')
+      .where('t.token >= :from AND t.token < :to', { from: first.from, to: first.to });
+    return { total: await tables.countUpTo(distinct, limits.countCap + 1) };
+  }
+  const budget = limits.countBudget;
+  // One statement: the first `budget` rows of the rarest word's range (index only), each
+  // kept when the other words (and the literal) match, probed inside the database by the
+  // word table's primary key. Sending the ids back and forth as IN lists cost more than
+  // the probes on SQLite, and ~25 % more on MySQL.
+  const params: unknown[] = [first.from, first.to];
+  const conditions = others.map((range) => {
+    params.push(range.from, range.to);
+    return 'EXISTS (SELECT 1 FROM resource_name_tokens o WHERE o.resourceId = h.resourceId AND o.token >= ? AND o.token < ?)';
+  });
+  if (literal) {
+    params.push(literal);
+    conditions.push(`EXISTS (SELECT 1 FROM resources r WHERE r.id = h.resourceId AND r.nameLower LIKE ? ESCAPE '!')`);
+  }
+  const total = await tables.countOf(
+    `SELECT COUNT(DISTINCT h.resourceId) AS n FROM (SELECT t.resourceId FROM resource_name_tokens t` +
+      ` WHERE t.token >= ? AND t.token < ? ORDER BY t.token, t.resourceId LIMIT ${budget}) h` +
+      (conditions.length ? ` WHERE ${conditions.join(' AND ')}` : ''),
+    params,
+  );
+  if (total > limits.countCap) return { total };
+  // The range was counted up to a limit above the budget (wordRanges); only a budget at
+  // or above that limit needs a count of its own.
+  const limit = rangeCountLimit(limits);
+  const rangeRows = first.rows < limit ? first.rows : await tables.rangeRowsUpTo(first, budget + 1);
+  return rangeRows <= budget ? { total } : { total, lowerBound: true };
+}

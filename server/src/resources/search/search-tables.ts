@@ -1,0 +1,95 @@
+import type { DataSource, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import { ResourceNameToken } from '../resource-name-token.entity.js';
+import { Resource } from '../resource.entity.js';
+import type { WordRange } from './word-ranges.js';
+
+/** Columns for list pages: everything but the (possibly huge) file list and hashes. */
+const SUMMARY_COLUMNS: (keyof Resource)[] = [
+  'id',
+  'contentId',
+  'name',
+  'nameLower',
+  'description',
+  'tags',
+  'totalSize',
+  'pieceSize',
+  'pieceCount',
+  'fileCount',
+  'publishedBy',
+  'seedCount',
+  'downloaderCount',
+  'createdAt',
+  'updatedAt',
+];
+
+/** Ids per `IN (...)` list when probing the word table (well under SQLite's 32,766 parameters). */
+const PROBE_CHUNK = 5_000;
+
+/** The reads every plan is made of, on the resources (`r`) and their words (`resource_name_tokens`). */
+export class SearchTables {
+  constructor(private readonly db: DataSource) {}
+
+  get isMysql(): boolean {
+    return this.db.options.type === 'mysql';
+  }
+
+  resources(): SelectQueryBuilder<Resource> {
+    return this.db.getRepository(Resource).createQueryBuilder('r');
+  }
+
+  /** Resources with the summary columns only. */
+  summaries(): SelectQueryBuilder<Resource> {
+    return this.resources().select(SUMMARY_COLUMNS.map((c) => `r.${c}`));
+  }
+
+  tokens(alias: string): SelectQueryBuilder<ResourceNameToken> {
+    return this.db.createQueryBuilder(ResourceNameToken, alias);
+  }
+
+  /** Keeps the resources whose lower-cased name matches the literal pattern. */
+  withLiteral<T extends ObjectLiteral>(qb: SelectQueryBuilder<T>, literal: string | null): SelectQueryBuilder<T> {
+    return literal ? qb.andWhere(`r.nameLower LIKE :literal ESCAPE '!'`, { literal }) : qb;
+  }
+
+  /** The ids (in their order) whose names have a word in the range, by primary key (resourceId, token). */
+  async probe(ids: string[], range: WordRange): Promise<string[]> {
+    const matched = new Set<string>();
+    for (let i = 0; i < ids.length; i += PROBE_CHUNK) {
+      const candidates = ids.slice(i, i + PROBE_CHUNK);
+      // No DISTINCT: a name with two words in the range answers twice, the Set keeps one
+      // (SQLite's DISTINCT here cost more than the probes themselves).
+      const found = await this.tokens('t')
+        .select('t.resourceId', 'id')
+        .where('t.resourceId IN (:...candidates)', { candidates })
+        .andWhere('t.token >= :from AND t.token < :to', { from: range.from, to: range.to })
+        .getRawMany<{ id: string }>();
+      for (const f of found) matched.add(f.id);
+    }
+    return ids.filter((id) => matched.has(id));
+  }
+
+  /** Token rows in the range, counted up to `limit` (index only). */
+  rangeRowsUpTo(range: WordRange, limit: number): Promise<number> {
+    const tokens = this.tokens('t')
+      .select('t.resourceId')
+      .where('t.token >= :from AND t.token < :to', { from: range.from, to: range.to });
+    return this.countUpTo(tokens, limit);
+  }
+
+  async countUpTo<T extends ObjectLiteral>(matches: SelectQueryBuilder<T>, limit: number): Promise<number> {
+    const [sql, params] = matches.limit(limit).getQueryAndParameters();
+    return this.countOf(`SELECT COUNT(*) AS n FROM (${sql}) capped`, params);
+  }
+
+  /** COUNT(*) rather than TypeORM's COUNT(DISTINCT id): ids are unique already. */
+  async count(qb: SelectQueryBuilder<Resource>): Promise<number> {
+    const row = await qb.select('COUNT(*)', 'n').getRawOne<{ n: string | number }>();
+    return Number(row?.n ?? 0);
+  }
+
+  /** The `n` of a raw statement answering one row `SELECT COUNT(...) AS n`. */
+  async countOf(sql: string, params: unknown[]): Promise<number> {
+    const rows = (await this.db.query(sql, params)) as { n: string | number }[];
+    return Number(rows[0]?.n ?? 0);
+  }
+}
