@@ -40,6 +40,10 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
   // Without configured load balancers the TCP peer is the client: a forged X-Forwarded-For must not pick the address the login throttle counts.
   app.set('trust proxy', config.trustedProxies.length ? config.trustedProxies : false);
   app.disable('x-powered-by');
+  // Express hashes every JSON body for an ETag; API answers change with every call
+  // (counts, swarms, tokens) and no client sends If-None-Match for them. Static portal
+  // files keep theirs (serve-static derives it from the file, not its bytes).
+  app.set('etag', false);
   // Announces are most of the traffic: the common case is answered before Express
   // (TrackerFastPath), with the same body parser and the headers the middleware below sets.
   const fastPath = app.get(TrackerFastPath);

@@ -22,8 +22,9 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       algorithms: [USER_TOKEN_ALG],
       issuer: TOKEN_ISSUER,
       ignoreExpiration: false,
-      secretOrKeyProvider: (_req: unknown, _raw: unknown, done: (err: Error | null, key?: string) => void) =>
-        done(null, tokens.key),
+      // jsonwebtoken takes a KeyObject; passport-jwt's types name only string and Buffer.
+      secretOrKeyProvider: (_req: unknown, _raw: unknown, done: (err: Error | null, key?: Buffer) => void) =>
+        done(null, tokens.verificationKey as unknown as Buffer),
     });
   }
 

@@ -1,7 +1,7 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { InjectRepository } from '@nestjs/typeorm';
-import { randomBytes } from 'node:crypto';
+import { createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import { TOKEN_ISSUER, TOKEN_LIFETIMES, TOKEN_TYPES, USER_TOKEN_ALG, type UserAccessClaims } from '@shoal/contract';
 import { Repository } from 'typeorm';
 import { ServerSecret } from '../database/server-secret.entity.js';
@@ -16,6 +16,7 @@ const SECRET_NAME = 'user-token-hmac';
 @Injectable()
 export class UserTokensService implements OnModuleInit {
   private secret: string | null = null;
+  private hmacKey: KeyObject | null = null;
 
   constructor(
     private readonly jwt: JwtService,
@@ -25,22 +26,37 @@ export class UserTokensService implements OnModuleInit {
   async onModuleInit(): Promise<void> {
     const existing = await this.secrets.findOneBy({ name: SECRET_NAME });
     if (existing) {
-      this.secret = existing.value;
+      this.load(existing.value);
       return;
     }
     const value = randomBytes(48).toString('base64url');
     try {
       await this.secrets.insert({ name: SECRET_NAME, value });
-      this.secret = value;
+      this.load(value);
     } catch {
       // Another instance created it first.
-      this.secret = (await this.secrets.findOneByOrFail({ name: SECRET_NAME })).value;
+      this.load((await this.secrets.findOneByOrFail({ name: SECRET_NAME })).value);
     }
+  }
+
+  private load(secret: string): void {
+    this.secret = secret;
+    this.hmacKey = createSecretKey(Buffer.from(secret));
   }
 
   get key(): string {
     if (!this.secret) throw new Error('user token key not loaded');
     return this.secret;
+  }
+
+  /**
+   * The same key as a KeyObject, for verifying on every request: given a string,
+   * jsonwebtoken first tries it as a PEM public key and builds the secret key only after
+   * that throws, which made the failed parse most of what an authenticated request cost.
+   */
+  get verificationKey(): KeyObject {
+    if (!this.hmacKey) throw new Error('user token key not loaded');
+    return this.hmacKey;
   }
 
   /** A token for a session that began at `authTime` (seconds; default: now, a fresh login). */

@@ -75,8 +75,11 @@ export function loggingParams(config: AppConfig): Params {
         res.setHeader('X-Request-Id', id);
         return id;
       },
-      // Called when the request starts (nobody is authenticated yet: nothing) and when it ends.
-      customProps: (req: IncomingMessage, res: ServerResponse) => (res.headersSent ? requestActor(req) : {}),
+      // Called when the request starts (nobody is authenticated yet) and when it ends. At the
+      // start it answers nothing rather than {}: pino-http derives a child logger from any
+      // object it gets, on every request.
+      customProps: (req: IncomingMessage, res: ServerResponse) =>
+        (res.headersSent ? requestActor(req) : undefined) as object,
       serializers: {
         req: (req: IncomingMessage & { id?: string }) => ({ id: req.id, method: req.method, path: pathOf(req) }),
         res: (res: ServerResponse) => ({ statusCode: res.statusCode }),

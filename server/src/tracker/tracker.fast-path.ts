@@ -43,7 +43,7 @@ type JsonParser = (req: IncomingMessage, res: ServerResponse, next: (err?: unkno
  * What the answer keeps: the same status, body, helmet headers, X-Request-Id and request
  * metrics. What it drops: the per-request log line, which pino-http writes at debug level
  * for a successful announce (so never, unless debug logging is on, and then this path is
- * off), and Express's ETag, which means nothing on a POST.
+ * off).
  */
 @Injectable()
 export class TrackerFastPath {
