@@ -1,4 +1,4 @@
-import { createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { SignJWT } from 'jose';
 import {
   NODE_PROOF,
@@ -92,6 +92,39 @@ describe('node proofs', () => {
       .sign(new Uint8Array(32));
     await expect(verifyNodeProof(hs, request)).rejects.toThrow(/algorithm HS256 refused/);
     await expect(verifyNodeProof('not-a-jws', request)).rejects.toBeInstanceOf(NodeProofError);
+  });
+
+  it('refuses a signed proof whose header asks for extensions, or whose segments are not plain base64url', async () => {
+    const b64 = (v: object) => Buffer.from(JSON.stringify(v)).toString('base64url');
+    const payload = b64({
+      htm: 'POST',
+      htu: request.path,
+      iat: Math.floor(Date.now() / 1000),
+      jti: 'a'.repeat(22),
+      ath: credentialHash(credential),
+    });
+    const signedWith = (header: object) => {
+      const input = `${b64(header)}.${payload}`;
+      return `${input}.${sign(null, Buffer.from(input), node.key).toString('base64url')}`;
+    };
+    // The same bytes under a plain header verify: only the header makes the difference.
+    await expect(verifyNodeProof(signedWith({ alg: 'EdDSA', typ: NODE_PROOF.typ }), request)).resolves.toBeDefined();
+    await expect(
+      verifyNodeProof(signedWith({ alg: 'EdDSA', typ: NODE_PROOF.typ, crit: ['exp'], exp: 1 }), request),
+    ).rejects.toThrow(/header refused/);
+    await expect(
+      verifyNodeProof(signedWith({ alg: 'EdDSA', typ: NODE_PROOF.typ, b64: false }), request),
+    ).rejects.toThrow(/header refused/);
+    const good = signedWith({ alg: 'EdDSA', typ: NODE_PROOF.typ });
+    await expect(verifyNodeProof(`${good}=`, request)).rejects.toThrow(/malformed/);
+    await expect(verifyNodeProof(`${good}.x`, request)).rejects.toThrow(/malformed/);
+    await expect(verifyNodeProof(good.replace('.', '+.'), request)).rejects.toThrow(/malformed/);
+  });
+
+  it('refuses a proof checked against a key that is not Ed25519', async () => {
+    const proof = await signNodeProof({ credential, key: node.key, method: 'POST', url: request.path });
+    const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    await expect(verifyNodeProof(proof, { ...request, key: publicKey })).rejects.toThrow(/not signed by the key/);
   });
 
   it('refuses a jti too short to be random', async () => {
