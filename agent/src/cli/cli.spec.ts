@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { makeContent, TestAuthority } from '../testing/test-authority.js';
+import { makeContent, TestAuthority } from '../../test/support/test-authority.js';
 
 /*
  * The CLI as users run it: separate `node bin/shoal.js` processes, each with its own data
@@ -199,10 +199,7 @@ describe('shoal CLI (real processes)', () => {
   it("get finishes a download complete at start (killed before the final rename, an older agent's log)", async () => {
     const d = await loggedIn('erin');
     const out = await mkdtemp(join(tmpdir(), 'shoal-cli-out-'));
-    const { contentId, pieceHashes } = (await authority.manifest(resourceId)) as {
-      contentId: string;
-      pieceHashes: string[];
-    };
+    const { contentId, pieceHashes } = await authority.manifest(resourceId);
     // Every piece in the partial files and in a resume log where older agents kept it.
     const partial = join(out, '.shoal-partial', contentId);
     for (const f of content.files) {

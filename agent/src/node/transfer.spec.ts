@@ -6,7 +6,7 @@ import { createServer as createTlsServer } from 'node:tls';
 import type { WireMessage } from '../protocol/messages.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { makeContent, TestAuthority, type TestContent } from '../testing/test-authority.js';
+import { makeContent, TestAuthority, type TestContent } from '../../test/support/test-authority.js';
 import { generateKeyPair } from 'jose';
 import { CredentialVerifier } from '../identity/credential-verifier.js';
 import { JwksCache } from '../identity/jwks-cache.js';
