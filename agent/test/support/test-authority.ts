@@ -24,7 +24,7 @@ import { generateTlsMaterial, type TlsMaterial } from '../../src/identity/tls-ce
 import { Engine, type EngineOptions } from '../../src/engine/index.js';
 import { AgentNode } from '../../src/node/agent-node.js';
 import type { TransferSpec } from '../../src/node/transfer-spec.js';
-import { MemoryLogger } from '../../src/util/logger.js';
+import { MemoryLogger } from './memory-logger.js';
 
 let tlsOnce: Promise<TlsMaterial> | null = null;
 
