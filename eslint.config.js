@@ -17,7 +17,7 @@ const AGENT_LAYERS = {
   swarm: ['identity', 'peer', 'picker', 'pieces', 'protocol', 'storage', 'util'],
   node: ['identity', 'peer', 'pieces', 'storage', 'swarm', 'util'],
   engine: ['identity', 'node', 'pieces', 'storage', 'util'],
-  cli: ['engine', 'identity', 'util'],
+  cli: ['engine', 'util'],
 };
 const AGENT_FOLDERS = Object.keys(AGENT_LAYERS);
 

@@ -8,6 +8,8 @@ export type { PeerSummary, Transfer, TransferCounters, TransferEvent } from './t
 export { specFromManifest, type TransferSpec } from '../node/transfer-spec.js';
 export { hashContent } from '../pieces/hash-content.js';
 export { ExistingFileError } from '../storage/download-area.js';
+// A node's identity, and the check a manifest passes before anything is dialled or written.
 export { NodeKey } from '../identity/node-keys.js';
 export { generateTlsMaterial, type TlsMaterial } from '../identity/tls-certificate.js';
+export { checkManifestTrust, ManifestRefusedError, originOf } from '../identity/manifest-trust.js';
 export type { Logger, LogLevel } from '../util/logger.js';
