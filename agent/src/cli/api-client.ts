@@ -1,6 +1,6 @@
 import { nodeProofHeaders, type ApiErrorBody } from '@shoal/contract';
 import { readFile } from 'node:fs/promises';
-import { NodeKey } from '../identity/node-keys.js';
+import { NodeKey } from '../engine/index.js';
 import { httpRequestText, type HttpAnswer } from '../util/http-request.js';
 import { CliError, EXIT } from './exit-codes.js';
 

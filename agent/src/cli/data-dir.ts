@@ -2,7 +2,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { NodeRole } from '@shoal/contract';
-import type { TransferSpec } from '../node/transfer-spec.js';
+import type { TransferSpec } from '../engine/index.js';
 import { CliError, EXIT } from './exit-codes.js';
 
 /** The data directory: --data-dir, else $SHOAL_HOME, else the user's data dir. */

@@ -3,13 +3,12 @@ import { Command, CommanderError, Option } from 'commander';
 import { AGENT_VERSION } from '../version.js';
 import { parseRate } from '../util/token-bucket.js';
 import { stderrLogger, type Logger } from '../util/logger.js';
+import { checkManifestTrust, ExistingFileError, ManifestRefusedError, specFromManifest } from '../engine/index.js';
 import { DataDir, resolveDataDir } from './data-dir.js';
 import { CliError, EXIT, EXIT_CODES_HELP } from './exit-codes.js';
-import { ExistingFileError } from '../storage/download-area.js';
 import { DEFAULT_LISTEN, enroll } from './commands/enroll.js';
 import { login } from './commands/login.js';
 import { publish } from './commands/publish.js';
-import { checkManifestTrust, ManifestRefusedError } from '../identity/manifest-trust.js';
 import { ensureNode, loadManifest, outputDir, trustedOrigins, trustedServer } from './commands/get.js';
 import { runTransfer } from './commands/transfer-loop.js';
 import { installService, uninstallService } from './commands/service.js';
@@ -17,7 +16,6 @@ import { serve } from './commands/serve.js';
 import { status } from './commands/status.js';
 import { parseHostPort, Runtime, type Limits } from './runtime.js';
 import { parseSeedTime } from './seed-time.js';
-import { specFromManifest } from '../node/transfer-spec.js';
 import type { ProgressMode } from './progress.js';
 
 interface GlobalOptions {
@@ -179,9 +177,9 @@ export function buildProgram(setExit: (code: number) => void): Command {
       );
       if (seedMs === 0) return;
       const runtime = await Runtime.start(g.dataDir, g.limits, g.log, 'publish');
-      const swarm = runtime.node.provide(spec, root);
+      const transfer = runtime.engine.provide(spec, root);
       runtime.startHeartbeats();
-      setExit(await runTransfer(runtime, swarm, { seedMs, progress: g.progress }, g.log));
+      setExit(await runTransfer(runtime, transfer, { seedMs, progress: g.progress }, g.log));
     });
 
   program
@@ -212,7 +210,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
       await checkManifestTrust(manifest, {
         trustedOrigins: trustedOrigins(config),
         nodeId: config.nodeId,
-        verifyTicket: (ticket, expect) => runtime.node.verifyTicket(ticket, expect),
+        verifyTicket: (ticket, expect) => runtime.engine.verifyTicket(ticket, expect),
       }).catch(async (err: unknown) => {
         await runtime.close();
         if (err instanceof ManifestRefusedError) throw new CliError(err.message, EXIT.untrustedManifest);
@@ -221,7 +219,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
       // Announce to the tracker we enrolled with; the manifest's (checked above) is only a hint.
       const spec = { ...specFromManifest(manifest), trackerUrl: config.trackerUrl };
       const overwrite = opts.overwrite === true;
-      const swarm = await runtime.node.download(spec, out, include, { overwrite }).catch(async (err: Error) => {
+      const transfer = await runtime.engine.download(spec, out, include, { overwrite }).catch(async (err: Error) => {
         await runtime.close();
         if (err instanceof ExistingFileError) throw new CliError(err.message, EXIT.usage);
         throw new CliError(`cannot prepare ${out}: ${err.message}`, EXIT.transferFailed);
@@ -229,7 +227,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
       runtime.startHeartbeats();
       const code = await runTransfer(
         runtime,
-        swarm,
+        transfer,
         {
           seedMs,
           progress: g.progress,
@@ -254,7 +252,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
       const runtime = await Runtime.start(g.dataDir, g.limits, g.log, 'serve');
       // prom-client is loaded only when metrics are asked for (it adds ~60 ms to every start).
       const metrics = metricsAt
-        ? await (await import('./metrics-endpoint.js')).startMetricsEndpoint(runtime.node, metricsAt, g.log)
+        ? await (await import('./metrics-endpoint.js')).startMetricsEndpoint(runtime.engine, metricsAt, g.log)
         : null;
       setExit(await serve(runtime, g.dataDir, g.log));
       metrics?.close();

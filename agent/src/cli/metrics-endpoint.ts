@@ -1,13 +1,17 @@
 import { createServer, type Server } from 'node:http';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
-import type { AgentNode } from '../node/agent-node.js';
-import type { SwarmStats } from '../swarm/swarm-stats.js';
-import type { Logger } from '../util/logger.js';
+import type { Engine, Logger, TransferCounters } from '../engine/index.js';
 
 type Labels = { resource: string };
 
 /** A counter that reads a monotonic total of each transfer when Prometheus scrapes. */
-function totalOf(registry: Registry, node: AgentNode, name: string, help: string, read: (s: SwarmStats) => number) {
+function totalOf(
+  registry: Registry,
+  engine: Engine,
+  name: string,
+  help: string,
+  read: (s: TransferCounters) => number,
+) {
   return new Counter<'resource'>({
     name,
     help,
@@ -15,8 +19,7 @@ function totalOf(registry: Registry, node: AgentNode, name: string, help: string
     registers: [registry],
     collect() {
       this.reset();
-      for (const { swarm } of node.transfers.values())
-        this.inc({ resource: swarm.resourceId } as Labels, read(swarm.stats));
+      for (const t of engine.transfers()) this.inc({ resource: t.resourceId } as Labels, read(t.stats));
     },
   });
 }
@@ -27,38 +30,38 @@ function totalOf(registry: Registry, node: AgentNode, name: string, help: string
  * and bans. Meant for a scraper on the same host or network; it carries no secrets.
  */
 export async function startMetricsEndpoint(
-  node: AgentNode,
+  engine: Engine,
   listen: { host: string; port: number },
   log: Logger,
 ): Promise<Server> {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'shoal_agent_' });
-  totalOf(registry, node, 'shoal_agent_downloaded_bytes_total', 'Verified bytes received', (s) => s.downloaded);
+  totalOf(registry, engine, 'shoal_agent_downloaded_bytes_total', 'Verified bytes received', (s) => s.downloaded);
   totalOf(
     registry,
-    node,
+    engine,
     'shoal_agent_downloaded_from_seeds_bytes_total',
     'Verified bytes received from seed servers',
     (s) => s.downloadedFromSeeds,
   );
   totalOf(
     registry,
-    node,
+    engine,
     'shoal_agent_downloaded_from_peers_bytes_total',
     'Verified bytes received from other downloaders',
     (s) => s.downloadedFromPeers,
   );
-  totalOf(registry, node, 'shoal_agent_uploaded_bytes_total', 'Bytes served', (s) => s.uploaded);
+  totalOf(registry, engine, 'shoal_agent_uploaded_bytes_total', 'Bytes served', (s) => s.uploaded);
   totalOf(
     registry,
-    node,
+    engine,
     'shoal_agent_wasted_bytes_total',
     'Bytes received that failed verification or were not asked for',
     (s) => s.wasted,
   );
   totalOf(
     registry,
-    node,
+    engine,
     'shoal_agent_verification_failures_total',
     'Pieces that failed their SHA-256 check',
     (s) => s.piecesFailed,
@@ -70,7 +73,7 @@ export async function startMetricsEndpoint(
     registers: [registry],
     collect() {
       this.reset();
-      for (const { swarm } of node.transfers.values()) this.set({ resource: swarm.resourceId }, swarm.peerCount());
+      for (const t of engine.transfers()) this.set({ resource: t.resourceId }, t.peerCount());
     },
   });
   new Gauge<'resource'>({
@@ -80,7 +83,7 @@ export async function startMetricsEndpoint(
     registers: [registry],
     collect() {
       this.reset();
-      for (const { swarm } of node.transfers.values()) this.set({ resource: swarm.resourceId }, swarm.bannedCount());
+      for (const t of engine.transfers()) this.set({ resource: t.resourceId }, t.bannedCount());
     },
   });
   const server = createServer((req, res) => {

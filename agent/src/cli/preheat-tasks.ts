@@ -1,8 +1,6 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { parseManifest, PREHEAT_MANIFEST_PATH, type PreheatAssignment, type PreheatReport } from '@shoal/contract';
-import type { AgentNode } from '../node/agent-node.js';
-import { specFromManifest } from '../node/transfer-spec.js';
-import type { Logger } from '../util/logger.js';
+import { specFromManifest, type Engine, type Logger } from '../engine/index.js';
 import { callApi, type NodeCaller } from './api-client.js';
 import type { DataDir } from './data-dir.js';
 
@@ -24,7 +22,7 @@ export class PreheatTasks {
 
   constructor(
     private readonly dataDir: DataDir,
-    private readonly node: AgentNode,
+    private readonly engine: Engine,
     private readonly server: () => { url: string; node: NodeCaller },
     private readonly log: Logger,
   ) {}
@@ -38,9 +36,9 @@ export class PreheatTasks {
   async reports(): Promise<PreheatReport[]> {
     const tasks = await this.load();
     return Object.entries(tasks).map(([jobId, t]) => {
-      const swarm = this.node.transfers.get(t.resourceId)?.swarm;
-      const complete = t.state === 'done' || (swarm?.isComplete() ?? false);
-      const done = swarm && t.totalSize > 0 ? t.totalSize - swarm.bytesLeft() : 0;
+      const transfer = this.engine.transfer(t.resourceId);
+      const complete = t.state === 'done' || (transfer?.isComplete() ?? false);
+      const done = transfer && t.totalSize > 0 ? t.totalSize - transfer.bytesLeft() : 0;
       const percent = complete ? 100 : Math.max(0, Math.min(99, Math.floor((100 * done) / Math.max(1, t.totalSize))));
       if (t.state === 'failed') return { jobId, state: 'failed' as const, percent, error: t.error };
       return { jobId, state: complete ? ('done' as const) : ('running' as const), percent };
@@ -59,7 +57,7 @@ export class PreheatTasks {
       if (!t) continue;
       delete tasks[jobId];
       if (t.state === 'running') {
-        await this.node.stopTransfer(t.resourceId);
+        await this.engine.remove(t.resourceId);
         await this.dataDir.removeHolding(t.resourceId);
         this.log.log('info', `preheat ${jobId} cancelled: stopped fetching ${t.resourceId}`);
       }
@@ -68,7 +66,7 @@ export class PreheatTasks {
     const assignedIds = new Set(assigned.map((a) => a.jobId));
     for (const [jobId, t] of Object.entries(tasks)) {
       if (t.state !== 'running' && !assignedIds.has(jobId)) delete tasks[jobId];
-      else if (t.state === 'running' && this.node.transfers.get(t.resourceId)?.swarm.isComplete()) t.state = 'done';
+      else if (t.state === 'running' && this.engine.transfer(t.resourceId)?.isComplete()) t.state = 'done';
     }
     await this.save(tasks);
   }

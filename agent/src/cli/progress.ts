@@ -1,5 +1,5 @@
 import cliProgress from 'cli-progress';
-import type { Swarm } from '../swarm/swarm.js';
+import type { Transfer } from '../engine/index.js';
 import type { Runtime } from './runtime.js';
 
 export type ProgressMode = 'bar' | 'json';
@@ -24,12 +24,12 @@ export class ProgressReporter {
 
   constructor(
     private readonly runtime: Runtime,
-    private readonly swarm: Swarm,
+    private readonly transfer: Transfer,
     private readonly mode: ProgressMode,
   ) {}
 
   start(): void {
-    const total = this.swarm.bytesWanted();
+    const total = this.transfer.bytesWanted();
     if (this.mode === 'bar') {
       this.bar = new cliProgress.SingleBar(
         {
@@ -54,15 +54,15 @@ export class ProgressReporter {
   }
 
   private payload() {
-    const r = this.runtime.rates(this.swarm);
-    const total = this.swarm.bytesWanted();
-    const done = total - this.swarm.bytesLeft();
+    const r = this.runtime.rates(this.transfer);
+    const total = this.transfer.bytesWanted();
+    const done = total - this.transfer.bytesLeft();
     return {
       done: formatBytes(done),
       size: formatBytes(total),
       down: formatBytes(r.down),
       up: formatBytes(r.up),
-      peers: this.swarm.peerCount(),
+      peers: this.transfer.peerCount(),
       doneBytes: done,
       totalBytes: total,
       rates: r,
@@ -76,10 +76,10 @@ export class ProgressReporter {
       this.bar.update(p.totalBytes === 0 ? 1 : p.doneBytes, p);
       return;
     }
-    const s = this.swarm.stats;
+    const s = this.transfer.stats;
     const line = {
       event,
-      resourceId: this.swarm.resourceId,
+      resourceId: this.transfer.resourceId,
       bytesDone: p.doneBytes,
       bytesTotal: p.totalBytes,
       downloadRate: Math.round(p.rates.down),

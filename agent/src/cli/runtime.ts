@@ -1,9 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { HEARTBEAT_INTERVAL_SECONDS, type HeartbeatRequest, type HeartbeatResponse } from '@shoal/contract';
-import { NodeKey } from '../identity/node-keys.js';
-import { AgentNode } from '../node/agent-node.js';
-import type { Swarm } from '../swarm/swarm.js';
-import type { Logger } from '../util/logger.js';
+import { HEARTBEAT_INTERVAL_SECONDS, type HeartbeatResponse } from '@shoal/contract';
+import { Engine, NodeKey, type Logger, type Transfer } from '../engine/index.js';
 import { callApi } from './api-client.js';
 import type { AgentStatus, DataDir, NodeConfig } from './data-dir.js';
 import { CliError, EXIT } from './exit-codes.js';
@@ -24,8 +21,8 @@ export function parseHostPort(text: string): { host: string; port: number } {
 }
 
 /**
- * A running agent for one CLI command: the engine (AgentNode) plus what ties it to the
- * server and the data directory: heartbeats (credential renewal, revocations) and a
+ * A running agent for one CLI command: the engine plus what ties it to the server and the
+ * data directory: heartbeats (credential renewal, revocations) and a
  * status file for `shoal status`.
  */
 export class Runtime {
@@ -42,7 +39,7 @@ export class Runtime {
   private constructor(
     readonly dataDir: DataDir,
     public config: NodeConfig,
-    readonly node: AgentNode,
+    readonly engine: Engine,
     private readonly key: NodeKey,
     private readonly log: Logger,
     private readonly command: string,
@@ -51,7 +48,7 @@ export class Runtime {
       command === 'serve'
         ? new PreheatTasks(
             dataDir,
-            node,
+            engine,
             () => ({ url: this.config.serverUrl, node: { credential: this.config.credential, key } }),
             log,
           )
@@ -67,7 +64,7 @@ export class Runtime {
     };
     await dataDir.ensure();
     let runtime: Runtime | null = null;
-    const node = new AgentNode({
+    const engine = await Engine.start({
       nodeId: config.nodeId,
       credential: () => runtime?.config.credential ?? config.credential,
       key,
@@ -82,14 +79,10 @@ export class Runtime {
       downloadLimit: limits.downloadLimit,
       maxPeers: limits.maxPeers,
       log,
+    }).catch((err: Error) => {
+      throw new CliError(err.message, EXIT.serverUnreachable);
     });
-    try {
-      await node.start();
-    } catch (err) {
-      await node.close().catch(() => undefined);
-      throw new CliError((err as Error).message, EXIT.serverUnreachable);
-    }
-    runtime = new Runtime(dataDir, config, node, key, log, command);
+    runtime = new Runtime(dataDir, config, engine, key, log, command);
     runtime.statusTimer = setInterval(() => void runtime!.writeStatus(), 1000);
     runtime.statusTimer.unref();
     return runtime;
@@ -106,24 +99,24 @@ export class Runtime {
   }
 
   /** Rates per transfer, over the last status interval. */
-  rates(swarm: Swarm): { down: number; up: number } {
+  rates(transfer: Transfer): { down: number; up: number } {
     const now = Date.now();
-    const prev = this.lastCounters.get(swarm.resourceId);
-    const cur = { at: now, downloaded: swarm.stats.downloaded, uploaded: swarm.stats.uploaded, down: 0, up: 0 };
+    const prev = this.lastCounters.get(transfer.resourceId);
+    const cur = { at: now, downloaded: transfer.stats.downloaded, uploaded: transfer.stats.uploaded, down: 0, up: 0 };
     if (prev && now - prev.at < 900) return { down: prev.down, up: prev.up };
     if (prev) {
       const secs = (now - prev.at) / 1000;
       cur.down = (cur.downloaded - prev.downloaded) / secs;
       cur.up = (cur.uploaded - prev.uploaded) / secs;
     }
-    this.lastCounters.set(swarm.resourceId, cur);
+    this.lastCounters.set(transfer.resourceId, cur);
     return { down: cur.down, up: cur.up };
   }
 
   async close(): Promise<void> {
     if (this.heartbeatTimer) clearTimeout(this.heartbeatTimer);
     if (this.statusTimer) clearInterval(this.statusTimer);
-    await this.node.close();
+    await this.engine.stop();
     await this.writeStatus(true).catch(() => undefined);
   }
 
@@ -135,19 +128,7 @@ export class Runtime {
   private async heartbeat(): Promise<void> {
     let interval = HEARTBEAT_INTERVAL_SECONDS;
     try {
-      const transfers = [...this.node.transfers.values()].map((t) => t.swarm);
-      const body: HeartbeatRequest = {
-        addresses: this.node.addresses(),
-        holdings: transfers.map((s) => ({
-          resourceId: s.resourceId,
-          complete: s.isComplete(),
-          piecesHeld: s.piecesHeld(),
-        })),
-        uploadedBytes: transfers.reduce((a, s) => a + s.stats.uploaded, 0),
-        downloadedBytes: transfers.reduce((a, s) => a + s.stats.downloaded, 0),
-        uploadedToPeersBytes: transfers.reduce((a, s) => a + s.stats.uploadedToPeers, 0),
-        ...(this.preheat ? { preheat: await this.preheat.reports() } : {}),
-      };
+      const body = this.engine.heartbeatReport(this.preheat ? { preheat: await this.preheat.reports() } : {});
       const answer = await callApi<HeartbeatResponse>(this.config.serverUrl, '/api/nodes/heartbeat', {
         node: { credential: this.config.credential, key: this.key },
         body,
@@ -161,7 +142,7 @@ export class Runtime {
         await this.dataDir.saveNodeConfig(this.config);
         this.log.log('info', `node credential renewed, valid until ${answer.credentialExpiresAt}`);
       }
-      await this.node.revoke(answer.revokedNodeIds ?? []);
+      await this.engine.revoke(answer.revokedNodeIds ?? []);
       await this.preheat?.apply(answer.preheat ?? [], answer.preheatCancelled ?? []);
       interval = Math.max(5, Number(answer.intervalSeconds) || HEARTBEAT_INTERVAL_SECONDS);
       if (this.preheat?.busy) interval = 5;
@@ -180,22 +161,22 @@ export class Runtime {
       pid: stopped ? 0 : process.pid,
       command: this.command,
       updatedAt: new Date().toISOString(),
-      addresses: this.node.addresses(),
-      transfers: [...this.node.transfers.values()].map(({ swarm }) => {
-        const r = this.rates(swarm);
+      addresses: this.engine.addresses(),
+      transfers: this.engine.transfers().map((t) => {
+        const r = this.rates(t);
         return {
-          resourceId: swarm.resourceId,
-          name: swarm.name,
-          complete: swarm.isComplete(),
-          bytesWanted: swarm.bytesWanted(),
-          bytesLeft: swarm.bytesLeft(),
+          resourceId: t.resourceId,
+          name: t.name,
+          complete: t.isComplete(),
+          bytesWanted: t.bytesWanted(),
+          bytesLeft: t.bytesLeft(),
           downloadRate: Math.round(r.down),
           uploadRate: Math.round(r.up),
-          downloaded: swarm.stats.downloaded,
-          uploaded: swarm.stats.uploaded,
-          downloadedFromPeers: swarm.stats.downloadedFromPeers,
-          downloadedFromSeeds: swarm.stats.downloadedFromSeeds,
-          peers: swarm.peerSummaries(),
+          downloaded: t.stats.downloaded,
+          uploaded: t.stats.uploaded,
+          downloadedFromPeers: t.stats.downloadedFromPeers,
+          downloadedFromSeeds: t.stats.downloadedFromSeeds,
+          peers: t.peerSummaries(),
         };
       }),
     };

@@ -1,7 +1,7 @@
 import { computeContentId, parseManifest, type Manifest } from '@shoal/contract';
 import { generateKeyPair, SignJWT } from 'jose';
 import type { AgentNode } from '../node/agent-node.js';
-import { makeContent, TestAuthority } from '../testing/test-authority.js';
+import { makeContent, TestAuthority } from '../../test/support/test-authority.js';
 import { checkManifestTrust, ManifestRefusedError } from './manifest-trust.js';
 import { NodeKey } from './node-keys.js';
 

@@ -11,8 +11,8 @@ import { generateTlsMaterial, type TlsMaterial } from '../identity/tls-certifica
 import type { LocalIdentity, ResourceOffer } from '../peer/handshake.js';
 import { PeerConnection } from '../peer/peer-connection.js';
 import type { Swarm } from '../swarm/swarm.js';
-import { TestAuthority } from '../testing/test-authority.js';
-import { MemoryLogger } from '../util/logger.js';
+import { TestAuthority } from '../../test/support/test-authority.js';
+import { MemoryLogger } from '../../test/support/memory-logger.js';
 import { PeerListener } from './peer-listener.js';
 
 let authority: TestAuthority;

@@ -5,7 +5,7 @@ import { verifyWithJwk } from '../identity/node-keys.js';
 import { encodeMessage } from '../protocol/frame-codec.js';
 import type { HelloMessage } from '../protocol/messages.js';
 import { WIRE } from '../protocol/wire-limits.js';
-import { ownerOf } from '../swarm/peer-slots.js';
+import { ownerOf } from '../identity/owner.js';
 
 /** RFC 9266's exporter label for TLS 1.3 channel binding. */
 export const CHANNEL_BINDING_LABEL = 'EXPORTER-Channel-Binding';

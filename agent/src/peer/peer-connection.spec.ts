@@ -8,7 +8,7 @@ import { JwksCache } from '../identity/jwks-cache.js';
 import { NodeKey } from '../identity/node-keys.js';
 import { Revocations } from '../identity/revocations.js';
 import { generateTlsMaterial, type TlsMaterial } from '../identity/tls-certificate.js';
-import { TestAuthority } from '../testing/test-authority.js';
+import { TestAuthority } from '../../test/support/test-authority.js';
 import { helloFor, type LocalIdentity, type ResourceOffer } from './handshake.js';
 import { PeerConnection } from './peer-connection.js';
 import { encodeMessage, FrameDecoder } from '../protocol/frame-codec.js';

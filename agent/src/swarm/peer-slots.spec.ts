@@ -1,4 +1,5 @@
-import { decideSlot, defaultPerOwner, ownerOf, type SlotHolder } from './peer-slots.js';
+import { ownerOf } from '../identity/owner.js';
+import { decideSlot, defaultPerOwner, type SlotHolder } from './peer-slots.js';
 
 const policy = { maxPeers: 4, perOwner: 2, idleEvictMs: 1000 };
 const holder = (nodeId: string, owner: string, idleMs = 0): SlotHolder => ({ nodeId, owner, idleMs });

@@ -1,5 +1,3 @@
-import type { NodeCredentialClaims } from '@shoal/contract';
-
 /** How a swarm shares its peer slots. */
 export interface SlotPolicy {
   maxPeers: number;
@@ -18,15 +16,6 @@ export const IDLE_EVICT_MS = 30_000;
  */
 export function defaultPerOwner(maxPeers: number): number {
   return Math.max(2, Math.ceil(maxPeers / 8));
-}
-
-/**
- * Who answers for a peer: the user who enrolled it with their own login (the credential's
- * `own` claim), or the machine itself when ops enrolled it with a token (seed servers,
- * managed fleets: each is its own owner, so a fleet sharing one service account is not capped).
- */
-export function ownerOf(claims: Pick<NodeCredentialClaims, 'sub' | 'own'>): string {
-  return claims.own ? `user:${claims.own}` : `node:${claims.sub}`;
 }
 
 export interface SlotHolder {

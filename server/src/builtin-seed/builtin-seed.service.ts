@@ -7,7 +7,7 @@ import {
   ServiceUnavailableException,
 } from '@nestjs/common';
 import {
-  AgentNode,
+  Engine,
   generateTlsMaterial,
   hashContent,
   NodeKey,
@@ -47,7 +47,7 @@ interface Holding {
 export class BuiltinSeedService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('BuiltinSeed');
   private readonly dir: string;
-  private agent: AgentNode | null = null;
+  private engine: Engine | null = null;
   private nodeId: string | null = null;
   private credential = '';
   private holdings: Holding[] = [];
@@ -63,7 +63,7 @@ export class BuiltinSeedService implements OnApplicationBootstrap, OnApplication
   }
 
   get enabled(): boolean {
-    return this.config.builtinSeed.enabled && this.agent !== null;
+    return this.config.builtinSeed.enabled && this.engine !== null;
   }
 
   get uploadsDir(): string {
@@ -89,7 +89,7 @@ export class BuiltinSeedService implements OnApplicationBootstrap, OnApplication
     // server is not listening yet, so hand it the keys through its cache file.
     await mkdir(join(this.dir, 'state'), { recursive: true });
     await writeAtomically(join(this.dir, 'state', 'jwks.json'), JSON.stringify(await this.signingKeys.jwks()));
-    this.agent = new AgentNode({
+    this.engine = await Engine.start({
       nodeId: this.nodeId,
       credential: () => this.credential,
       key,
@@ -101,7 +101,6 @@ export class BuiltinSeedService implements OnApplicationBootstrap, OnApplication
       ...(advertise ? { advertise: [advertise] } : {}),
       log: { log: (level: LogLevel, message: string) => this.log(level, message) },
     });
-    await this.agent.start();
     const addresses = this.advertisedAddresses();
 
     this.holdings = await this.loadHoldings();
@@ -120,7 +119,7 @@ export class BuiltinSeedService implements OnApplicationBootstrap, OnApplication
 
   async onApplicationShutdown(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
-    await this.agent?.close().catch(() => undefined);
+    await this.engine?.stop().catch(() => undefined);
   }
 
   /**
@@ -134,11 +133,11 @@ export class BuiltinSeedService implements OnApplicationBootstrap, OnApplication
     meta: { name: string; description?: string },
     actor: AuthenticatedUser,
   ): Promise<ResourceDetail> {
-    if (!this.agent)
+    if (!this.engine)
       throw new ServiceUnavailableException({ code: 'builtin_seed_off', message: 'the built-in seed is switched off' });
     const files = [{ path: fileName, size }];
     const pieceSize = choosePieceSize(size);
-    const pieceHashes = await hashContent(uploadDir, files, pieceSize, () => undefined);
+    const pieceHashes = await hashContent(uploadDir, files, pieceSize);
     const { resource } = await this.resources.publish(
       { name: meta.name, description: meta.description, totalSize: size, pieceSize, files, pieceHashes },
       actor,
@@ -167,26 +166,16 @@ export class BuiltinSeedService implements OnApplicationBootstrap, OnApplication
       ticket: '',
       peers: [],
     };
-    this.agent!.provide(spec, h.root);
+    this.engine!.provide(spec, h.root);
   }
 
   private async heartbeat(): Promise<void> {
-    if (!this.agent || !this.nodeId) return;
+    if (!this.engine || !this.nodeId) return;
     try {
-      const transfers = [...this.agent.transfers.values()].map((t) => t.swarm);
       // Holdings that no longer exist in the catalog (deleted) are dropped from the report by the service.
       await this.nodes.heartbeat(
         { id: this.nodeId, name: 'builtin-seed', role: 'seed', site: null, issuedAt: Math.floor(Date.now() / 1000) },
-        {
-          addresses: this.advertisedAddresses(),
-          holdings: transfers.map((s) => ({
-            resourceId: s.resourceId,
-            complete: s.isComplete(),
-            piecesHeld: s.piecesHeld(),
-          })),
-          uploadedBytes: transfers.reduce((a, s) => a + s.stats.uploaded, 0),
-          downloadedBytes: 0,
-        },
+        this.engine.heartbeatReport({ addresses: this.advertisedAddresses() }),
       );
     } catch (err) {
       this.logger.warn(`heartbeat failed: ${(err as Error).message}`);
@@ -199,7 +188,7 @@ export class BuiltinSeedService implements OnApplicationBootstrap, OnApplication
 
   /** Unless told otherwise, peers reach the built-in seed at the public URL's host. */
   private advertisedAddresses(): string[] {
-    const addresses = this.agent?.addresses() ?? [];
+    const addresses = this.engine?.addresses() ?? [];
     if (this.config.builtinSeed.advertise) return addresses;
     const host = new URL(this.config.publicUrl).hostname;
     return addresses.map((a) => `${host === 'localhost' ? '127.0.0.1' : host}:${a.slice(a.lastIndexOf(':') + 1)}`);

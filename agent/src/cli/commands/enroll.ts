@@ -1,8 +1,7 @@
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { NODE_ROLES, type EnrollRequest, type EnrollResponse, type NodeRole } from '@shoal/contract';
-import { NodeKey } from '../../identity/node-keys.js';
-import { generateTlsMaterial } from '../../identity/tls-certificate.js';
+import { generateTlsMaterial, NodeKey } from '../../engine/index.js';
 import { callApi } from '../api-client.js';
 import type { DataDir, NodeConfig } from '../data-dir.js';
 import { CliError, EXIT } from '../exit-codes.js';

@@ -1,10 +1,9 @@
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { ManifestError, parseManifest, type Manifest } from '@shoal/contract';
-import type { Logger } from '../../util/logger.js';
+import { originOf, type Logger } from '../../engine/index.js';
 import { callApi, nodeCaller } from '../api-client.js';
 import type { DataDir, NodeConfig } from '../data-dir.js';
-import { originOf } from '../../identity/manifest-trust.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import { enroll } from './enroll.js';
 

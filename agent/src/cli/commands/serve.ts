@@ -1,5 +1,4 @@
-import type { TransferSpec } from '../../node/transfer-spec.js';
-import type { Logger } from '../../util/logger.js';
+import type { Logger, TransferSpec } from '../../engine/index.js';
 import type { DataDir, Holding } from '../data-dir.js';
 import { EXIT } from '../exit-codes.js';
 import type { Runtime } from '../runtime.js';
@@ -12,20 +11,20 @@ export async function serve(runtime: Runtime, dataDir: DataDir, log: Logger): Pr
   const signal = untilSignal();
   const start = async (h: Holding, spec: TransferSpec) => {
     if (h.complete) {
-      runtime.node.provide(spec, h.root);
+      runtime.engine.provide(spec, h.root);
       log.log('info', `providing ${h.name} (${h.resourceId}) from ${h.root}`);
       return;
     }
-    const swarm = await runtime.node.download(spec, h.root, h.include);
+    const transfer = await runtime.engine.download(spec, h.root, h.include);
     log.log('info', `resuming ${h.name} (${h.resourceId}) into ${h.root}`);
     const markComplete = () => void dataDir.saveHolding({ ...h, complete: true }, spec);
     // A download complete at start was finalized before download() returned: no 'complete' follows.
-    if (swarm.isComplete()) markComplete();
-    else swarm.once('complete', markComplete);
+    if (transfer.isComplete()) markComplete();
+    else transfer.once('complete', markComplete);
   };
   const scan = async () => {
     for (const h of await dataDir.holdings()) {
-      if (runtime.node.transfers.has(h.resourceId)) continue;
+      if (runtime.engine.transfer(h.resourceId)) continue;
       const spec = await dataDir.spec(h.resourceId);
       if (!spec) continue;
       await start(h, spec).catch((err: Error) => log.log('error', `cannot provide ${h.resourceId}: ${err.message}`));
@@ -33,7 +32,10 @@ export async function serve(runtime: Runtime, dataDir: DataDir, log: Logger): Pr
   };
   await scan();
   runtime.startHeartbeats();
-  log.log('info', `serving on ${runtime.node.addresses().join(', ') || '(no listen address)'}; SIGTERM stops cleanly`);
+  log.log(
+    'info',
+    `serving on ${runtime.engine.addresses().join(', ') || '(no listen address)'}; SIGTERM stops cleanly`,
+  );
   const timer = setInterval(() => void scan(), RESCAN_MS);
   const sig = await signal.promise;
   clearInterval(timer);

@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MemoryLogger } from '../../util/logger.js';
+import { MemoryLogger } from '../../../test/support/memory-logger.js';
 import { installService, systemdUnit, uninstallService } from './service.js';
 
 describe('shoal service', () => {

@@ -1,5 +1,4 @@
-import type { Swarm } from '../../swarm/swarm.js';
-import type { Logger } from '../../util/logger.js';
+import type { Logger, Transfer } from '../../engine/index.js';
 import { EXIT } from '../exit-codes.js';
 import { ProgressReporter, type ProgressMode } from '../progress.js';
 import type { Runtime } from '../runtime.js';
@@ -11,19 +10,19 @@ import { sleep, untilSignal } from '../signals.js';
  */
 export async function runTransfer(
   runtime: Runtime,
-  swarm: Swarm,
+  transfer: Transfer,
   opts: { seedMs: number | null; progress: ProgressMode; onComplete?: () => Promise<void> },
   log: Logger,
 ): Promise<number> {
   const signal = untilSignal();
-  const reporter = new ProgressReporter(runtime, swarm, opts.progress);
+  const reporter = new ProgressReporter(runtime, transfer, opts.progress);
   reporter.start();
   const outcome = await Promise.race([
     new Promise<'complete'>((resolve) =>
-      swarm.isComplete() ? resolve('complete') : swarm.once('complete', () => resolve('complete')),
+      transfer.isComplete() ? resolve('complete') : transfer.once('complete', () => resolve('complete')),
     ),
-    new Promise<'failed'>((resolve) => swarm.once('failed', () => resolve('failed'))),
-    new Promise<'revoked'>((resolve) => swarm.once('revoked', () => resolve('revoked'))),
+    new Promise<'failed'>((resolve) => transfer.once('failed', () => resolve('failed'))),
+    new Promise<'revoked'>((resolve) => transfer.once('revoked', () => resolve('revoked'))),
     signal.promise.then(() => 'signal' as const),
   ]);
   reporter.stop(outcome === 'complete' ? 'complete' : outcome === 'failed' ? 'failed' : 'stopped');

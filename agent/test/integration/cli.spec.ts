@@ -1,11 +1,10 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { makeContent, TestAuthority } from '../testing/test-authority.js';
+import { makeContent, TestAuthority } from '../support/test-authority.js';
 
 /*
  * The CLI as users run it: separate `node bin/shoal.js` processes, each with its own data
@@ -13,20 +12,15 @@ import { makeContent, TestAuthority } from '../testing/test-authority.js';
  */
 const agentDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const bin = join(agentDir, 'bin', 'shoal.js');
-const run = promisify(execFile);
 
 let authority: TestAuthority;
 const children: ChildProcess[] = [];
 
+// The processes run the bundle of bin/shoal.js, built from the current source by this
+// suite's global setup (build-agent.mjs).
 beforeAll(async () => {
-  // The processes run the built agent: build it so the test never runs stale code.
-  await run(
-    process.execPath,
-    [join(agentDir, '..', 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'],
-    { cwd: agentDir },
-  );
   authority = await TestAuthority.start();
-}, 120_000);
+});
 
 afterAll(async () => {
   for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
@@ -199,10 +193,7 @@ describe('shoal CLI (real processes)', () => {
   it("get finishes a download complete at start (killed before the final rename, an older agent's log)", async () => {
     const d = await loggedIn('erin');
     const out = await mkdtemp(join(tmpdir(), 'shoal-cli-out-'));
-    const { contentId, pieceHashes } = (await authority.manifest(resourceId)) as {
-      contentId: string;
-      pieceHashes: string[];
-    };
+    const { contentId, pieceHashes } = await authority.manifest(resourceId);
     // Every piece in the partial files and in a resume log where older agents kept it.
     const partial = join(out, '.shoal-partial', contentId);
     for (const f of content.files) {

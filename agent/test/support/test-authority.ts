@@ -6,23 +6,38 @@ import { dirname, join } from 'node:path';
 import {
   computeContentId,
   dpopCredential,
+  MANIFEST_FORMAT,
+  MANIFEST_VERSION,
   NODE_PROOF,
   NODE_PROOF_REQUIRED_MESSAGE,
   verifyNodeProof,
   type AnnounceRequest,
   type NodeCredentialClaims,
   type HeartbeatRequest,
+  type Manifest,
   type NodeRole,
   type PeerInfo,
 } from '@shoal/contract';
 import { decodeJwt, exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
-import { NodeKey } from '../identity/node-keys.js';
-import { generateTlsMaterial, type TlsMaterial } from '../identity/tls-certificate.js';
-import { AgentNode } from '../node/agent-node.js';
-import type { TransferSpec } from '../node/transfer-spec.js';
-import { MemoryLogger } from '../util/logger.js';
+import { NodeKey } from '../../src/identity/node-keys.js';
+import { generateTlsMaterial, type TlsMaterial } from '../../src/identity/tls-certificate.js';
+import { Engine, type EngineOptions } from '../../src/engine/index.js';
+import { AgentNode } from '../../src/node/agent-node.js';
+import type { TransferSpec } from '../../src/node/transfer-spec.js';
+import { MemoryLogger } from './memory-logger.js';
 
 let tlsOnce: Promise<TlsMaterial> | null = null;
+
+interface NodeOpts {
+  uploadLimit?: number;
+  maxPeers?: number;
+  idleEvictMs?: number;
+  credential?: string;
+  key?: NodeKey;
+  stateDir?: string;
+  downloadStateDir?: string;
+  port?: number;
+}
 
 /**
  * A stand-in for the Shoal server in engine tests: it signs node credentials and tickets
@@ -40,6 +55,7 @@ export class TestAuthority {
   private readonly swarm = new Map<string, Map<string, PeerInfo>>();
   private readonly names = new Map<string, { name: string; role: NodeRole }>();
   readonly nodes: AgentNode[] = [];
+  private readonly engines: Engine[] = [];
 
   static async start(): Promise<TestAuthority> {
     const a = new TestAuthority();
@@ -65,7 +81,10 @@ export class TestAuthority {
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.nodes.map((n) => n.close().catch(() => undefined)));
+    await Promise.all([
+      ...this.nodes.map((n) => n.close().catch(() => undefined)),
+      ...this.engines.map((e) => e.stop().catch(() => undefined)),
+    ]);
     await this.stopServing();
   }
 
@@ -76,14 +95,18 @@ export class TestAuthority {
     await new Promise<void>((r) => this.server.close(() => r()));
   }
 
-  /** A manifest as GET /api/resources/:id/manifest serves it, with a ticket and the seeds known from announces. */
-  async manifest(resourceId: string, node?: string): Promise<unknown> {
+  /**
+   * A manifest as GET /api/resources/:id/manifest serves it, with a ticket and the seeds
+   * known from announces. Typed by the contract, so a change to the manifest format breaks
+   * this stand-in's build instead of letting it serve the old shape.
+   */
+  async manifest(resourceId: string, node?: string): Promise<Manifest> {
     const r = this.resources.get(resourceId);
     if (!r) throw new Error(`no resource ${resourceId}`);
     const members = [...(this.swarm.get(resourceId)?.values() ?? [])].filter((p) => p.addresses.length > 0);
-    return {
-      format: 'shoal-manifest',
-      version: 1,
+    const manifest: Manifest = {
+      format: MANIFEST_FORMAT,
+      version: MANIFEST_VERSION,
       resourceId,
       contentId: r.contentId,
       name: r.name,
@@ -99,6 +122,7 @@ export class TestAuthority {
       ticket: await this.ticket(resourceId, r.contentId, { node }),
       issuedAt: new Date().toISOString(),
     };
+    return manifest;
   }
 
   private signCredential(
@@ -155,23 +179,30 @@ export class TestAuthority {
   async node(
     nodeId: string,
     role: NodeRole,
-    opts: {
-      uploadLimit?: number;
-      maxPeers?: number;
-      idleEvictMs?: number;
-      credential?: string;
-      key?: NodeKey;
-      stateDir?: string;
-      downloadStateDir?: string;
-      port?: number;
-    } = {},
+    opts: NodeOpts = {},
   ): Promise<{ node: AgentNode; log: MemoryLogger; key: NodeKey; credential: string }> {
+    const { options, log, key, credential } = await this.nodeOptions(nodeId, role, opts);
+    const node = new AgentNode(options);
+    await node.start();
+    this.nodes.push(node);
+    return { node, log, key, credential };
+  }
+
+  /** The same node behind the engine API, as the CLI and the built-in seed run it. */
+  async engine(nodeId: string, role: NodeRole, opts: NodeOpts = {}): Promise<{ engine: Engine; log: MemoryLogger }> {
+    const { options, log } = await this.nodeOptions(nodeId, role, opts);
+    const engine = await Engine.start(options);
+    this.engines.push(engine);
+    return { engine, log };
+  }
+
+  private async nodeOptions(nodeId: string, role: NodeRole, opts: NodeOpts) {
     const key = opts.key ?? NodeKey.generate();
     const credential = opts.credential ?? (await this.credential(nodeId, role, key));
     tlsOnce ??= generateTlsMaterial('test-node');
     const log = new MemoryLogger(`[${nodeId}] `);
     this.names.set(nodeId, { name: nodeId, role });
-    const node = new AgentNode({
+    const options: EngineOptions = {
       nodeId,
       credential: () => credential,
       key,
@@ -185,23 +216,13 @@ export class TestAuthority {
       maxPeers: opts.maxPeers,
       idleEvictMs: opts.idleEvictMs,
       log,
-    });
-    await node.start();
-    this.nodes.push(node);
-    return { node, log, key, credential };
+    };
+    return { options, log, key, credential };
   }
 
   private readonly resources = new Map<
     string,
-    {
-      name: string;
-      description: string;
-      totalSize: number;
-      pieceSize: number;
-      files: { path: string; size: number }[];
-      pieceHashes: string[];
-      contentId: string;
-    }
+    Pick<Manifest, 'name' | 'description' | 'totalSize' | 'pieceSize' | 'files' | 'pieceHashes' | 'contentId'>
   >();
   private nextNode = 1;
 
