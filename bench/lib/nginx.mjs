@@ -1,6 +1,6 @@
 // nginx serving one directory on loopback (baseline for plain HTTP), started in the foreground.
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, sleep, tempDir, track } from './shoal.mjs';
 
@@ -34,5 +34,13 @@ http {
     try { const r = await fetch(`http://127.0.0.1:${port}/`, { method: 'HEAD' }); if (r.status) break; } catch { /* not yet */ }
     await sleep(50);
   }
-  return { url: `http://127.0.0.1:${port}`, stop: async () => { if (child.exitCode === null) { const e = new Promise((r) => child.once('exit', r)); child.kill('SIGTERM'); await e; } } };
+  // The master and its workers, for the CPU they spend serving.
+  const pids = () => {
+    try {
+      return [child.pid, ...readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number)];
+    } catch {
+      return [child.pid];
+    }
+  };
+  return { url: `http://127.0.0.1:${port}`, pids, stop: async () => { if (child.exitCode === null) { const e = new Promise((r) => child.once('exit', r)); child.kill('SIGTERM'); await e; } } };
 }

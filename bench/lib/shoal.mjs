@@ -177,7 +177,7 @@ export function makeRandomFile(path, bytes) {
 
 export function median(xs) { const s = [...xs].sort((a, b) => a - b); const n = s.length; return n ? (n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2) : NaN; }
 export function percentile(xs, p) { const s = [...xs].sort((a, b) => a - b); if (!s.length) return NaN; return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]; }
-const GiB = 1024 ** 3, MiB = 1024 ** 2;
+export const GiB = 1024 ** 3, MiB = 1024 ** 2;
 export const round = (x, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
 export function envInt(name, def) { const v = process.env[name]; return v === undefined || v === '' ? def : Number(v); }
 
@@ -209,4 +209,20 @@ export function vmRSS(pid) {
 /** Drops clean page cache pages of one file (posix_fadvise DONTNEED via dd). */
 function dropFileCache(path) {
   try { execFileSync('dd', [`if=${path}`, 'iflag=nocache', 'count=0', 'status=none']); } catch { /* best effort */ }
+}
+
+/** CPU time (user + system, ms) a process has used so far; 0 once it is gone. */
+export function cpuMsOf(pid) {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(f[11]) + Number(f[12])) * 10; // clock ticks of 10 ms
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU time (ms) of this process's children that have exited and been waited for. */
+export function exitedChildrenCpuMs() {
+  const f = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+  return (Number(f[13]) + Number(f[14])) * 10;
 }
