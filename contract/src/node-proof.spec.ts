@@ -121,6 +121,34 @@ describe('node proofs', () => {
     await expect(verifyNodeProof(good.replace('.', '+.'), request)).rejects.toThrow(/malformed/);
   });
 
+  it('refuses, never throws anything else, for headers and claims of the wrong type', async () => {
+    const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+    const claims = {
+      htm: 'POST',
+      htu: request.path,
+      iat: Math.floor(Date.now() / 1000),
+      jti: 'a'.repeat(22),
+      ath: credentialHash(credential),
+    };
+    const signed = (header: unknown, payload: unknown) => {
+      const input = `${b64(header)}.${b64(payload)}`;
+      return `${input}.${sign(null, Buffer.from(input), node.key).toString('base64url')}`;
+    };
+    const header = { alg: 'EdDSA', typ: NODE_PROOF.typ };
+    const unsigned = `${b64({ alg: { toString: 1 } })}.${b64(claims)}.${'A'.repeat(86)}`;
+    for (const proof of [
+      unsigned,
+      signed([1], claims),
+      signed(null, claims),
+      signed(header, [claims]),
+      signed(header, { ...claims, htm: { toString: 1 } }),
+      signed(header, { ...claims, iat: String(claims.iat) }),
+      signed(header, { ...claims, jti: ['a'.repeat(22)] }),
+    ]) {
+      await expect(verifyNodeProof(proof, request)).rejects.toBeInstanceOf(NodeProofError);
+    }
+  });
+
   it('refuses a proof checked against a key that is not Ed25519', async () => {
     const proof = await signNodeProof({ credential, key: node.key, method: 'POST', url: request.path });
     const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });

@@ -103,13 +103,26 @@ export async function verifyNodeProof(
   proof: string,
   o: { credential: string; key: NodeProofJwk | KeyObject; method: string; path: string; now?: number },
 ): Promise<NodeProofClaims> {
+  try {
+    return checkNodeProof(proof, o);
+  } catch (err) {
+    // Whatever else a crafted proof makes throw is a refusal too, never a server error.
+    if (err instanceof NodeProofError) throw err;
+    throw new NodeProofError('malformed proof');
+  }
+}
+
+function checkNodeProof(
+  proof: string,
+  o: { credential: string; key: NodeProofJwk | KeyObject; method: string; path: string; now?: number },
+): NodeProofClaims {
   if (proof.length > NODE_PROOF.maxLength) throw new NodeProofError('proof too long');
   const parts = proof.split('.');
   if (parts.length !== 3 || !parts.every((p) => BASE64URL.test(p))) throw new NodeProofError('malformed proof');
   const [encodedHeader, encodedPayload, encodedSignature] = parts as [string, string, string];
   const header = jsonObjectOf(encodedHeader);
   if (!header) throw new NodeProofError('malformed proof');
-  if (header.alg !== NODE_PROOF.alg) throw new NodeProofError(`proof algorithm ${String(header.alg)} refused`);
+  if (header.alg !== NODE_PROOF.alg) throw new NodeProofError(`proof algorithm ${shown(header.alg)} refused`);
   if (header.typ !== NODE_PROOF.typ) throw new NodeProofError('not a node proof');
   // Extensions the verifier must understand (RFC 7515 4.1.11): none are, so none are accepted.
   if ('crit' in header || 'b64' in header) throw new NodeProofError('proof header refused');
@@ -128,7 +141,7 @@ export async function verifyNodeProof(
   if (!payload) throw new NodeProofError('malformed proof');
   const { htm, htu, iat, jti, ath } = payload;
   if (htm !== o.method.toUpperCase() || htu !== proofTarget(o.path)) {
-    throw new NodeProofError(`proof made for another request (${String(htm)} ${String(htu)})`);
+    throw new NodeProofError(`proof made for another request (${shown(htm)} ${shown(htu)})`);
   }
   const now = o.now ?? Math.floor(Date.now() / 1000);
   if (typeof iat !== 'number' || !Number.isFinite(iat) || Math.abs(now - iat) > NODE_PROOF.maxAgeSeconds) {
@@ -136,7 +149,12 @@ export async function verifyNodeProof(
   }
   if (typeof jti !== 'string' || !/^[A-Za-z0-9_-]{22,64}$/.test(jti)) throw new NodeProofError('proof jti refused');
   if (ath !== credentialHash(o.credential)) throw new NodeProofError('proof made for another credential');
-  return { htm, htu, iat, jti, ath };
+  return { htm: htm as string, htu: htu as string, iat, jti, ath };
+}
+
+/** A claim as it may appear in a refusal: the caller wrote it, so it is shown as data, short. */
+function shown(value: unknown): string {
+  return (typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value))).slice(0, 100);
 }
 
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
