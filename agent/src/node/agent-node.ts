@@ -17,7 +17,7 @@ import { TokenBucket } from '../util/token-bucket.js';
 import { PeerListener } from './peer-listener.js';
 import { selectFiles, type TransferSpec } from './transfer-spec.js';
 
-export const DEFAULT_MAX_PEERS = 32;
+const DEFAULT_MAX_PEERS = 32;
 
 export interface AgentNodeOptions {
   nodeId: string;

@@ -14,7 +14,6 @@ export const MessageType = {
   cancel: 8,
   refuse: 9,
 } as const;
-export type MessageTypeCode = (typeof MessageType)[keyof typeof MessageType];
 
 /** Why a request was rejected. */
 export const RejectReason = { notHeld: 1, overloaded: 2, notAllowed: 3, invalid: 4 } as const;

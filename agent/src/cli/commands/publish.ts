@@ -14,7 +14,7 @@ import type { DataDir } from '../data-dir.js';
 import { CliError, EXIT } from '../exit-codes.js';
 
 /** Lists a file, or a directory's regular files (sorted, recursive), as resource paths under the item's own name. */
-export async function listFiles(path: string): Promise<{ root: string; files: { path: string; size: number }[] }> {
+async function listFiles(path: string): Promise<{ root: string; files: { path: string; size: number }[] }> {
   const full = resolve(path);
   const top = basename(full);
   const st = await lstat(full).catch(() => null);
