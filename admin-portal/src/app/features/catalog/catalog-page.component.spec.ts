@@ -9,7 +9,8 @@ import { Router, provideRouter } from '@angular/router';
 import { RouterTestingHarness } from '@angular/router/testing';
 import { Location } from '@angular/common';
 import { Component } from '@angular/core';
-import { CatalogPageComponent, SEARCH_DEBOUNCE_MS } from './catalog-page.component';
+import { CatalogPageComponent } from './catalog-page.component';
+import { SEARCH_DEBOUNCE_MS } from '../../shared/table/server-table';
 import { SESSION_STORAGE } from '../../core/auth/auth.service';
 import {
   makeResource,
