@@ -40,7 +40,9 @@ describe('ServerTable', () => {
 
   async function open(url: string) {
     loads.length = 0;
-    TestBed.configureTestingModule({ providers: [provideRouter([{ path: 't', component: HostComponent }])] });
+    TestBed.configureTestingModule({
+      providers: [provideRouter([{ path: 't', component: HostComponent }])],
+    });
     harness = await RouterTestingHarness.create();
     const host = await harness.navigateByUrl(url, HostComponent);
     table = host.table;

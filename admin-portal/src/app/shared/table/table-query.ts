@@ -14,7 +14,9 @@ export interface TableQuery {
 }
 
 /** The request parameters of a list: page and size always, search and sort when set. */
-export function tableParams(query: Partial<TableQuery> & Pick<TableQuery, 'page' | 'size'>): HttpParams {
+export function tableParams(
+  query: Partial<TableQuery> & Pick<TableQuery, 'page' | 'size'>,
+): HttpParams {
   let params = new HttpParams().set('page', query.page).set('size', query.size);
   if (query.q) params = params.set('q', query.q);
   if (query.sort) params = params.set('sort', query.sort);
