@@ -84,9 +84,7 @@ describe('admin portal in a browser', () => {
     await trigger.click();
     const dialog = trigger.page().getByRole(role);
     await dialog.waitFor();
-    await trigger
-      .page()
-      .waitForFunction(() => !!document.activeElement?.closest('[role=dialog], [role=alertdialog]'));
+    await trigger.page().waitForFunction(() => !!document.activeElement?.closest('[role=dialog], [role=alertdialog]'));
     return dialog;
   }
 
