@@ -8,7 +8,7 @@ import {
 import { Router, provideRouter } from '@angular/router';
 import { RouterTestingHarness } from '@angular/router/testing';
 import { Location } from '@angular/common';
-import { Component } from '@angular/core';
+import { ChangeDetectionStrategy, Component } from '@angular/core';
 import { CatalogPageComponent } from './catalog-page.component';
 import { SEARCH_DEBOUNCE_MS } from '../../shared/table/server-table';
 import { SESSION_STORAGE } from '../../core/auth/auth.service';
@@ -21,7 +21,7 @@ import {
   sleep,
 } from '../../../testing/fixtures';
 
-@Component({ template: 'detail' })
+@Component({ template: 'detail', changeDetection: ChangeDetectionStrategy.OnPush })
 class DetailStub {}
 
 describe('CatalogPageComponent', () => {
