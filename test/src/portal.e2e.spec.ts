@@ -89,18 +89,24 @@ describe('admin portal in a browser', () => {
   }
 
   /**
-   * The page does not scroll sideways on a phone, and the named header cells of the table
-   * lie wholly inside the window (a wide table may scroll inside its own frame).
+   * Nothing on the page scrolls sideways on a phone but a table's own frame (the shell's
+   * content pane scrolls, not the document, so every scroll container counts), and the
+   * named header cells of the table lie wholly inside the window.
    */
   async function readableOnPhone(p: Page, table: string, headers: string[]) {
     const layout = await p.evaluate((selector) => {
+      const scrollsSideways = [document.scrollingElement!, ...document.querySelectorAll<HTMLElement>('body *')]
+        .filter((el) => el.scrollWidth > el.clientWidth + 1)
+        .filter((el) => el === document.scrollingElement || /auto|scroll/.test(getComputedStyle(el).overflowX))
+        .filter((el) => !el.classList.contains('table-wrap'))
+        .map((el) => `${el.tagName.toLowerCase()}.${[...el.classList].join('.')}`);
       const cells = [...document.querySelectorAll<HTMLElement>(`${selector} th`)].map((th) => {
         const r = th.getBoundingClientRect();
         return { text: th.textContent?.trim() ?? '', left: r.left, right: r.right };
       });
-      return { scrollWidth: document.scrollingElement!.scrollWidth, innerWidth: window.innerWidth, cells };
+      return { scrollsSideways, innerWidth: window.innerWidth, cells };
     }, table);
-    expect(layout.scrollWidth).toBeLessThanOrEqual(layout.innerWidth);
+    expect(layout.scrollsSideways).toEqual([]);
     const inside = layout.cells.filter((c) => c.left >= 0 && c.right <= layout.innerWidth).map((c) => c.text);
     expect(inside).toEqual(expect.arrayContaining(headers));
   }
