@@ -41,7 +41,7 @@ function sameValues<Q extends object>(a: Q, b: Q): boolean {
 /**
  * A server-backed table whose search, filters, sort and page live in the URL (replaced,
  * not pushed, so typing adds no history), so a view is a link someone else can open.
- * Any change of the URL loads the page again; a newer request wins over an older one.
+ * A change in what the URL asks for loads again; a newer request wins over an older one.
  * Call it from a component's constructor or field initialisers (it injects the route).
  */
 export class ServerTable<T, F extends TableFilters = Record<never, never>> {
