@@ -1,6 +1,7 @@
 /**
  * Response shapes of the server's public HTTP API, shared by the agent and the portal.
- * Types only: importing this file pulls in no runtime code.
+ * Types and constant lists only, importing nothing at run time: the portal reads it through
+ * `@shoal/contract/api` without bundling the Node code of the rest of the contract.
  */
 import type { NodeRole, PeerInfo } from './nodes.js';
 import type { UserRole } from './tokens.js';
@@ -43,8 +44,13 @@ export interface UserSummary {
   updatedAt: string;
 }
 
+/** What `GET /api/resources?sort=` accepts, each optionally prefixed with "-" for descending. */
 export const RESOURCE_SORT_FIELDS = ['name', 'size', 'seeds', 'downloaders', 'created', 'updated'] as const;
 export type ResourceSortField = (typeof RESOURCE_SORT_FIELDS)[number];
+
+/** What `GET /api/admin/nodes?sort=` accepts, each optionally prefixed with "-" for descending. */
+export const NODE_SORT_FIELDS = ['name', 'role', 'site', 'lastHeartbeat', 'created', 'uploaded'] as const;
+export type NodeSortField = (typeof NODE_SORT_FIELDS)[number];
 
 export interface ResourceSummary {
   id: string;

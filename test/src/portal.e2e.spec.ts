@@ -5,7 +5,7 @@
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { parseManifest } from '@shoal/contract';
 import { Api } from './harness/api-client.js';
 import { metadata, nodeKey } from './harness/fixtures.js';
@@ -72,6 +72,43 @@ describe('admin portal in a browser', () => {
     await p.getByLabel('Password', { exact: true }).fill(password);
     await p.getByRole('button', { name: 'Sign in' }).click();
     await p.waitForURL(/\/resources/);
+  }
+
+  /**
+   * Clicks what opens a dialog and waits until it is open as a user sees it, with the caret
+   * in it. Material moves the focus into a dialog only once its opening animation is over
+   * and the page has rendered again; keys typed before that may follow the focus into
+   * another field (seen on a loaded machine: the edit dialog's tags went into its name).
+   */
+  async function openDialog(trigger: Locator, role: 'dialog' | 'alertdialog' = 'dialog') {
+    await trigger.click();
+    const dialog = trigger.page().getByRole(role);
+    await dialog.waitFor();
+    await trigger.page().waitForFunction(() => !!document.activeElement?.closest('[role=dialog], [role=alertdialog]'));
+    return dialog;
+  }
+
+  /**
+   * Nothing on the page scrolls sideways on a phone but a table's own frame (the shell's
+   * content pane scrolls, not the document, so every scroll container counts), and the
+   * named header cells of the table lie wholly inside the window.
+   */
+  async function readableOnPhone(p: Page, table: string, headers: string[]) {
+    const layout = await p.evaluate((selector) => {
+      const scrollsSideways = [document.scrollingElement!, ...document.querySelectorAll<HTMLElement>('body *')]
+        .filter((el) => el.scrollWidth > el.clientWidth + 1)
+        .filter((el) => el === document.scrollingElement || /auto|scroll/.test(getComputedStyle(el).overflowX))
+        .filter((el) => !el.classList.contains('table-wrap'))
+        .map((el) => `${el.tagName.toLowerCase()}.${[...el.classList].join('.')}`);
+      const cells = [...document.querySelectorAll<HTMLElement>(`${selector} th`)].map((th) => {
+        const r = th.getBoundingClientRect();
+        return { text: th.textContent?.trim() ?? '', left: r.left, right: r.right };
+      });
+      return { scrollsSideways, innerWidth: window.innerWidth, cells };
+    }, table);
+    expect(layout.scrollsSideways).toEqual([]);
+    const inside = layout.cells.filter((c) => c.left >= 0 && c.right <= layout.innerWidth).map((c) => c.text);
+    expect(inside).toEqual(expect.arrayContaining(headers));
   }
 
   /** Visible controls a screen reader could not name (no label, aria-label or text). */
@@ -417,8 +454,8 @@ describe('admin portal in a browser', () => {
     );
     expect((await admin.post(`/api/admin/nodes/${builtinNode.id}/revoke`, {})).status).toBe(409);
 
-    await page.getByTestId('add-seed').click();
-    await page.getByTestId('enroll-site').fill('berlin');
+    const enrollDialog = await openDialog(page.getByTestId('add-seed'));
+    await enrollDialog.getByTestId('enroll-site').fill('berlin');
     await page.getByTestId('create-token').click();
     const command = (await page.getByTestId('enroll-command').textContent())!;
     expect(command).toContain(`--server ${server.url}`);
@@ -621,8 +658,7 @@ describe('admin portal in a browser', () => {
 
   it('lets an admin edit a resource and delete one after confirming', async () => {
     await page.goto(`${server.url}/resources/${ids.get('fedora-41-workstation')}`);
-    await page.getByTestId('edit').click();
-    const dialog = page.getByRole('dialog');
+    const dialog = await openDialog(page.getByTestId('edit'));
     await dialog.getByLabel('Description').fill('Fedora 41, GNOME edition');
     await dialog.getByLabel('Tags').fill('linux, fedora');
     // One field per line, full width.
@@ -635,6 +671,7 @@ describe('admin portal in a browser', () => {
     await dialog.getByRole('button', { name: 'Save' }).click();
     await page.getByTestId('description').filter({ hasText: 'GNOME edition' }).waitFor();
     const stored = await admin.get(`/api/resources/${ids.get('fedora-41-workstation')}`);
+    expect(stored.body.name).toBe('fedora-41-workstation');
     expect(stored.body.description).toBe('Fedora 41, GNOME edition');
     expect(stored.body.tags).toEqual(['linux', 'fedora']);
 
@@ -650,9 +687,9 @@ describe('admin portal in a browser', () => {
 
   it('lets an admin create a user, reset the password and disable them', async () => {
     await page.goto(`${server.url}/users`);
-    await page.getByTestId('new-user').click();
-    await page.getByTestId('new-username').fill('noah');
-    await page.getByTestId('new-password').fill('first-password-1');
+    const newUser = await openDialog(page.getByTestId('new-user'));
+    await newUser.getByTestId('new-username').fill('noah');
+    await newUser.getByTestId('new-password').fill('first-password-1');
     await page.waitForTimeout(300); // the dialog fades in
     await shot(page, '20-new-user');
     await page.getByTestId('create-user').click();
@@ -663,10 +700,10 @@ describe('admin portal in a browser', () => {
 
     const row = page.locator('[data-testid=users-table] tr.mat-mdc-row').filter({ hasText: 'noah' });
     await row.getByTestId('user-actions').click();
-    await page.getByRole('menuitem', { name: /Reset password/ }).click();
-    await page.getByRole('dialog').getByLabel('New password').fill('second-password-2');
-    await page.getByRole('dialog').getByRole('button', { name: 'Set password' }).click();
-    await page.getByRole('dialog').waitFor({ state: 'detached' });
+    const reset = await openDialog(page.getByRole('menuitem', { name: /Reset password/ }));
+    await reset.getByLabel('New password').fill('second-password-2');
+    await reset.getByRole('button', { name: 'Set password' }).click();
+    await reset.waitFor({ state: 'detached' });
     expect(
       (await new Api(server.url).post('/api/auth/login', { username: 'noah', password: 'second-password-2' })).status,
     ).toBe(200);
@@ -684,20 +721,32 @@ describe('admin portal in a browser', () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto(`${server.url}/resources`);
     await rows(page).first().waitFor();
+    // The catalog drops its secondary column and fits the window without scrolling.
+    await readableOnPhone(page, '[data-testid=resources-table]', ['Name', 'Size', 'Seeds', 'Downloaders']);
+    expect(await page.locator('[data-testid=resources-table] th').allTextContents()).not.toContainEqual(
+      expect.stringContaining('Updated'),
+    );
     await shot(page, '13-catalog-narrow');
     await page.getByRole('button', { name: 'Open navigation' }).click();
     await page.getByRole('link', { name: 'Dashboard' }).waitFor();
     await page.waitForTimeout(500); // the drawer slides in
+    const drawer = await page.getByRole('link', { name: 'Dashboard' }).boundingBox();
+    expect(drawer!.x).toBeGreaterThanOrEqual(0);
+    expect(drawer!.x + drawer!.width).toBeLessThanOrEqual(390);
     await shot(page, '14-nav-narrow');
     await page.keyboard.press('Escape');
     await page.goto(`${server.url}/resources/${ids.get('ubuntu-24.04-desktop')}`);
     await page.getByTestId('providers-table').waitFor();
+    await readableOnPhone(page, '[data-testid=providers-table]', ['Name']);
     await shot(page, '18-detail-narrow');
     await page.goto(`${server.url}/nodes`);
     await page.locator('[data-testid=nodes-table] tr.mat-mdc-row').first().waitFor();
+    // Nine columns do not fit a phone: the table scrolls in its frame, its names in view.
+    await readableOnPhone(page, '[data-testid=nodes-table]', ['Name']);
     await shot(page, '19-nodes-narrow');
     await page.goto(`${server.url}/preheat`);
     await page.getByTestId('task-state').first().waitFor();
+    await readableOnPhone(page, '[data-testid=preheat-job] table', ['Seed server', 'State', 'Progress']);
     await shot(page, '26-preheat-narrow');
   });
 

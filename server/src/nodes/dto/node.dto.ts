@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { LIMITS, NODE_ROLES, type NodeRole } from '@shoal/contract';
+import { LIMITS, NODE_ROLES, NODE_SORT_FIELDS, type NodeRole } from '@shoal/contract';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -176,8 +176,6 @@ export class EnrollmentTokenCreateDto {
   @Matches(SITE_PATTERN, { message: 'site must be 1-64 letters, digits, ".", "_" or "-"' })
   site?: string;
 }
-
-export const NODE_SORT_FIELDS = ['name', 'role', 'site', 'lastHeartbeat', 'created', 'uploaded'] as const;
 
 export class NodeListQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: NODE_ROLES })

@@ -3,12 +3,12 @@ import { provideHttpClient } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { Router, provideRouter } from '@angular/router';
 import { RouterTestingHarness } from '@angular/router/testing';
-import { Component } from '@angular/core';
+import { ChangeDetectionStrategy, Component } from '@angular/core';
 import { ShellComponent } from './shell.component';
 import { AuthService, SESSION_REFRESH_LEAD_MS, SESSION_STORAGE } from '../auth/auth.service';
 import { makeLogin, makeSession, makeUser, signedIn, sleep } from '../../../testing/fixtures';
 
-@Component({ template: 'content' })
+@Component({ template: 'content', changeDetection: ChangeDetectionStrategy.OnPush })
 class PageStub {}
 
 describe('ShellComponent', () => {

@@ -1,22 +1,16 @@
-import { ChangeDetectionStrategy, Component, computed, inject, signal } from '@angular/core';
-import { takeUntilDestroyed, toObservable, toSignal } from '@angular/core/rxjs-interop';
+import { ChangeDetectionStrategy, Component, inject } from '@angular/core';
 import { DatePipe } from '@angular/common';
-import { ActivatedRoute, Router, RouterLink } from '@angular/router';
-import { MatButtonModule } from '@angular/material/button';
+import { RouterLink } from '@angular/router';
 import { MatIconModule } from '@angular/material/icon';
-import { MatPaginatorModule, PageEvent } from '@angular/material/paginator';
-import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { MatTableModule } from '@angular/material/table';
 import { MatTooltipModule } from '@angular/material/tooltip';
-import { catchError, map, of, switchMap, tap } from 'rxjs';
-import type { AuditEntry, Page } from '@shoal/contract';
-import { apiErrorMessage } from '../../core/http/api-error';
+import type { AuditEntry } from '@shoal/contract';
+import { ServerTable } from '../../shared/table/server-table';
+import { TablePaginatorComponent } from '../../shared/table/table-paginator.component';
 import {
-  DEFAULT_PAGE_SIZE,
-  PAGE_SIZES,
-  parsePageSize,
-  parsePositiveInt,
-} from '../../shared/table-query';
+  TableLoadingBarComponent,
+  TableStateComponent,
+} from '../../shared/table/table-state.component';
 import { AuditService, auditActionLabel } from './audit.service';
 
 /** Admin: who did what and when (manifest downloads, publishes, revocations, user changes). */
@@ -25,12 +19,12 @@ import { AuditService, auditActionLabel } from './audit.service';
   imports: [
     DatePipe,
     RouterLink,
-    MatButtonModule,
     MatIconModule,
-    MatPaginatorModule,
-    MatProgressBarModule,
     MatTableModule,
     MatTooltipModule,
+    TableLoadingBarComponent,
+    TablePaginatorComponent,
+    TableStateComponent,
   ],
   changeDetection: ChangeDetectionStrategy.OnPush,
   templateUrl: './audit-page.component.html',
@@ -38,50 +32,12 @@ import { AuditService, auditActionLabel } from './audit.service';
 })
 export class AuditPageComponent {
   private readonly api = inject(AuditService);
-  private readonly router = inject(Router);
-  private readonly route = inject(ActivatedRoute);
-
   protected readonly columns = ['at', 'action', 'user', 'resource', 'node'];
-  protected readonly pageSizes = PAGE_SIZES;
-
-  private readonly params = toSignal(this.route.queryParamMap, {
-    initialValue: this.route.snapshot.queryParamMap,
+  // Newest first, always: the log has no search and no other order.
+  protected readonly table = new ServerTable<AuditEntry>({
+    search: false,
+    load: (query) => this.api.list(query.page, query.size),
   });
-  protected readonly query = computed(
-    () => {
-      const p = this.params();
-      return { page: parsePositiveInt(p.get('page'), 1), size: parsePageSize(p.get('size')) };
-    },
-    { equal: (a, b) => a.page === b.page && a.size === b.size },
-  );
-
-  private readonly reloads = signal(0);
-  protected readonly loading = signal(true);
-  protected readonly error = signal<string | null>(null);
-  protected readonly result = signal<Page<AuditEntry> | null>(null);
-  protected readonly rows = computed(() => this.result()?.items ?? []);
-
-  constructor() {
-    toObservable(computed(() => ({ query: this.query(), n: this.reloads() })))
-      .pipe(
-        tap(() => {
-          this.loading.set(true);
-          this.error.set(null);
-        }),
-        switchMap(({ query }) =>
-          this.api.list(query.page, query.size).pipe(
-            map((page) => ({ page, error: null })),
-            catchError((err: unknown) => of({ page: null, error: apiErrorMessage(err) })),
-          ),
-        ),
-        takeUntilDestroyed(),
-      )
-      .subscribe(({ page, error }) => {
-        this.loading.set(false);
-        this.result.set(page);
-        this.error.set(error);
-      });
-  }
 
   protected label(entry: AuditEntry): string {
     return auditActionLabel(entry.action);
@@ -90,21 +46,5 @@ export class AuditPageComponent {
   /** The first block of an id: enough to tell entries apart, the whole id on hover. */
   protected short(id: string): string {
     return id.length > 8 ? `${id.slice(0, 8)}…` : id;
-  }
-
-  protected onPage(event: PageEvent): void {
-    void this.router.navigate([], {
-      relativeTo: this.route,
-      queryParams: {
-        page: event.pageIndex > 0 ? event.pageIndex + 1 : null,
-        size: event.pageSize === DEFAULT_PAGE_SIZE ? null : event.pageSize,
-      },
-      queryParamsHandling: 'merge',
-      replaceUrl: true,
-    });
-  }
-
-  protected retry(): void {
-    this.reloads.update((n) => n + 1);
   }
 }

@@ -1,7 +1,8 @@
-import { HttpClient, HttpParams } from '@angular/common/http';
+import { HttpClient } from '@angular/common/http';
 import { Injectable, inject } from '@angular/core';
 import { Observable } from 'rxjs';
 import type { AuditEntry, Page } from '@shoal/contract';
+import { tableParams } from '../../shared/table/table-query';
 
 /** The audit log (admin): GET /api/admin/audit, newest first. */
 @Injectable({ providedIn: 'root' })
@@ -9,8 +10,9 @@ export class AuditService {
   private readonly http = inject(HttpClient);
 
   list(page: number, size: number): Observable<Page<AuditEntry>> {
-    const params = new HttpParams().set('page', page).set('size', size);
-    return this.http.get<Page<AuditEntry>>('/api/admin/audit', { params });
+    return this.http.get<Page<AuditEntry>>('/api/admin/audit', {
+      params: tableParams({ page, size }),
+    });
   }
 }
 

@@ -8,8 +8,9 @@ import {
 import { Router, provideRouter } from '@angular/router';
 import { RouterTestingHarness } from '@angular/router/testing';
 import { Location } from '@angular/common';
-import { Component } from '@angular/core';
-import { CatalogPageComponent, SEARCH_DEBOUNCE_MS } from './catalog-page.component';
+import { ChangeDetectionStrategy, Component } from '@angular/core';
+import { CatalogPageComponent } from './catalog-page.component';
+import { SEARCH_DEBOUNCE_MS } from '../../shared/table/server-table';
 import { SESSION_STORAGE } from '../../core/auth/auth.service';
 import {
   makeResource,
@@ -20,7 +21,7 @@ import {
   sleep,
 } from '../../../testing/fixtures';
 
-@Component({ template: 'detail' })
+@Component({ template: 'detail', changeDetection: ChangeDetectionStrategy.OnPush })
 class DetailStub {}
 
 describe('CatalogPageComponent', () => {

@@ -3,7 +3,7 @@ import { provideHttpClient } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { Router, provideRouter, withComponentInputBinding } from '@angular/router';
 import { RouterTestingHarness } from '@angular/router/testing';
-import { Component } from '@angular/core';
+import { ChangeDetectionStrategy, Component } from '@angular/core';
 import { OverlayContainer } from '@angular/cdk/overlay';
 import { ResourceDetailComponent } from './resource-detail.component';
 import { SESSION_STORAGE } from '../../core/auth/auth.service';
@@ -19,7 +19,7 @@ import {
   sleep,
 } from '../../../testing/fixtures';
 
-@Component({ template: 'list' })
+@Component({ template: 'list', changeDetection: ChangeDetectionStrategy.OnPush })
 class ListStub {}
 
 describe('ResourceDetailComponent', () => {

@@ -1,17 +1,9 @@
-import { HttpClient, HttpParams } from '@angular/common/http';
+import { HttpClient } from '@angular/common/http';
 import { Injectable, inject } from '@angular/core';
 import { Observable, map } from 'rxjs';
 import type { Page, ResourceDetail, ResourceSummary } from '@shoal/contract';
 import { filenameFromDisposition } from '../../shared/save-file';
-
-export interface ResourceQuery {
-  q: string;
-  /** 1-based, like the API. */
-  page: number;
-  size: number;
-  /** `name`, `-size`, ...; null for the server's default order. */
-  sort: string | null;
-}
+import { TableQuery, tableParams } from '../../shared/table/table-query';
 
 export interface ResourcePatch {
   name?: string;
@@ -29,11 +21,8 @@ export interface DownloadedFile {
 export class ResourcesService {
   private readonly http = inject(HttpClient);
 
-  list(query: ResourceQuery): Observable<Page<ResourceSummary>> {
-    let params = new HttpParams().set('page', query.page).set('size', query.size);
-    if (query.q) params = params.set('q', query.q);
-    if (query.sort) params = params.set('sort', query.sort);
-    return this.http.get<Page<ResourceSummary>>('/api/resources', { params });
+  list(query: TableQuery): Observable<Page<ResourceSummary>> {
+    return this.http.get<Page<ResourceSummary>>('/api/resources', { params: tableParams(query) });
   }
 
   get(id: string): Observable<ResourceDetail> {

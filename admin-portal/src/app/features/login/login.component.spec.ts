@@ -3,12 +3,12 @@ import { provideHttpClient } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { Router, provideRouter } from '@angular/router';
 import { RouterTestingHarness } from '@angular/router/testing';
-import { Component } from '@angular/core';
+import { ChangeDetectionStrategy, Component } from '@angular/core';
 import { LoginComponent } from './login.component';
 import { AuthService, SESSION_STORAGE } from '../../core/auth/auth.service';
 import { MemoryStorage, makeLogin, signedIn } from '../../../testing/fixtures';
 
-@Component({ template: 'page' })
+@Component({ template: 'page', changeDetection: ChangeDetectionStrategy.OnPush })
 class PageStub {}
 
 describe('LoginComponent', () => {

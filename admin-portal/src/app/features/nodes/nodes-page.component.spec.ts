@@ -113,6 +113,24 @@ describe('NodesPageComponent', () => {
     expect(TestBed.inject(Location).path()).toBe('/nodes?sort=name');
   });
 
+  it('sorts by every field the server accepts, uploaded bytes too', async () => {
+    await open('/nodes?sort=-uploaded');
+    const req = list();
+    expect(req.request.params.get('sort')).toBe('-uploaded');
+    req.flush(page([makeNode()]));
+    await settle();
+    const header = [...el().querySelectorAll('th')].find((h) =>
+      h.textContent?.includes('Uploaded'),
+    )!;
+    expect(header.getAttribute('aria-sort')).toBe('descending');
+
+    (header.querySelector('.mat-sort-header-container') as HTMLElement).click();
+    await settle();
+    const next = list();
+    expect(next.request.params.has('sort')).toBe(false);
+    next.flush(page([makeNode()]));
+  });
+
   it('revokes a node after confirmation', async () => {
     await open();
     list().flush(page([makeNode({ id: 'n-1', name: 'seed-paris' })]));

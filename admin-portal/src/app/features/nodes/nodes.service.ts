@@ -1,15 +1,12 @@
-import { HttpClient, HttpParams } from '@angular/common/http';
+import { HttpClient } from '@angular/common/http';
 import { Injectable, inject } from '@angular/core';
 import { Observable } from 'rxjs';
 import type { EnrollmentTokenResponse, NodeRole, NodeSummary, Page } from '@shoal/contract';
+import { TableQuery, tableParams } from '../../shared/table/table-query';
 
-export interface NodeQuery {
-  q: string;
+export interface NodeQuery extends TableQuery {
   role: NodeRole | null;
   online: boolean | null;
-  page: number;
-  size: number;
-  sort: string | null;
 }
 
 export interface EnrollmentTokenRequest {
@@ -24,11 +21,9 @@ export class NodesService {
   private readonly http = inject(HttpClient);
 
   list(query: NodeQuery): Observable<Page<NodeSummary>> {
-    let params = new HttpParams().set('page', query.page).set('size', query.size);
-    if (query.q) params = params.set('q', query.q);
+    let params = tableParams(query);
     if (query.role) params = params.set('role', query.role);
     if (query.online !== null) params = params.set('online', String(query.online));
-    if (query.sort) params = params.set('sort', query.sort);
     return this.http.get<Page<NodeSummary>>('/api/admin/nodes', { params });
   }
 

@@ -1,13 +1,8 @@
-import { HttpClient, HttpParams } from '@angular/common/http';
+import { HttpClient } from '@angular/common/http';
 import { Injectable, inject } from '@angular/core';
 import { Observable } from 'rxjs';
 import type { Page, UserRole, UserSummary } from '@shoal/contract';
-
-export interface UserQuery {
-  q: string;
-  page: number;
-  size: number;
-}
+import { TableQuery, tableParams } from '../../shared/table/table-query';
 
 export interface NewUser {
   username: string;
@@ -20,10 +15,8 @@ export interface NewUser {
 export class UsersService {
   private readonly http = inject(HttpClient);
 
-  list(query: UserQuery): Observable<Page<UserSummary>> {
-    let params = new HttpParams().set('page', query.page).set('size', query.size);
-    if (query.q) params = params.set('q', query.q);
-    return this.http.get<Page<UserSummary>>('/api/admin/users', { params });
+  list(query: Pick<TableQuery, 'q' | 'page' | 'size'>): Observable<Page<UserSummary>> {
+    return this.http.get<Page<UserSummary>>('/api/admin/users', { params: tableParams(query) });
   }
 
   create(user: NewUser): Observable<UserSummary> {

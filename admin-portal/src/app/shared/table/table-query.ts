@@ -1,5 +1,27 @@
+import { HttpParams } from '@angular/common/http';
 import { Params } from '@angular/router';
 import { SortDirection } from '@angular/material/sort';
+
+/** What every server-backed list asks for. */
+export interface TableQuery {
+  /** The search, trimmed; '' when there is none (or the table has no search box). */
+  q: string;
+  /** 1-based, like the API. */
+  page: number;
+  size: number;
+  /** `name`, `-size`, ...; null for the server's default order. */
+  sort: string | null;
+}
+
+/** The request parameters of a list: page and size always, search and sort when set. */
+export function tableParams(
+  query: Partial<TableQuery> & Pick<TableQuery, 'page' | 'size'>,
+): HttpParams {
+  let params = new HttpParams().set('page', query.page).set('size', query.size);
+  if (query.q) params = params.set('q', query.q);
+  if (query.sort) params = params.set('sort', query.sort);
+  return params;
+}
 
 /** A server-side sort as the API spells it: `name` ascending, `-name` descending. */
 export interface SortState {

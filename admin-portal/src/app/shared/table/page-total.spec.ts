@@ -1,5 +1,5 @@
 import { LowerBoundPaginatorIntl, formatTotal, paginatorLength, shownTotal } from './page-total';
-import { page } from '../../testing/fixtures';
+import { page } from '../../../testing/fixtures';
 
 const full = (n = 25) => Array.from({ length: n }, (_, i) => i);
 
