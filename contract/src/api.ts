@@ -13,7 +13,7 @@ export interface Page<T> {
   /**
    * `total` is a lower bound ("at least"), never less than the rows up to this page: a
    * search stops counting at 10,000 matches, and one whose every word is broad counts only
-   * the first 5,000 names of its rarest word (e.g. 669 where 9,278 match). More pages may
+   * the first names of its rarest word, far fewer than may match. More pages may
    * follow; a page shorter than `size` is the last.
    */
   totalCapped?: boolean;
@@ -130,3 +130,6 @@ export interface DashboardStats {
   /** Bytes served per time bucket, by seed servers versus by other downloaders (the swarm). */
   traffic: { at: string; seedBytes: number; peerBytes: number }[];
 }
+
+/** Length of a password an admin sets for a user (the server refuses others; the portal says so first). */
+export const PASSWORD_LENGTH = { min: 8, max: 256 } as const;

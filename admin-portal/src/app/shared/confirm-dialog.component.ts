@@ -39,7 +39,7 @@ export interface ConfirmDialogData {
     }
   `,
 })
-export class ConfirmDialogComponent {
+class ConfirmDialogComponent {
   readonly data = inject<ConfirmDialogData>(MAT_DIALOG_DATA);
 }
 

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import type { UserRole } from '@shoal/contract';
+import { PASSWORD_LENGTH, type UserRole } from '@shoal/contract';
 import { IsBoolean, IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 
 const ROLES: UserRole[] = ['admin', 'member'];
@@ -10,10 +10,10 @@ export class UserAdminCreateDto {
   @Matches(/^[a-zA-Z0-9._-]{2,64}$/, { message: 'username must be 2-64 letters, digits, ".", "_" or "-"' })
   username!: string;
 
-  @ApiProperty({ minLength: 8, maxLength: 256 })
+  @ApiProperty({ minLength: PASSWORD_LENGTH.min, maxLength: PASSWORD_LENGTH.max })
   @IsString()
-  @MinLength(8)
-  @MaxLength(256)
+  @MinLength(PASSWORD_LENGTH.min)
+  @MaxLength(PASSWORD_LENGTH.max)
   password!: string;
 
   @ApiProperty({ enum: ROLES })
@@ -34,9 +34,9 @@ export class UserAdminUpdateDto {
 }
 
 export class UserAdminPasswordDto {
-  @ApiProperty({ minLength: 8, maxLength: 256 })
+  @ApiProperty({ minLength: PASSWORD_LENGTH.min, maxLength: PASSWORD_LENGTH.max })
   @IsString()
-  @MinLength(8)
-  @MaxLength(256)
+  @MinLength(PASSWORD_LENGTH.min)
+  @MaxLength(PASSWORD_LENGTH.max)
   password!: string;
 }

@@ -9,7 +9,7 @@ import { apiErrorMessage } from '../../core/http/api-error';
 import { ResourcesService } from './resources.service';
 
 /** Tags are typed comma-separated; blanks and duplicates are dropped. */
-export function parseTags(text: string): string[] {
+function parseTags(text: string): string[] {
   return [
     ...new Set(
       text

@@ -15,7 +15,7 @@ import { formatBytes } from '../../shared/format-bytes';
 import { byteAxisStep } from './byte-axis';
 import { StatsService, swarmShare } from './stats.service';
 
-export const REFRESH_MS = 60_000;
+const REFRESH_MS = 60_000;
 
 const SEED_COLOR = '#5c6bc0';
 const PEER_COLOR = '#26a69a';

@@ -12,7 +12,7 @@ import { apiErrorMessage } from '../../core/http/api-error';
 import { CopyButtonComponent } from '../../shared/copy-button.component';
 import { NodesService } from './nodes.service';
 
-export const TOKEN_LIFETIMES = [
+const TOKEN_LIFETIMES = [
   { seconds: 3600, label: '1 hour' },
   { seconds: 86400, label: '24 hours' },
   { seconds: 7 * 86400, label: '7 days' },

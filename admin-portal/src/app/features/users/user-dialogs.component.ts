@@ -6,10 +6,9 @@ import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
 import { MatSelectModule } from '@angular/material/select';
 import type { UserRole, UserSummary } from '@shoal/contract';
+import { PASSWORD_LENGTH } from '@shoal/contract/api';
 import { apiErrorMessage } from '../../core/http/api-error';
 import { UsersService } from './users.service';
-
-export const MIN_PASSWORD_LENGTH = 8;
 
 /** Admin: create a user (POST /api/admin/users). Closes with the new user. */
 @Component({
@@ -78,10 +77,10 @@ export const MIN_PASSWORD_LENGTH = 8;
 export class CreateUserDialogComponent {
   private readonly users = inject(UsersService);
   private readonly ref = inject<MatDialogRef<CreateUserDialogComponent, UserSummary>>(MatDialogRef);
-  protected readonly minLength = MIN_PASSWORD_LENGTH;
+  protected readonly minLength = PASSWORD_LENGTH.min;
   protected readonly form = inject(NonNullableFormBuilder).group({
     username: ['', [Validators.required, Validators.maxLength(64)]],
-    password: ['', [Validators.required, Validators.minLength(MIN_PASSWORD_LENGTH)]],
+    password: ['', [Validators.required, Validators.minLength(PASSWORD_LENGTH.min)]],
     role: ['member' as UserRole],
   });
   protected readonly busy = signal(false);
@@ -153,9 +152,9 @@ export class ResetPasswordDialogComponent {
   private readonly users = inject(UsersService);
   private readonly ref = inject<MatDialogRef<ResetPasswordDialogComponent, boolean>>(MatDialogRef);
   protected readonly user = inject<UserSummary>(MAT_DIALOG_DATA);
-  protected readonly minLength = MIN_PASSWORD_LENGTH;
+  protected readonly minLength = PASSWORD_LENGTH.min;
   protected readonly form = inject(NonNullableFormBuilder).group({
-    password: ['', [Validators.required, Validators.minLength(MIN_PASSWORD_LENGTH)]],
+    password: ['', [Validators.required, Validators.minLength(PASSWORD_LENGTH.min)]],
   });
   protected readonly busy = signal(false);
   protected readonly error = signal<string | null>(null);
