@@ -133,3 +133,6 @@ export interface DashboardStats {
 
 /** Length of a password an admin sets for a user (the server refuses others; the portal says so first). */
 export const PASSWORD_LENGTH = { min: 8, max: 256 } as const;
+
+/** Suffix of a manifest file's name (`<name>.shoal.json`), as the server names downloads. */
+export const MANIFEST_FILE_SUFFIX = '.shoal.json';

@@ -5,7 +5,6 @@ import { ListenAddressSchema, NODE_ROLES } from './nodes.js';
 
 export const MANIFEST_FORMAT = 'shoal-manifest';
 export const MANIFEST_VERSION = 1;
-export const MANIFEST_FILE_SUFFIX = '.shoal.json';
 
 const ManifestPeerSchema = z.object({
   nodeId: z.string().min(1).max(64),

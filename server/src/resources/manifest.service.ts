@@ -1,6 +1,6 @@
 import { ForbiddenException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { LIMITS, MANIFEST_FORMAT, MANIFEST_VERSION, type Manifest } from '@shoal/contract';
+import { LIMITS, MANIFEST_FILE_SUFFIX, MANIFEST_FORMAT, MANIFEST_VERSION, type Manifest } from '@shoal/contract';
 import { Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import type { AuthenticatedUser } from '../common/principals.js';
@@ -106,5 +106,5 @@ export function manifestFileName(name: string): string {
       .replace(/[^A-Za-z0-9._-]+/g, '_')
       .replace(/^[._]+/, '')
       .slice(0, 150) || 'resource';
-  return `${safe}.shoal.json`;
+  return `${safe}${MANIFEST_FILE_SUFFIX}`;
 }

@@ -2,6 +2,7 @@ import { HttpClient } from '@angular/common/http';
 import { Injectable, inject } from '@angular/core';
 import { Observable, map } from 'rxjs';
 import type { Page, ResourceDetail, ResourceSummary } from '@shoal/contract';
+import { MANIFEST_FILE_SUFFIX } from '@shoal/contract/api';
 import { filenameFromDisposition } from '../../shared/save-file';
 import { TableQuery, tableParams } from '../../shared/table/table-query';
 
@@ -41,7 +42,7 @@ export class ResourcesService {
           blob: res.body ?? new Blob([]),
           filename:
             filenameFromDisposition(res.headers.get('Content-Disposition')) ??
-            `${resource.name}.shoal.json`,
+            `${resource.name}${MANIFEST_FILE_SUFFIX}`,
         })),
       );
   }

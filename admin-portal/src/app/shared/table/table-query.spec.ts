@@ -1,10 +1,4 @@
-import {
-  compactParams,
-  parsePageSize,
-  parsePositiveInt,
-  parseSort,
-  sortParam,
-} from './table-query';
+import { parsePageSize, parsePositiveInt, parseSort, sortParam } from './table-query';
 
 describe('table query helpers', () => {
   const fields = ['name', 'size'];
@@ -28,13 +22,5 @@ describe('table query helpers', () => {
     expect(parsePositiveInt('abc', 1)).toBe(1);
     expect(parsePageSize('50')).toBe(50);
     expect(parsePageSize('7')).toBe(25);
-  });
-
-  it('drops empty values from the URL', () => {
-    expect(compactParams({ q: '', page: 2, sort: undefined })).toEqual({
-      q: null,
-      page: 2,
-      sort: null,
-    });
   });
 });

@@ -1,5 +1,4 @@
 import { HttpParams } from '@angular/common/http';
-import { Params } from '@angular/router';
 import { SortDirection } from '@angular/material/sort';
 
 /** What every server-backed list asks for. */
@@ -57,11 +56,4 @@ export const DEFAULT_PAGE_SIZE = 25;
 export function parsePageSize(raw: string | null | undefined): number {
   const n = Number(raw);
   return (PAGE_SIZES as readonly number[]).includes(n) ? n : DEFAULT_PAGE_SIZE;
-}
-
-/** Query params with defaults dropped, so shared links stay short. */
-export function compactParams(params: Record<string, string | number | null | undefined>): Params {
-  const out: Params = {};
-  for (const [k, v] of Object.entries(params)) out[k] = v === '' || v === undefined ? null : v;
-  return out;
 }
