@@ -250,7 +250,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
       const g = globals(cmd);
       const metricsAt = opts.metrics ? parseHostPort(opts.metrics) : null;
       const runtime = await Runtime.start(g.dataDir, g.limits, g.log, 'serve');
-      // prom-client is loaded only when metrics are asked for (it adds ~60 ms to every start).
+      // prom-client is loaded only when metrics are asked for (loading it is a noticeable share of every start).
       const metrics = metricsAt
         ? await (await import('./metrics-endpoint.js')).startMetricsEndpoint(runtime.engine, metricsAt, g.log)
         : null;

@@ -3,8 +3,8 @@ import type { SearchTables } from './search-tables.js';
 const CATALOG_COUNT_TTL_MS = 5_000;
 
 /**
- * The size of the whole catalog, for the unfiltered browse table: counting a million
- * InnoDB rows takes ~100 ms, so it is reused for a few seconds (and forgotten on publish
+ * The size of the whole catalog, for the unfiltered browse table: counting every InnoDB
+ * row of a large catalog is slow, so it is reused for a few seconds (and forgotten on publish
  * and delete by this instance).
  */
 export class CatalogSize {

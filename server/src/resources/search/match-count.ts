@@ -32,7 +32,7 @@ export async function countMatches(
   // One statement: the first `budget` rows of the rarest word's range (index only), each
   // kept when the other words (and the literal) match, probed inside the database by the
   // word table's primary key. Sending the ids back and forth as IN lists cost more than
-  // the probes on SQLite, and ~25 % more on MySQL.
+  // the probes themselves on both databases.
   const params: unknown[] = [first.from, first.to];
   const conditions = others.map((range) => {
     params.push(range.from, range.to);

@@ -70,7 +70,7 @@ export async function walkSortIndex(
  * other sorts MySQL reads the positions from the sort index alone (it ends in the
  * primary key) and probes the word table by its primary key, rarest word first:
  * fetching names there would be a random primary-key read of each wide resources row,
- * ~60 µs each once the table outgrows the buffer pool.
+ * a disk read each once the table outgrows the buffer pool.
  */
 async function walkStep(
   tables: SearchTables,
