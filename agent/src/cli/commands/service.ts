@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
+import { isSea } from 'node:sea';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '../../util/logger.js';
 import { CliError, EXIT } from '../exit-codes.js';
@@ -23,11 +24,15 @@ function shoalBin(): string {
   }
 }
 
+/** What runs this agent: the single-file executable itself, or Node with a checkout's bin/shoal.js. */
+function shoalCommand(nodePath: string): string[] {
+  return isSea() ? [process.execPath] : [nodePath, shoalBin()];
+}
+
 /** The systemd unit that runs `shoal serve` for one data dir, restarting it if it dies. */
 export function systemdUnit(o: ServiceOptions, nodePath = process.execPath): string {
-  const shoal = shoalBin();
   const quote = (s: string) => (/^[A-Za-z0-9_./:=@%+-]+$/.test(s) ? s : `"${s.replace(/(["\\$`])/g, '\\$1')}"`);
-  const exec = [nodePath, shoal, '--data-dir', o.dataDir, 'serve', '--json', ...o.serveArgs].map(quote).join(' ');
+  const exec = [...shoalCommand(nodePath), '--data-dir', o.dataDir, 'serve', '--json', ...o.serveArgs].map(quote).join(' ');
   return `# Written by "shoal service install". Remove with "shoal service uninstall".
 [Unit]
 Description=Shoal agent (seed server) for ${o.dataDir}

