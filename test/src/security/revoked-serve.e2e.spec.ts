@@ -3,7 +3,8 @@
  * to it. The server stops handing the seed out at once; the serve learns it at its next
  * heartbeat or announce (the agent's fixed interval, no setting shortens it), stops
  * listening and exits with the "refused" code; the downloader drops it and keeps it on its
- * revocation list; and a newcomer still gets the content, from the downloader.
+ * revocation list; and a newcomer still gets the content, from the downloader. A member's
+ * machine stops the same way, at its next heartbeat, once the member is disabled.
  */
 import { HEARTBEAT_INTERVAL_SECONDS } from '@shoal/contract';
 import { randomBytes } from 'node:crypto';
@@ -131,4 +132,34 @@ describe('a running seed server revoked by an admin', () => {
     first.child.kill('SIGTERM');
     await first.done;
   }, 180_000);
+
+  it("stops a member's machine at its next heartbeat once the member is disabled", async () => {
+    const admin = await new Api(server.url).login('admin', ADMIN_PASSWORD);
+    const vic = await admin.post('/api/admin/users', { username: 'vic', password: 'vic-password-1', role: 'member' });
+    expect(vic.status).toBe(201);
+    const machine = new Agent('vic-box');
+    await machine.login(server.url, 'vic', 'vic-password-1');
+    const enrolled = await machine.run([
+      'enroll',
+      '--server',
+      server.url,
+      '--role',
+      'client',
+      '--listen',
+      '127.0.0.1:0',
+    ]);
+    expect(enrolled.code).toBe(0);
+    // Nothing to provide, so no announce: only the heartbeat can tell it.
+    const serve = machine.spawn(['serve']);
+    running.push(serve);
+    await until('the machine to serve', () => serve.stderr().includes('serving on'), 30_000);
+    expect((await admin.patch(`/api/admin/users/${vic.body.id}`, { disabled: true })).status).toBe(200);
+    const stopped = await Promise.race([
+      serve.done,
+      new Promise<null>((r) => setTimeout(() => r(null), (HEARTBEAT_INTERVAL_SECONDS + 15) * 1000)),
+    ]);
+    expect(stopped?.code).toBe(EXIT_UNAUTHORIZED);
+    expect(serve.stderr()).toContain('this node has been revoked by an admin: no longer providing anything');
+    expect(serve.stderr()).not.toContain('heartbeat failed');
+  }, 120_000);
 });
