@@ -33,6 +33,9 @@ export class Runtime {
     { at: number; downloaded: number; uploaded: number; down: number; up: number }
   >();
   private heartbeatFailing = false;
+  private revokedNow: () => void = () => undefined;
+  /** Resolves once the server says this node is revoked (a heartbeat answer, or `markRevoked`). */
+  readonly revoked = new Promise<void>((resolve) => (this.revokedNow = resolve));
   /** Only `shoal serve` takes preheat tasks: a one-off get or publish would drop them on exit. */
   private readonly preheat: PreheatTasks | null;
 
@@ -98,6 +101,11 @@ export class Runtime {
     if (!this.heartbeatTimer) this.scheduleHeartbeat(0);
   }
 
+  /** The server refused this node as revoked (a transfer's announce learned it). */
+  markRevoked(): void {
+    this.revokedNow();
+  }
+
   /** Rates per transfer, over the last status interval. */
   rates(transfer: Transfer): { down: number; up: number } {
     const now = Date.now();
@@ -149,6 +157,12 @@ export class Runtime {
       if (this.heartbeatFailing) this.log.log('info', 'server reachable again');
       this.heartbeatFailing = false;
     } catch (err) {
+      if (err instanceof CliError && err.exitCode === EXIT.unauthorized && err.message.includes(' node_revoked ')) {
+        // Permanent: no renewal or transfer will be accepted again, so stop asking.
+        this.log.log('error', 'this node has been revoked by an admin');
+        this.markRevoked();
+        return;
+      }
       if (!this.heartbeatFailing) this.log.log('warn', `heartbeat failed, transfers go on: ${(err as Error).message}`);
       this.heartbeatFailing = true;
       interval = 10;

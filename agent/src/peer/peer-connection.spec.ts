@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { connect as tlsConnect, createServer, type Server, type TLSSocket } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CredentialVerifier } from '../identity/credential-verifier.js';
+import { CredentialVerifier, PeerRefusedError } from '../identity/credential-verifier.js';
 import { JwksCache } from '../identity/jwks-cache.js';
 import { NodeKey } from '../identity/node-keys.js';
 import { Revocations } from '../identity/revocations.js';
@@ -18,6 +18,7 @@ import { WIRE } from '../protocol/wire-limits.js';
 let authority: TestAuthority;
 let tls: TlsMaterial;
 let verifier: CredentialVerifier;
+let jwksFile: string;
 let server: Server | null = null;
 const serverSockets: TLSSocket[] = [];
 const offer: ResourceOffer = { resourceId: 'r1', contentId: 'ab'.repeat(32), ticket: '' };
@@ -42,10 +43,8 @@ beforeAll(async () => {
   authority = await TestAuthority.start();
   tls = await generateTlsMaterial('test');
   const dir = await mkdtemp(join(tmpdir(), 'shoal-peer-'));
-  verifier = new CredentialVerifier(
-    new JwksCache(authority.url, join(dir, 'jwks.json')).resolver(),
-    new Revocations(null),
-  );
+  jwksFile = join(dir, 'jwks.json');
+  verifier = new CredentialVerifier(new JwksCache(authority.url, jwksFile).resolver(), new Revocations(null));
 });
 afterAll(() => authority.close());
 afterEach(async () => {
@@ -138,5 +137,33 @@ describe('peer connection', () => {
     const conn = await PeerConnection.dial({ host: '127.0.0.1', port, offer, tls, identity: dialer, verifier });
     expect(conn.remote.nodeId).toBe('seed-acc');
     conn.destroy();
+  });
+
+  it('fails the dial of a peer that refuses us and hangs up while we still check its credential', async () => {
+    const port = await listen((s) => {
+      void identity('busy-seed', 'seed').then((id) =>
+        PeerConnection.accept(s, { identity: id, verifier, resolveOffer: () => offer }).then((c) =>
+          c.destroy(new PeerRefusedError('no slot for you')),
+        ),
+      );
+    });
+    // Our check of the acceptor's credential outlasts its refusal and close.
+    class SlowVerifier extends CredentialVerifier {
+      override async nodeCredential(token: string) {
+        await new Promise((r) => setTimeout(r, 500));
+        return super.nodeCredential(token);
+      }
+    }
+    const slow = new SlowVerifier(new JwksCache(authority.url, jwksFile).resolver(), new Revocations(null));
+    await expect(
+      PeerConnection.dial({
+        host: '127.0.0.1',
+        port,
+        offer,
+        tls,
+        verifier: slow,
+        identity: await identity('a', 'seed'),
+      }),
+    ).rejects.toThrow('peer refused us: no slot for you');
   });
 });

@@ -81,6 +81,8 @@ export class PeerConnection extends EventEmitter {
   private readonly decoder = new FrameDecoder();
   private open = false;
   private destroyed = false;
+  /** Why it was destroyed, for a handshake step that starts after the fact. */
+  private destroyedBy: Error | null = null;
   private handshakeQueue: WireMessage[] = [];
   private handshakeWaiter: ((m: WireMessage | Error) => void) | null = null;
   private lastReceived = Date.now();
@@ -204,6 +206,7 @@ export class PeerConnection extends EventEmitter {
   destroy(err?: Error): void {
     if (this.destroyed) return;
     this.destroyed = true;
+    this.destroyedBy = err ?? new Error('connection closed');
     clearInterval(this.ticker);
     this.handshakeWaiter?.(err ?? new Error('connection closed'));
     this.handshakeWaiter = null;
@@ -280,6 +283,13 @@ export class PeerConnection extends EventEmitter {
         });
         this.remote = remote;
       }
+      // The peer may refuse us and hang up while we still check its credential (an async
+      // step): its last frames are queued by then, so the handshake would seem to succeed
+      // on a connection already destroyed, which would never emit 'close'.
+      if (this.destroyed) {
+        const refusal = this.handshakeQueue.find((m) => m.type === 'refuse');
+        throw refusal ? new Error(`peer refused us: ${refusal.reason}`) : this.destroyedBy!;
+      }
       this.open = true;
       // Messages that arrived with the last handshake frames (a have-map sent right after
       // the peer's auth) wait for whoever takes the connection: emitted before a 'message'
@@ -309,9 +319,12 @@ export class PeerConnection extends EventEmitter {
     for (;;) {
       const msg =
         this.handshakeQueue.shift() ??
-        (await new Promise<WireMessage | Error>((resolve) => {
-          this.handshakeWaiter = resolve;
-        }));
+        // Destroyed while we were busy: no message will come to wake a waiter.
+        (this.destroyed
+          ? this.destroyedBy!
+          : await new Promise<WireMessage | Error>((resolve) => {
+              this.handshakeWaiter = resolve;
+            }));
       if (msg instanceof Error) throw msg;
       if (msg.type === 'keepAlive') continue;
       if (msg.type === 'refuse') throw new Error(`peer refused us: ${msg.reason}`);

@@ -6,6 +6,7 @@ import { AuditService } from '../audit/audit.service.js';
 import type { AuthenticatedUser } from '../common/principals.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { CredentialsService } from '../credentials/credentials.service.js';
+import { RevocationListService } from '../credentials/revocation-list.service.js';
 import { Node } from '../nodes/node.entity.js';
 import { ProvidersService } from '../tracker/providers.service.js';
 import { TrackerService } from '../tracker/tracker.service.js';
@@ -22,6 +23,7 @@ export class ManifestService {
     private readonly tracker: TrackerService,
     private readonly credentials: CredentialsService,
     private readonly audit: AuditService,
+    private readonly revocations: RevocationListService,
   ) {}
 
   /**
@@ -85,8 +87,9 @@ export class ManifestService {
       serverUrl: this.config.publicUrl,
       trackerUrl: `${this.config.publicUrl}/api/tracker/announce`,
       // Same-site seed servers first: agents dial in this order.
+      // The seed list is cached for a moment; a seed revoked meanwhile must not be named.
       seeds: seeds
-        .filter((s) => s.nodeId !== nodeId)
+        .filter((s) => s.nodeId !== nodeId && !this.revocations.isRevoked(s.nodeId))
         .sort(
           (a, b) =>
             Number(b.site === caller?.site && !!caller?.site) - Number(a.site === caller?.site && !!caller?.site),

@@ -11,11 +11,12 @@ export async function serve(runtime: Runtime, dataDir: DataDir, log: Logger): Pr
   const signal = untilSignal();
   const start = async (h: Holding, spec: TransferSpec) => {
     if (h.complete) {
-      runtime.engine.provide(spec, h.root);
+      runtime.engine.provide(spec, h.root).once('revoked', () => runtime.markRevoked());
       log.log('info', `providing ${h.name} (${h.resourceId}) from ${h.root}`);
       return;
     }
     const transfer = await runtime.engine.download(spec, h.root, h.include);
+    transfer.once('revoked', () => runtime.markRevoked());
     log.log('info', `resuming ${h.name} (${h.resourceId}) into ${h.root}`);
     const markComplete = () => void dataDir.saveHolding({ ...h, complete: true }, spec);
     // A download complete at start was finalized before download() returned: no 'complete' follows.
@@ -37,10 +38,17 @@ export async function serve(runtime: Runtime, dataDir: DataDir, log: Logger): Pr
     `serving on ${runtime.engine.addresses().join(', ') || '(no listen address)'}; SIGTERM stops cleanly`,
   );
   const timer = setInterval(() => void scan(), RESCAN_MS);
-  const sig = await signal.promise;
+  const sig = await Promise.race([signal.promise, runtime.revoked.then(() => null)]);
   clearInterval(timer);
-  log.log('info', `${sig}: announcing stop and closing connections`);
   signal.dispose();
+  if (sig === null) {
+    // Peers refuse a revoked node once they hear of it; until then it must not serve them
+    // either, nor come back with the next rescan.
+    log.log('error', 'this node has been revoked by an admin: no longer providing anything; run "shoal enroll" again');
+    await runtime.close();
+    return EXIT.unauthorized;
+  }
+  log.log('info', `${sig}: announcing stop and closing connections`);
   await runtime.close();
   return EXIT.ok;
 }

@@ -20,6 +20,7 @@ describe('shoal service', () => {
       /^ExecStart=\/usr\/bin\/node \S+\/bin\/shoal\.js --data-dir "\/var\/lib\/shoal agent" serve --json --upload-limit 50M$/m,
     );
     expect(unit).toMatch(/^Restart=on-failure$/m);
+    expect(unit).toMatch(/^RestartPreventExitStatus=4$/m);
     expect(unit).toMatch(/^KillSignal=SIGTERM$/m);
     expect(unit).toMatch(/^ReadWritePaths=\/var\/lib\/shoal agent$/m);
     expect(unit).toMatch(/^WantedBy=multi-user.target$/m);

@@ -50,6 +50,8 @@ KillSignal=SIGTERM
 TimeoutStopSec=30
 Restart=on-failure
 RestartSec=5
+# 4: the server refused this node (revoked by an admin); restarting cannot change that.
+RestartPreventExitStatus=4
 LimitNOFILE=65536
 # Least privilege: the agent needs its data dir and the network, nothing else.
 NoNewPrivileges=true
