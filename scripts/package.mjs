@@ -17,6 +17,7 @@ import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import { inject } from 'postject';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const OUT = join(ROOT, 'dist/release');
@@ -78,9 +79,7 @@ async function agentExecutable() {
   const exe = join(OUT, 'shoal');
   copyFileSync(node, exe);
   chmodSync(exe, 0o755);
-  run(join(ROOT, 'node_modules/.bin/postject'), [exe, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', SEA_FUSE], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  await inject(exe, 'NODE_SEA_BLOB', readFileSync(blob), { sentinelFuse: SEA_FUSE });
   const digest = createHash('sha256').update(readFileSync(exe)).digest('hex');
   writeFileSync(join(OUT, 'shoal.sha256'), `${digest}  shoal\n`);
   rmSync(WORK, { recursive: true, force: true });

@@ -7,7 +7,7 @@
  * them the wrong ticket a real `shoal get` never would.
  */
 import { parseManifest } from '@shoal/contract';
-import { AgentNode, generateTlsMaterial, NodeKey, type Logger, type TransferSpec } from '@shoal/agent';
+import { Engine, generateTlsMaterial, NodeKey, type Logger, type TransferSpec } from '@shoal/agent';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,7 +20,7 @@ const SIZE = 300_000;
 
 interface Dialer {
   nodeId: string;
-  node: AgentNode;
+  node: Engine;
   lines: string[];
 }
 
@@ -58,7 +58,7 @@ describe('a real seed refusing what the real server did not allow', () => {
     expect(res.status).toBe(201);
     const lines: string[] = [];
     const log: Logger = { log: (level, message) => lines.push(`${level} ${message}`) };
-    const node = new AgentNode({
+    const node = await Engine.start({
       nodeId: res.body.nodeId,
       credential: () => res.body.credential,
       key,
@@ -69,7 +69,6 @@ describe('a real seed refusing what the real server did not allow', () => {
       listen: null,
       log,
     });
-    await node.start();
     const d = { nodeId: res.body.nodeId as string, node, lines };
     dialers.push(d);
     return d;
@@ -144,7 +143,7 @@ describe('a real seed refusing what the real server did not allow', () => {
   });
 
   afterAll(async () => {
-    for (const d of dialers) await d.node.close();
+    for (const d of dialers) await d.node.stop();
     if (serve && serve.child.exitCode === null) serve.child.kill('SIGKILL');
     await server?.destroy();
   });
@@ -160,7 +159,7 @@ describe('a real seed refusing what the real server did not allow', () => {
       expect(swarm.stats.downloaded).toBe(0);
       expect(swarm.isComplete()).toBe(false);
     } finally {
-      await d.node.stopTransfer(s.resourceId);
+      await d.node.remove(s.resourceId);
     }
     const reason = refusal()!.split('peer refused us: ')[1];
     // The seed itself says why, in its own log.
@@ -196,7 +195,7 @@ describe('a real seed refusing what the real server did not allow', () => {
     if (!swarm.isComplete()) await new Promise((r) => swarm.once('complete', r));
     expect(readFileSync(join(out, 'wanted.bin')).equals(resources.wanted.content)).toBe(true);
     expect(swarm.stats.downloadedFromSeeds).toBe(SIZE);
-    await honest.node.stopTransfer(resources.wanted.id);
+    await honest.node.remove(resources.wanted.id);
   });
 });
 
