@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
- * `npm test`: builds what the end-to-end suites start (server, agent, portal), then runs
- * every workspace's jest suite one after another and ends with one line
+ * `npm test`: builds what the end-to-end suites start (server, agent, portal, release
+ * artifacts), then runs every workspace's jest suite one after another and ends with one line
  * `N passed, N failed` summed over all of them. Exits non-zero on any failure, and when
  * a suite crashes before it can report.
  *
@@ -22,7 +22,8 @@ function run(cmd, args, opts = {}) {
 }
 
 if (!process.env.SHOAL_TEST_SKIP_BUILD) {
-  if (run('npm', ['run', 'build']) !== 0) {
+  // The release suites test the artifacts, not the checkout: they are built here too.
+  if (run('npm', ['run', 'build']) !== 0 || run('npm', ['run', 'package']) !== 0) {
     console.log('build failed');
     console.log('0 passed, 1 failed');
     process.exit(1);

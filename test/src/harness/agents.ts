@@ -26,19 +26,37 @@ export interface ShoalProcess {
   waitFor(predicate: (event: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
 }
 
-/** One agent = one data dir; every command is a separate `node agent/bin/shoal.js` process. */
+/** How an agent's commands are started: by default `node agent/bin/shoal.js` from the checkout. */
+export interface AgentCommand {
+  /** The program and its leading arguments; `--data-dir DIR` and the command's follow. */
+  command: readonly string[];
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+}
+
+/** One agent = one data dir; every command is a separate `shoal` process. */
 export class Agent {
   readonly dataDir: string;
+  private readonly how: AgentCommand;
 
-  constructor(readonly label: string) {
+  constructor(
+    readonly label: string,
+    how: Partial<AgentCommand> = {},
+  ) {
     this.dataDir = mkdtempSync(join(tmpdir(), `shoal-agent-${label}-`));
+    this.how = {
+      command: how.command ?? [process.execPath, SHOAL_BIN],
+      cwd: how.cwd ?? REPO_ROOT,
+      env: how.env ?? { ...process.env, SHOAL_HOME: '' },
+    };
   }
 
   spawn(args: string[], input?: string): ShoalProcess {
-    const child = spawn(process.execPath, [SHOAL_BIN, '--data-dir', this.dataDir, ...args], {
-      cwd: REPO_ROOT,
+    const [program, ...leading] = this.how.command;
+    const child = spawn(program!, [...leading, '--data-dir', this.dataDir, ...args], {
+      cwd: this.how.cwd,
       stdio: ['pipe', 'pipe', 'pipe'],
-      env: { ...process.env, SHOAL_HOME: '' },
+      env: this.how.env,
     });
     let out = '';
     let err = '';

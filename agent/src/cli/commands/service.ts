@@ -32,7 +32,9 @@ function shoalCommand(nodePath: string): string[] {
 /** The systemd unit that runs `shoal serve` for one data dir, restarting it if it dies. */
 export function systemdUnit(o: ServiceOptions, nodePath = process.execPath): string {
   const quote = (s: string) => (/^[A-Za-z0-9_./:=@%+-]+$/.test(s) ? s : `"${s.replace(/(["\\$`])/g, '\\$1')}"`);
-  const exec = [...shoalCommand(nodePath), '--data-dir', o.dataDir, 'serve', '--json', ...o.serveArgs].map(quote).join(' ');
+  const exec = [...shoalCommand(nodePath), '--data-dir', o.dataDir, 'serve', '--json', ...o.serveArgs]
+    .map(quote)
+    .join(' ');
   return `# Written by "shoal service install". Remove with "shoal service uninstall".
 [Unit]
 Description=Shoal agent (seed server) for ${o.dataDir}
