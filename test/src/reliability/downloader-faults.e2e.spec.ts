@@ -67,7 +67,7 @@ describe('downloader faults', () => {
       running.push(get);
       await new Promise((r) => setTimeout(r, 300 + Math.random() * 700));
       get.child.kill('SIGKILL');
-      await get.done;
+      await get.exited(10_000);
       expect(existsSync(join(out, 'faults.bin'))).toBe(false);
     }
     // What the ten runs verified and kept (the resume log, in the agent's data dir: one big-endian u32 per piece).
@@ -83,7 +83,7 @@ describe('downloader faults', () => {
 
     const last = agent.spawn(['get', resourceId, '-o', out, '--seed-time', '0', '--json']);
     running.push(last);
-    expect((await last.done).code).toBe(0);
+    expect((await last.exited()).code).toBe(0);
     expect(sha(readFileSync(join(out, 'faults.bin')))).toBe(sha(content));
     // The last run fetched only the pieces not yet verified.
     const downloaded = Number(last.events().find((e) => e.event === 'complete')?.downloaded);
