@@ -3,7 +3,7 @@
  * downloaders take their bytes from their own site (the tracker lists same-site peers
  * first, and agents ask peers of another site only for pieces their own site lacks).
  */
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { Agent, type ShoalProcess } from '../harness/agents.js';
@@ -101,12 +101,14 @@ describe('site-aware peers', () => {
 
     for (const d of downloaders) {
       // The status file is rewritten every second: wait until it shows the download complete.
-      const readStatus = () => JSON.parse(readFileSync(join(d.agent.dataDir, 'status.json'), 'utf8')) as StatusFile;
+      const file = join(d.agent.dataDir, 'status.json');
+      // Absent until the agent's first write, which a fast download can finish before.
+      const readStatus = () => (existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as StatusFile) : null);
       const status = await until(
         `${d.agent.label}: status.json showing the download complete`,
         () => {
           const s = readStatus();
-          return s.transfers.find((t) => t.resourceId === resourceId)?.complete && s;
+          return s?.transfers.find((t) => t.resourceId === resourceId)?.complete && s;
         },
         { timeoutMs: 10_000, detail: () => JSON.stringify(readStatus()) },
       );
