@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { Agent, type ShoalProcess } from '../harness/agents.js';
 import { Api } from '../harness/api-client.js';
 import { ADMIN_PASSWORD, freePort, startServer, type RunningServer } from '../harness/server.js';
-import { sleep, until } from '../harness/wait.js';
+import { sleep, until, within } from '../harness/wait.js';
 
 const rssKiB = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]);
 
@@ -107,7 +107,13 @@ describe('connection flood against a seed server', () => {
         s.on('close', () => closedByPeer++);
         sockets.push(s);
       });
-    for (let i = 0; i < 1000; i += 100) await Promise.all(Array.from({ length: 100 }, (_, j) => open(i + j)));
+    for (let i = 0; i < 1000; i += 100) {
+      await within(
+        `flood connections ${i + 1}-${i + 100} accepted`,
+        Promise.all(Array.from({ length: 100 }, (_, j) => open(i + j))),
+        20_000,
+      );
+    }
     // A TLS ClientHello-looking start, then one byte a second.
     const slow = await open(41);
     const drip = setInterval(() => slow.writable && slow.write(Buffer.from([0x16])), 1000);
@@ -122,7 +128,7 @@ describe('connection flood against a seed server', () => {
     }).finally(() => clearInterval(drip));
     expect(serve.child.exitCode).toBeNull();
     expect(rssKiB(serve.child.pid!) - rssBefore).toBeLessThan(64 * 1024);
-  });
+  }, 180_000);
 
   it('serves an honest downloader while 80 connections finish TLS and then stay silent, and drops one address past its share', async () => {
     const { port, resourceId, content, serve } = await startSeed('silent-flood');
@@ -138,10 +144,17 @@ describe('connection flood against a seed server', () => {
         sockets.push(s);
       });
     // 80 silent dialers from 10 addresses: more than the 64 handshakes a seed runs at once.
-    for (let a = 0; a < 10; a++)
-      silent.push(...(await Promise.all(Array.from({ length: 8 }, () => openTls(`127.0.0.${50 + a}`)))));
+    for (let a = 0; a < 10; a++) {
+      const address = `127.0.0.${50 + a}`;
+      const batch = Promise.all(Array.from({ length: 8 }, () => openTls(address)));
+      silent.push(...(await within(`8 silent dialers from ${address} through TLS`, batch, 20_000)));
+    }
     // One address that tries to take far more than its share.
-    const greedy = await Promise.all(Array.from({ length: 40 }, () => openTls('127.0.0.70')));
+    const greedy = await within(
+      '40 dialers from 127.0.0.70 through TLS or closed',
+      Promise.all(Array.from({ length: 40 }, () => openTls('127.0.0.70'))),
+      30_000,
+    );
     const greedyClosed = () => greedy.filter((s) => s.closed || s.readableEnded).length;
     await until('the seed closing what the greedy address opened past its share', () => greedyClosed() >= 8, {
       timeoutMs: 10_000,
@@ -164,5 +177,5 @@ describe('connection flood against a seed server', () => {
       detail: () => `${[...silent, ...greedy].filter((s) => !isClosed(s)).length} of 120 still open`,
     });
     expect(serve.child.exitCode).toBeNull();
-  });
+  }, 180_000);
 });

@@ -73,7 +73,7 @@ describe('built-in seed', () => {
     const second = await agent.run(['get', id, '-o', join(agent.dataDir, 'b'), '--seed-time', '0', '--json']);
     expect(second.code).toBe(0);
     expect(sha(readFileSync(join(agent.dataDir, 'b/installer.bin')))).toBe(sha(content));
-  });
+  }, 240_000);
 
   it('refuses uploads from members and keeps nothing of a cancelled upload', async () => {
     await admin.post('/api/admin/users', { username: 'mo', password: 'mo-password-123', role: 'member' });

@@ -79,5 +79,5 @@ describe('preheat to the seed servers of a site', () => {
     expect(Number(downloaded?.[1])).toBe(content.length);
     expect(metrics).toMatch(new RegExp(`shoal_agent_peers\\{resource="${resourceId}"\\} \\d+`));
     expect(metrics).toMatch(new RegExp(`shoal_agent_verification_failures_total\\{resource="${resourceId}"\\} 0`));
-  });
+  }, 180_000);
 });
