@@ -25,9 +25,25 @@ describe('configuration: flags, then SHOAL_* environment, then <data-dir>/config
 
   it('lets the environment override config.json, and a flag override both', () => {
     const dir = mkdtempSync(join(tmpdir(), 'shoal-config-'));
+    // `status` runs to the end (exit 0, its report on stdout) only with a valid limit.
+    const runs = (r: ReturnType<typeof shoal>) => ({
+      status: r.status,
+      stderr: r.stderr,
+      report: /^data dir: /.test(r.stdout),
+    });
+    const ran = { status: 0, stderr: '', report: true };
+    const refused = {
+      status: 2,
+      stderr: expect.stringMatching(/--max-peers must be a positive integer/),
+      report: false,
+    };
+
     writeFileSync(join(dir, 'config.json'), JSON.stringify({ maxPeers: 0 }));
-    expect(shoal(dir, ['status'], { SHOAL_MAX_PEERS: '8' }).status).not.toBe(2);
-    expect(shoal(dir, ['status'], { SHOAL_MAX_PEERS: 'many' }).status).toBe(2);
-    expect(shoal(dir, ['--max-peers', '4', 'status'], { SHOAL_MAX_PEERS: 'many' }).status).not.toBe(2);
+    expect(runs(shoal(dir, ['status'], { SHOAL_MAX_PEERS: '8' }))).toEqual(ran);
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ maxPeers: 3 }));
+    expect(runs(shoal(dir, ['status']))).toEqual(ran);
+    expect(runs(shoal(dir, ['status'], { SHOAL_MAX_PEERS: 'many' }))).toEqual(refused);
+    expect(runs(shoal(dir, ['--max-peers', '4', 'status'], { SHOAL_MAX_PEERS: 'many' }))).toEqual(ran);
+    expect(runs(shoal(dir, ['--max-peers', '0', 'status'], { SHOAL_MAX_PEERS: '8' }))).toEqual(refused);
   });
 });

@@ -28,6 +28,11 @@ export class MetricsService {
     labelNames: ['event'] as const,
     registers: [this.registry],
   });
+  readonly fastPathAnnounces = new Counter({
+    name: 'shoal_tracker_fast_path_announces_total',
+    help: 'Announces answered by the tracker fast path; the rest of shoal_tracker_announces_total took the Nest route',
+    registers: [this.registry],
+  });
   readonly heartbeats = new Counter({
     name: 'shoal_node_heartbeats_total',
     help: 'Node heartbeats received',

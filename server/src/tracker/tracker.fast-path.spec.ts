@@ -132,7 +132,10 @@ describe('TrackerFastPath in front of a request listener', () => {
       ),
       { isRevoked: () => false } as unknown as RevocationListService,
       { knowsResource: () => true, announce } as unknown as TrackerService,
-      { httpRequests: { labels: () => ({ observe: () => undefined }) } } as unknown as MetricsService,
+      {
+        httpRequests: { labels: () => ({ observe: () => undefined }) },
+        fastPathAnnounces: { inc: () => undefined },
+      } as unknown as MetricsService,
     );
     // stands in for the Express app: records what it was handed and answers 599
     const server = createServer((req, res) => {

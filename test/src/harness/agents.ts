@@ -4,8 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Api } from './api-client.js';
 import { REPO_ROOT } from './server.js';
+import { sleep, within } from './wait.js';
 
 const SHOAL_BIN = join(REPO_ROOT, 'agent/bin/shoal.js');
+/** Default bound on one command and on one awaited event: below the suites' 120 s test timeout. */
+const COMMAND_TIMEOUT_MS = 100_000;
 
 export interface ShoalResult {
   code: number | null;
@@ -21,9 +24,16 @@ export interface ShoalProcess {
   stderr(): string;
   /** Resolves when the process exits. */
   done: Promise<ShoalResult>;
+  /** `done`, or an error naming the command and its output once `timeoutMs` passed (the process is then killed). */
+  exited(timeoutMs?: number): Promise<ShoalResult>;
   /** JSON lines printed on stdout (the --json progress). */
   events(): Record<string, unknown>[];
-  waitFor(predicate: (event: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
+  /** The first event `predicate` accepts; fails with `what` (default: the predicate's source) and the output. */
+  waitFor(
+    predicate: (event: Record<string, unknown>) => boolean,
+    timeoutMs?: number,
+    what?: string,
+  ): Promise<Record<string, unknown>>;
 }
 
 /** How an agent's commands are started: by default `node agent/bin/shoal.js` from the checkout. */
@@ -78,29 +88,39 @@ export class Agent {
             return {};
           }
         });
+    const tail = () => `stdout:\n${out.slice(-3000)}\nstderr:\n${err.slice(-3000)}`;
+    const command = `${this.label}: shoal ${args.join(' ')}`;
     return {
       child,
       stdout: () => out,
       stderr: () => err,
       done,
+      exited: (timeoutMs = COMMAND_TIMEOUT_MS) =>
+        within(`${command} exited`, done, timeoutMs, () => {
+          child.kill('SIGKILL');
+          return tail();
+        }),
       events,
-      waitFor: async (predicate, timeoutMs = 90_000) => {
+      waitFor: async (predicate, timeoutMs = COMMAND_TIMEOUT_MS, what = predicate.toString()) => {
         const started = Date.now();
         while (Date.now() - started < timeoutMs) {
           const hit = events().find(predicate);
           if (hit) return hit;
-          if (child.exitCode !== null) break;
-          await new Promise((r) => setTimeout(r, 100));
+          if (child.exitCode !== null || child.signalCode !== null) break;
+          await sleep(100);
         }
-        throw new Error(
-          `${this.label}: event not seen (exit ${child.exitCode})\nstdout:\n${out.slice(-3000)}\nstderr:\n${err.slice(-3000)}`,
-        );
+        const why =
+          child.exitCode !== null || child.signalCode !== null
+            ? `it exited first (code ${child.exitCode}, signal ${child.signalCode})`
+            : `not within ${timeoutMs / 1000} s`;
+        throw new Error(`${command}: never printed ${what}: ${why}\n${tail()}`);
       },
     };
   }
 
-  async run(args: string[], input?: string): Promise<ShoalResult> {
-    return this.spawn(args, input).done;
+  /** Runs one command to its end, failing (and killing it) past `timeoutMs`. */
+  async run(args: string[], input?: string, timeoutMs = COMMAND_TIMEOUT_MS): Promise<ShoalResult> {
+    return this.spawn(args, input).exited(timeoutMs);
   }
 
   /** Enrolls this agent with a fresh enrollment token from `admin`, as ops would. */

@@ -4,9 +4,17 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createMysqlSchema } from './databases.js';
+import { sleep } from './wait.js';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../../..');
 export const ADMIN_PASSWORD = 'admin-test-password-1';
+/**
+ * The server's log level: production's default ('log', pino's info) unless a developer
+ * asks for more with SHOAL_TEST_LOG_LEVEL=debug. Debug (or verbose) logging switches the
+ * tracker's fast path off, so every announce then takes the Nest route instead of the path
+ * production serves them on; a suite that asserts the fast path fails at that level.
+ */
+export const SERVER_LOG_LEVEL = process.env.SHOAL_TEST_LOG_LEVEL || 'log';
 
 export async function freePort(): Promise<number> {
   return new Promise((ok, fail) => {
@@ -38,7 +46,7 @@ export interface RunningServer {
 
 /**
  * Starts the real server (`node server/dist/main.js`, as `npm start` does) on a free
- * port with a fresh data dir, and a fresh MySQL schema when asked for.
+ * port with a fresh data dir, and a fresh MySQL schema when asked for, at SERVER_LOG_LEVEL.
  */
 export async function startServer(
   opts: { db?: 'sqlite' | 'mysql'; databaseUrl?: string; env?: Record<string, string> } = {},
@@ -65,7 +73,7 @@ export async function startServer(
         SHOAL_DATA_DIR: dataDir,
         SHOAL_ADMIN_PASSWORD: ADMIN_PASSWORD,
         SHOAL_PUBLIC_URL: url,
-        SHOAL_LOG_LEVEL: 'debug',
+        SHOAL_LOG_LEVEL: SERVER_LOG_LEVEL,
         // Parallel test servers must not fight over the built-in seed's default port.
         SHOAL_BUILTIN_SEED_PORT: '0',
         DATABASE_URL: schema?.url ?? '',
@@ -77,14 +85,16 @@ export async function startServer(
     child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
     const started = Date.now();
     while (Date.now() - started < 60_000) {
-      if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${out}`);
+      if (child.exitCode !== null || child.signalCode !== null)
+        throw new Error(`server exited (code ${child.exitCode}, signal ${child.signalCode}):\n${out}`);
       try {
-        const res = await fetch(`${url}/health`);
+        // A process that accepts but never answers must not hold the loop past its bound.
+        const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(5_000) });
         if (res.ok) return;
       } catch {
         /* not listening yet */
       }
-      await new Promise((r) => setTimeout(r, 100));
+      await sleep(100);
     }
     throw new Error(`server did not become healthy within 60 s:\n${out}`);
   };

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { Agent, type ShoalProcess } from '../harness/agents.js';
 import { Api } from '../harness/api-client.js';
 import { ADMIN_PASSWORD, startServer, type RunningServer } from '../harness/server.js';
+import { sleep, until } from '../harness/wait.js';
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const SIZE = 4 * 1024 * 1024 + 17;
@@ -61,17 +62,35 @@ describe('downloader faults', () => {
     const agent = new Agent('killed10');
     await agent.login(server.url, 'admin', ADMIN_PASSWORD);
     const out = join(agent.dataDir, 'out');
+    const logs = join(agent.dataDir, 'downloads');
+    /** Pieces in the resume log (the agent's data dir: one big-endian u32 per verified piece). */
+    const logged = () =>
+      existsSync(logs)
+        ? readdirSync(logs).reduce((n, name) => n + Math.floor(readFileSync(join(logs, name)).length / 4), 0)
+        : 0;
     for (let kill = 0; kill < 10; kill++) {
-      // At 128 KiB/s (plus each start's burst) the ten short runs fetch well under the 4 MiB.
+      // Each kill falls at a random point after the run verified its first piece (from the
+      // start's one-piece burst), however slowly the machine starts it; then at 128 KiB/s
+      // the ten short runs fetch well under the 4 MiB.
+      const before = logged();
       const get = agent.spawn(['get', resourceId, '-o', out, '--seed-time', '0', '--download-limit', '128k', '--json']);
       running.push(get);
-      await new Promise((r) => setTimeout(r, 300 + Math.random() * 700));
+      await until(
+        `run ${kill + 1}: a piece verified and logged`,
+        () => logged() > before || get.child.exitCode !== null,
+        {
+          timeoutMs: 30_000,
+          intervalMs: 20,
+          detail: () => `${logged()} pieces logged\n${get.stderr()}`,
+        },
+      );
+      expect({ run: kill + 1, exit: get.child.exitCode }).toEqual({ run: kill + 1, exit: null });
+      await sleep(Math.random() * 700);
       get.child.kill('SIGKILL');
-      await get.done;
+      await get.exited(10_000);
       expect(existsSync(join(out, 'faults.bin'))).toBe(false);
     }
-    // What the ten runs verified and kept (the resume log, in the agent's data dir: one big-endian u32 per piece).
-    const logs = join(agent.dataDir, 'downloads');
+    // What the ten runs verified and kept.
     expect(readdirSync(logs)).toHaveLength(1);
     const log = readFileSync(join(logs, readdirSync(logs)[0]));
     const verified = new Set<number>();
@@ -83,10 +102,10 @@ describe('downloader faults', () => {
 
     const last = agent.spawn(['get', resourceId, '-o', out, '--seed-time', '0', '--json']);
     running.push(last);
-    expect((await last.done).code).toBe(0);
+    expect((await last.exited()).code).toBe(0);
     expect(sha(readFileSync(join(out, 'faults.bin')))).toBe(sha(content));
     // The last run fetched only the pieces not yet verified.
     const downloaded = Number(last.events().find((e) => e.event === 'complete')?.downloaded);
     expect(downloaded).toBeLessThanOrEqual((pieceCount - verified.size) * pieceSize);
-  });
+  }, 240_000);
 });

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { Agent, type ShoalProcess } from '../harness/agents.js';
 import { Api } from '../harness/api-client.js';
 import { ADMIN_PASSWORD, freePort, startServer, type RunningServer } from '../harness/server.js';
+import { sleep, until, within } from '../harness/wait.js';
 
 const rssKiB = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]);
 
@@ -54,9 +55,26 @@ describe('connection flood against a seed server', () => {
       .resourceId as string;
     const serve = seed.spawn(['serve']);
     running.push(serve);
-    for (let i = 0; i < 100 && !serve.stderr().includes('serving on'); i++)
-      await new Promise((r) => setTimeout(r, 100));
-    expect(serve.stderr()).toContain('serving on');
+    // Online as a downloader would find it: listening on the port it was enrolled with, and
+    // listed by the server as an online provider of the content.
+    await until(
+      `seed ${name} serving on 127.0.0.1:${port}`,
+      () => serve.stderr().includes(`serving on 127.0.0.1:${port}`),
+      {
+        timeoutMs: 20_000,
+        detail: () => `exit ${serve.child.exitCode}\nstderr:\n${serve.stderr()}`,
+      },
+    );
+    let providers: unknown;
+    await until(
+      `seed ${name} online for its content`,
+      async () => {
+        const detail = await admin.get(`/api/resources/${resourceId}`);
+        providers = detail.body.providers;
+        return detail.body.seedCount === 1;
+      },
+      { timeoutMs: 20_000, intervalMs: 200, detail: () => JSON.stringify(providers) },
+    );
     return { port, resourceId, content, serve };
   }
 
@@ -89,7 +107,13 @@ describe('connection flood against a seed server', () => {
         s.on('close', () => closedByPeer++);
         sockets.push(s);
       });
-    for (let i = 0; i < 1000; i += 100) await Promise.all(Array.from({ length: 100 }, (_, j) => open(i + j)));
+    for (let i = 0; i < 1000; i += 100) {
+      await within(
+        `flood connections ${i + 1}-${i + 100} accepted`,
+        Promise.all(Array.from({ length: 100 }, (_, j) => open(i + j))),
+        20_000,
+      );
+    }
     // A TLS ClientHello-looking start, then one byte a second.
     const slow = await open(41);
     const drip = setInterval(() => slow.writable && slow.write(Buffer.from([0x16])), 1000);
@@ -98,12 +122,13 @@ describe('connection flood against a seed server', () => {
     await honestDownload('honest', resourceId, content);
 
     // Within the 10 s handshake timeout (and some slack) the seed has dropped every one.
-    for (let i = 0; i < 200 && closedByPeer < 1001; i++) await new Promise((r) => setTimeout(r, 100));
-    clearInterval(drip);
-    expect(closedByPeer).toBe(1001);
+    await until('the seed dropping all 1,001 flood connections', () => closedByPeer === 1001, {
+      timeoutMs: 20_000,
+      detail: () => `${closedByPeer} of 1,001 closed`,
+    }).finally(() => clearInterval(drip));
     expect(serve.child.exitCode).toBeNull();
     expect(rssKiB(serve.child.pid!) - rssBefore).toBeLessThan(64 * 1024);
-  });
+  }, 180_000);
 
   it('serves an honest downloader while 80 connections finish TLS and then stay silent, and drops one address past its share', async () => {
     const { port, resourceId, content, serve } = await startSeed('silent-flood');
@@ -119,13 +144,24 @@ describe('connection flood against a seed server', () => {
         sockets.push(s);
       });
     // 80 silent dialers from 10 addresses: more than the 64 handshakes a seed runs at once.
-    for (let a = 0; a < 10; a++)
-      silent.push(...(await Promise.all(Array.from({ length: 8 }, () => openTls(`127.0.0.${50 + a}`)))));
+    for (let a = 0; a < 10; a++) {
+      const address = `127.0.0.${50 + a}`;
+      const batch = Promise.all(Array.from({ length: 8 }, () => openTls(address)));
+      silent.push(...(await within(`8 silent dialers from ${address} through TLS`, batch, 20_000)));
+    }
     // One address that tries to take far more than its share.
-    const greedy = await Promise.all(Array.from({ length: 40 }, () => openTls('127.0.0.70')));
+    const greedy = await within(
+      '40 dialers from 127.0.0.70 through TLS or closed',
+      Promise.all(Array.from({ length: 40 }, () => openTls('127.0.0.70'))),
+      30_000,
+    );
     const greedyClosed = () => greedy.filter((s) => s.closed || s.readableEnded).length;
-    for (let i = 0; i < 50 && greedyClosed() < 8; i++) await new Promise((r) => setTimeout(r, 100));
-    await new Promise((r) => setTimeout(r, 300));
+    await until('the seed closing what the greedy address opened past its share', () => greedyClosed() >= 8, {
+      timeoutMs: 10_000,
+      detail: () => `${greedyClosed()} of 40 closed`,
+    });
+    // Then no more than those: nothing else of that address is closed a moment later.
+    await sleep(300);
     // 32 of one address are kept (8 running their handshake, 24 waiting); the rest are closed at once.
     expect(greedyClosed()).toBe(8);
     // The 80 silent ones all got through TLS: the handshake slots are what they occupy.
@@ -136,9 +172,10 @@ describe('connection flood against a seed server', () => {
     expect(got.stderr).not.toMatch(/could not connect|closed by peer/);
     // Every silent dialer is dropped at its first-hello deadline (5 s) or after waiting its turn.
     const isClosed = (s: TLSSocket) => s.closed || s.readableEnded;
-    for (let i = 0; i < 300 && ![...silent, ...greedy].every(isClosed); i++)
-      await new Promise((r) => setTimeout(r, 100));
-    expect([...silent, ...greedy].filter((s) => !isClosed(s))).toHaveLength(0);
+    await until('the seed dropping every silent dialer', () => [...silent, ...greedy].every(isClosed), {
+      timeoutMs: 30_000,
+      detail: () => `${[...silent, ...greedy].filter((s) => !isClosed(s)).length} of 120 still open`,
+    });
     expect(serve.child.exitCode).toBeNull();
-  });
+  }, 180_000);
 });

@@ -10,6 +10,7 @@ import { Api } from '../harness/api-client.js';
 import { DATABASES } from '../harness/databases.js';
 import { nodeKey } from '../harness/fixtures.js';
 import { ADMIN_PASSWORD, startServer, type RunningServer } from '../harness/server.js';
+import { until } from '../harness/wait.js';
 
 const sha = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
 const SIZE = 6 * 1024 * 1024 + 4321;
@@ -45,6 +46,12 @@ describe(`swarm faults (server on ${db})`, () => {
       .resourceId as string;
     const serve = seed.spawn(['serve', '--upload-limit', rate, '--json']);
     running.push(serve);
+    let seedCount: unknown;
+    await until(
+      `seed ${label} online for its content (seedCount 1)`,
+      async () => (seedCount = (await admin.get(`/api/resources/${resourceId}`)).body.seedCount) === 1,
+      { timeoutMs: 20_000, intervalMs: 200, detail: () => `seedCount ${String(seedCount)}\n${serve.stderr()}` },
+    );
     return { seed, serve, resourceId, file: join(dir, `${label}.bin`) };
   }
 
@@ -100,27 +107,31 @@ describe(`swarm faults (server on ${db})`, () => {
       publicKey: probeKey.publicJwk,
     });
     const probeApi = new Api(server.url).asNode(probe.body.credential, probeKey.privateKey);
-    let peers = 0;
-    for (let i = 0; i < 90 && peers < 4; i++) {
-      const res = await probeApi.post('/api/tracker/announce', {
-        resourceId,
-        event: 'update',
-        left: SIZE,
-        uploaded: 0,
-        downloaded: 0,
-      });
-      peers = res.body.peers.length;
-      if (peers < 4) await new Promise((r) => setTimeout(r, 1000));
-    }
-    expect(peers).toBe(4); // the seed and three downloaders
+    let peers: unknown;
+    await until(
+      'the seed and the three downloaders announced again after the restart',
+      async () => {
+        const res = await probeApi.post('/api/tracker/announce', {
+          resourceId,
+          event: 'update',
+          left: SIZE,
+          uploaded: 0,
+          downloaded: 0,
+        });
+        peers = res.body.peers;
+        return res.status === 200 && (res.body.peers as unknown[]).length === 4;
+      },
+      { timeoutMs: 90_000, intervalMs: 1000, detail: () => JSON.stringify(peers) },
+    );
     for (const g of gets) g.child.kill('SIGTERM');
-  });
+  }, 300_000);
 
   it('finishes from each other when the only seed server dies', async () => {
     const { serve, resourceId, file } = await seedWith('dying-seed', '2M');
-    // Downloaders capped at 1 MiB/s, the seed at 2 MiB/s: the pieces spread over the four
-    // well before any one of them holds everything.
-    const { agents, gets } = await downloaders(4, resourceId, ['--download-limit', '1M']);
+    // Downloaders capped at 512 KiB/s, the seed at 2 MiB/s: the pieces spread over the four
+    // in a quarter of the time any one of them needs to hold everything, which leaves the
+    // kill below room to come first on a loaded machine too.
+    const { agents, gets } = await downloaders(4, resourceId, ['--download-limit', '512k']);
     const pieceCount = Math.ceil(SIZE / 256 / 1024);
     // Each agent's resume log (in its data dir's `downloads/`, one big-endian u32 per verified
     // piece) says what it holds; kill the seed once the four hold every piece between them.
@@ -138,15 +149,18 @@ describe(`swarm faults (server on ${db})`, () => {
       return union.size;
     };
     await Promise.all(gets.map((g) => g.waitFor((e) => e.event === 'progress', 60_000)));
-    for (let i = 0; i < 2400 && held() < pieceCount; i++) await new Promise((r) => setTimeout(r, 50));
-    expect(held()).toBe(pieceCount);
+    await until('the four downloaders holding every piece between them', () => held() === pieceCount, {
+      timeoutMs: 120_000,
+      intervalMs: 50,
+      detail: () => `${held()} of ${pieceCount} pieces held`,
+    });
     // Most of them must still be missing pieces, which then can only come from each other.
     const incomplete = gets.filter((g) => !g.events().some((e) => e.event === 'complete')).length;
     expect(incomplete).toBeGreaterThanOrEqual(2);
     serve.child.kill('SIGKILL');
-    await serve.done;
+    await serve.exited(10_000);
     await Promise.all(gets.map((g) => g.waitFor((e) => e.event === 'complete', 120_000)));
     for (const a of agents) expect(sha(join(a.dataDir, 'out', 'dying-seed.bin'))).toBe(sha(file));
     for (const g of gets) g.child.kill('SIGTERM');
-  });
+  }, 300_000);
 });

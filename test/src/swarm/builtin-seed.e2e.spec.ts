@@ -3,14 +3,29 @@
  * server hashes, publishes and serves it, and an agent downloads it, also after a restart.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { request } from 'node:http';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { Agent } from '../harness/agents.js';
 import { Api } from '../harness/api-client.js';
 import { ADMIN_PASSWORD, startServer, type RunningServer } from '../harness/server.js';
+import { until, within } from '../harness/wait.js';
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+/** Every file under `dir` with its size, by path relative to `dir`. */
+function filesUnder(dir: string): Map<string, number> {
+  const out = new Map<string, number>();
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.isFile()) out.set(relative(dir, p), statSync(p).size);
+    }
+  };
+  walk(dir);
+  return out;
+}
 
 async function upload(server: RunningServer, token: string, path: string, body: Buffer) {
   const res = await fetch(`${server.url}${path}`, {
@@ -58,7 +73,7 @@ describe('built-in seed', () => {
     const second = await agent.run(['get', id, '-o', join(agent.dataDir, 'b'), '--seed-time', '0', '--json']);
     expect(second.code).toBe(0);
     expect(sha(readFileSync(join(agent.dataDir, 'b/installer.bin')))).toBe(sha(content));
-  });
+  }, 240_000);
 
   it('refuses uploads from members and keeps nothing of a cancelled upload', async () => {
     await admin.post('/api/admin/users', { username: 'mo', password: 'mo-password-123', role: 'member' });
@@ -68,28 +83,35 @@ describe('built-in seed', () => {
       (await upload(server, admin.token!, '/api/admin/uploads?name=x&filename=../evil', Buffer.from('hi'))).status,
     ).toBe(400);
 
-    const uploads = join(server.dataDir, 'builtin-seed/uploads');
-    const before = readdirSync(uploads).length;
-    // Announce 10 MB, send 1 MB, then hang up: the server must drop the partial file.
-    await new Promise<void>((resolve) => {
-      const req = request(`${server.url}/api/admin/uploads?name=cancelled`, {
-        method: 'POST',
-        headers: {
-          authorization: `Bearer ${admin.token}`,
-          'content-type': 'application/octet-stream',
-          'content-length': 10_000_000,
-        },
-      });
-      req.on('error', () => resolve());
-      req.write(randomBytes(1_000_000), () => setTimeout(() => req.destroy(), 200));
-      req.on('close', () => resolve());
+    // The partial file is looked for anywhere in the server's data dir, so that it cannot
+    // be left behind in some other folder than the one the server writes uploads to today.
+    const dataDir = server.dataDir;
+    const partials = () => [...filesUnder(dataDir)].filter(([path]) => path.split('/').pop() === 'cancelled');
+    const dirsBefore = readdirSync(join(dataDir, 'builtin-seed/uploads')).sort();
+    expect(partials()).toEqual([]);
+    // Announce 10 MB, send 1 MB, and hang up once the server has written part of it to disk.
+    const req = request(`${server.url}/api/admin/uploads?name=cancelled`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${admin.token}`,
+        'content-type': 'application/octet-stream',
+        'content-length': 10_000_000,
+      },
     });
-    let after = -1;
-    for (let i = 0; i < 50 && after !== before; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      after = readdirSync(uploads).length;
-    }
-    expect(after).toBe(before);
+    const closed = new Promise<void>((resolve) => req.on('close', () => resolve()));
+    req.on('error', () => undefined);
+    req.write(randomBytes(1_000_000));
+    await until('the server writing the partial upload to disk', () => partials().some(([, size]) => size > 0), {
+      timeoutMs: 20_000,
+      detail: () => JSON.stringify([...filesUnder(dataDir)]),
+    });
+    req.destroy();
+    await within('the cancelled upload connection closed', closed, 10_000);
+    await until('the partial upload removed from the data dir', () => partials().length === 0, {
+      timeoutMs: 10_000,
+      detail: () => JSON.stringify(partials()),
+    });
+    expect(readdirSync(join(dataDir, 'builtin-seed/uploads')).sort()).toEqual(dirsBefore);
     expect((await admin.get('/api/resources?q=cancelled')).body.total).toBe(0);
   });
 });

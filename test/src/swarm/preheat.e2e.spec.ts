@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { Agent, type ShoalProcess } from '../harness/agents.js';
 import { Api } from '../harness/api-client.js';
 import { ADMIN_PASSWORD, freePort, startServer, type RunningServer } from '../harness/server.js';
+import { until } from '../harness/wait.js';
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
@@ -47,10 +48,14 @@ describe('preheat to the seed servers of a site', () => {
     running.push(seeds[0].spawn(['serve', '--json', '--metrics', `127.0.0.1:${metricsPort}`]));
     running.push(seeds[1].spawn(['serve', '--json']));
     let tasks: { nodeName: string; state: string; percent: number }[] = job.body.tasks;
-    for (let i = 0; i < 120 && !tasks.every((t) => t.state === 'done'); i++) {
-      await new Promise((r) => setTimeout(r, 500));
-      tasks = (await admin.get(`/api/admin/preheat/${job.body.id}`)).body.tasks;
-    }
+    await until(
+      'both preheat tasks finished',
+      async () => {
+        tasks = (await admin.get(`/api/admin/preheat/${job.body.id}`)).body.tasks;
+        return tasks.every((t) => ['done', 'failed', 'cancelled'].includes(t.state));
+      },
+      { timeoutMs: 60_000, intervalMs: 500, detail: () => JSON.stringify(tasks) },
+    );
     expect(tasks.map((t) => [t.nodeName, t.state, t.percent])).toEqual([
       ['par-1', 'done', 100],
       ['par-2', 'done', 100],
@@ -59,12 +64,12 @@ describe('preheat to the seed servers of a site', () => {
       expect(sha(readFileSync(join(seed.dataDir, 'content', resourceId, 'warm.bin')))).toBe(sha(content));
     }
     // They now count as seed servers of the resource, beside the built-in seed.
-    let seedCount = 0;
-    for (let i = 0; i < 60 && seedCount < 3; i++) {
-      seedCount = (await admin.get(`/api/resources/${resourceId}`)).body.seedCount;
-      if (seedCount < 3) await new Promise((r) => setTimeout(r, 500));
-    }
-    expect(seedCount).toBe(3);
+    let seedCount: unknown;
+    await until(
+      'the two preheated seeds online beside the built-in seed (seedCount 3)',
+      async () => (seedCount = (await admin.get(`/api/resources/${resourceId}`)).body.seedCount) === 3,
+      { timeoutMs: 30_000, intervalMs: 500, detail: () => `seedCount ${String(seedCount)}` },
+    );
 
     // The seed server's own Prometheus metrics count what it fetched for the preheat.
     const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
@@ -74,5 +79,5 @@ describe('preheat to the seed servers of a site', () => {
     expect(Number(downloaded?.[1])).toBe(content.length);
     expect(metrics).toMatch(new RegExp(`shoal_agent_peers\\{resource="${resourceId}"\\} \\d+`));
     expect(metrics).toMatch(new RegExp(`shoal_agent_verification_failures_total\\{resource="${resourceId}"\\} 0`));
-  });
+  }, 180_000);
 });
