@@ -1,8 +1,7 @@
 /**
  * The tracker's fast path (server/src/tracker/tracker.fast-path.ts) against the Nest route
- * it stands in front of, on a real server process. The fast path is off when debug
- * logging is on, which the other suites use, so this suite runs the server at the default
- * level. A query string makes an announce miss the fast path (it only takes the exact
+ * it stands in front of, on a real server process (at the production log level: the fast
+ * path is off when debug logging is on). A query string makes an announce miss the fast path (it only takes the exact
  * path), so `?via=nest` gives the Nest route's answer to the same request.
  */
 import { Api, type ApiResponse } from '../harness/api-client.js';

@@ -14,7 +14,7 @@ export const ADMIN_PASSWORD = 'admin-test-password-1';
  * tracker's fast path off, so every announce then takes the Nest route instead of the path
  * production serves them on; a suite that asserts the fast path fails at that level.
  */
-export const SERVER_LOG_LEVEL = process.env.SHOAL_TEST_LOG_LEVEL || 'log';
+const SERVER_LOG_LEVEL = process.env.SHOAL_TEST_LOG_LEVEL || 'log';
 
 export async function freePort(): Promise<number> {
   return new Promise((ok, fail) => {

@@ -4,7 +4,7 @@
  * "Exceeded timeout". Each bound stays below the test's own timeout for that reason.
  */
 
-export class WaitTimeout extends Error {
+class WaitTimeout extends Error {
   constructor(what: string, ms: number, detail?: string) {
     super(`${what}: not within ${ms / 1000} s${detail ? `\n${detail}` : ''}`);
     this.name = 'WaitTimeout';
