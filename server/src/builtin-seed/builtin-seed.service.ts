@@ -5,6 +5,7 @@ import {
   OnApplicationBootstrap,
   OnApplicationShutdown,
   ServiceUnavailableException,
+  UnauthorizedException,
 } from '@nestjs/common';
 import {
   Engine,
@@ -171,13 +172,23 @@ export class BuiltinSeedService implements OnApplicationBootstrap, OnApplication
 
   private async heartbeat(): Promise<void> {
     if (!this.engine || !this.nodeId) return;
+    const engine = this.engine;
     try {
       // Holdings that no longer exist in the catalog (deleted) are dropped from the report by the service.
-      await this.nodes.heartbeat(
+      const answer = await this.nodes.heartbeat(
         { id: this.nodeId, name: 'builtin-seed', role: 'seed', site: null, issuedAt: Math.floor(Date.now() / 1000) },
-        this.engine.heartbeatReport({ addresses: this.advertisedAddresses() }),
+        engine.heartbeatReport({ addresses: this.advertisedAddresses() }),
       );
+      // As every agent does: peers an admin revoked are refused from now on, and dropped.
+      await engine.revoke(answer.revokedNodeIds ?? []);
     } catch (err) {
+      if (err instanceof UnauthorizedException && errorCode(err) === 'node_revoked') {
+        this.logger.warn('the built-in seed node was revoked by an admin: it stops serving');
+        for (const t of this.timers) clearInterval(t);
+        this.engine = null;
+        await engine.stop().catch(() => undefined);
+        return;
+      }
       this.logger.warn(`heartbeat failed: ${(err as Error).message}`);
     }
   }
@@ -237,4 +248,9 @@ async function writeAtomically(file: string, content: string, mode = 0o644): Pro
   const tmp = `${file}.tmp-${process.pid}`;
   await writeFile(tmp, content, { mode });
   await rename(tmp, file);
+}
+
+function errorCode(err: UnauthorizedException): unknown {
+  const body = err.getResponse();
+  return typeof body === 'object' && body !== null ? (body as { code?: unknown }).code : undefined;
 }

@@ -64,6 +64,15 @@ export async function enroll(dataDir: DataDir, opts: EnrollOptions, log: Logger)
     publicKey: key.publicJwk(),
   };
   const answer = await callApi<EnrollResponse>(opts.server, '/api/nodes/enroll', { body, token: userToken });
+  // The node sends its credential and proofs to this tracker for good, and a tracker can tell
+  // it that it is revoked: only the server it enrolled with may be it.
+  if (!sameOrigin(answer.trackerUrl, opts.server)) {
+    throw new CliError(
+      `the server names its tracker at ${JSON.stringify(answer.trackerUrl).slice(0, 200)}, not at ${new URL(opts.server).origin}: ` +
+        'set SHOAL_PUBLIC_URL on the server to the URL agents reach it at, then enroll again with a new token',
+      EXIT.usage,
+    );
+  }
   await dataDir.ensure();
   await writeFile(dataDir.path('node-key.pem'), key.toPem(), { mode: 0o600 });
   await chmod(dataDir.path('node-key.pem'), 0o600);
@@ -89,4 +98,12 @@ export async function enroll(dataDir: DataDir, opts: EnrollOptions, log: Logger)
     `enrolled as ${role} node ${answer.nodeId} (${name}) with ${opts.server}; identity in ${dataDir.root}`,
   );
   return config;
+}
+
+function sameOrigin(url: unknown, server: string): boolean {
+  try {
+    return typeof url === 'string' && new URL(url).origin === new URL(server).origin;
+  } catch {
+    return false;
+  }
 }
