@@ -17,13 +17,36 @@ describe('shoal service', () => {
     const unit = systemdUnit(base, '/usr/bin/node');
     expect(unit).toMatch(/^User=shoal$/m);
     expect(unit).toMatch(
-      /^ExecStart=\/usr\/bin\/node \S+\/bin\/shoal\.js --data-dir "\/var\/lib\/shoal agent" serve --json --upload-limit 50M$/m,
+      /^ExecStart="\/usr\/bin\/node" "\S+\/bin\/shoal\.js" "--data-dir" "\/var\/lib\/shoal agent" "serve" "--json" "--upload-limit" "50M"$/m,
     );
     expect(unit).toMatch(/^Restart=on-failure$/m);
     expect(unit).toMatch(/^RestartPreventExitStatus=4$/m);
     expect(unit).toMatch(/^KillSignal=SIGTERM$/m);
-    expect(unit).toMatch(/^ReadWritePaths=\/var\/lib\/shoal agent$/m);
+    expect(unit).toMatch(/^ReadWritePaths="\/var\/lib\/shoal agent"$/m);
+    expect(unit).toMatch(/^Environment="SHOAL_HOME=\/var\/lib\/shoal agent"$/m);
     expect(unit).toMatch(/^WantedBy=multi-user.target$/m);
+  });
+
+  it('writes a data dir with quotes, %, $ and backslashes so that systemd reads back the same path', () => {
+    const unit = systemdUnit({ ...base, dataDir: '/srv/50%h $HOME "q" \\b' }, '/usr/bin/node');
+    // %% is a literal % everywhere; $$ a literal $ on command lines only; \" and \\ inside quotes.
+    expect(unit).toContain('"--data-dir" "/srv/50%%h $$HOME \\"q\\" \\\\b" "serve"');
+    expect(unit).toMatch(/^ReadWritePaths="\/srv\/50%%h \$HOME \\"q\\" \\\\b"$/m);
+    expect(unit).toMatch(/^Environment="SHOAL_HOME=\/srv\/50%%h \$HOME \\"q\\" \\\\b"$/m);
+    expect(unit).toMatch(/^Description=Shoal agent \(seed server\) for \/srv\/50%%h /m);
+  });
+
+  it('refuses what would add directives: a user name with a newline, control characters in a path or flag', () => {
+    expect(() => systemdUnit({ ...base, user: 'shoal\nExecStartPre=+/usr/bin/touch /tmp/PWNED' })).toThrow(
+      /is not a user name/,
+    );
+    expect(() => systemdUnit({ ...base, dataDir: '/srv/a\nExecStartPre=+/bin/true' })).toThrow(/control characters/);
+    expect(() => systemdUnit({ ...base, serveArgs: ['--upload-limit', '5M\r'] })).toThrow(/control characters/);
+  });
+
+  it('writes the data dir as an absolute path, as systemd needs', () => {
+    const unit = systemdUnit({ ...base, dataDir: 'relative/seed' }, '/usr/bin/node');
+    expect(unit).toContain(`"--data-dir" "${join(process.cwd(), 'relative/seed')}"`);
   });
 
   it('installs into the unit dir and uninstalls again', async () => {

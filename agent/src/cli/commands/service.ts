@@ -29,15 +29,34 @@ function shoalCommand(nodePath: string): string[] {
   return isSea() ? [process.execPath] : [nodePath, shoalBin()];
 }
 
+/**
+ * Unit-file quoting: systemd expands `%` specifiers everywhere, `$` variables in command
+ * lines only, and unquotes C-style inside double quotes. Every value written goes through
+ * here, so a data dir with spaces, quotes, `%` or `$` lands in the unit as the same path.
+ */
+function unitQuoted(value: string, { command = false } = {}): string {
+  const escapes: Record<string, string> = { '\\': '\\\\', '"': '\\"', '%': '%%', $: command ? '$$' : '$' };
+  return `"${value.replace(/[\\"%$]/g, (c) => escapes[c]!)}"`;
+}
+
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+/** A system account name (useradd's rule): no spaces, newlines or quotes to smuggle directives in. */
+const USER_NAME = /^[a-z_][a-z0-9_-]{0,31}\$?$/;
+
 /** The systemd unit that runs `shoal serve` for one data dir, restarting it if it dies. */
 export function systemdUnit(o: ServiceOptions, nodePath = process.execPath): string {
-  const quote = (s: string) => (/^[A-Za-z0-9_./:=@%+-]+$/.test(s) ? s : `"${s.replace(/(["\\$`])/g, '\\$1')}"`);
-  const exec = [...shoalCommand(nodePath), '--data-dir', o.dataDir, 'serve', '--json', ...o.serveArgs]
-    .map(quote)
+  if (!USER_NAME.test(o.user)) throw new CliError(`--user ${JSON.stringify(o.user)} is not a user name`, EXIT.usage);
+  const dataDir = resolve(o.dataDir);
+  for (const value of [dataDir, ...o.serveArgs]) {
+    if (CONTROL.test(value))
+      throw new CliError(`${JSON.stringify(value)}: control characters cannot go into a unit`, EXIT.usage);
+  }
+  const exec = [...shoalCommand(nodePath), '--data-dir', dataDir, 'serve', '--json', ...o.serveArgs]
+    .map((word) => unitQuoted(word, { command: true }))
     .join(' ');
   return `# Written by "shoal service install". Remove with "shoal service uninstall".
 [Unit]
-Description=Shoal agent (seed server) for ${o.dataDir}
+Description=Shoal agent (seed server) for ${dataDir.replace(/%/g, '%%')}
 Documentation=https://github.com/shoal/shoal/blob/main/agent/README.md
 Wants=network-online.target
 After=network-online.target
@@ -45,7 +64,7 @@ After=network-online.target
 [Service]
 Type=simple
 User=${o.user}
-Environment=SHOAL_HOME=${o.dataDir}
+Environment=${unitQuoted(`SHOAL_HOME=${dataDir}`)}
 ExecStart=${exec}
 # SIGTERM makes serve tell the tracker it stopped and close connections cleanly.
 KillSignal=SIGTERM
@@ -59,7 +78,7 @@ LimitNOFILE=65536
 NoNewPrivileges=true
 ProtectSystem=strict
 ProtectHome=read-only
-ReadWritePaths=${o.dataDir}
+ReadWritePaths=${unitQuoted(dataDir)}
 PrivateTmp=true
 
 [Install]
