@@ -136,3 +136,13 @@ export const PASSWORD_LENGTH = { min: 8, max: 256 } as const;
 
 /** Suffix of a manifest file's name (`<name>.shoal.json`), as the server names downloads. */
 export const MANIFEST_FILE_SUFFIX = '.shoal.json';
+
+/** GET /api/downloads/agent: the agent executable this server hands out, if it was released with one. */
+export interface AgentDownload {
+  available: boolean;
+  /** Where to fetch it (`GET`, no login needed), and its SHA-256 in `sha256sum -c` format. */
+  url: string;
+  checksumUrl: string;
+  sha256: string | null;
+  sizeBytes: number | null;
+}

@@ -17,6 +17,7 @@ import { RedisModule } from './redis/redis.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { NodesModule } from './nodes/nodes.module.js';
 import { ResourcesModule } from './resources/resources.module.js';
+import { DownloadsModule } from './downloads/downloads.module.js';
 import { StatsModule } from './stats/stats.module.js';
 import { TrackerModule } from './tracker/tracker.module.js';
 import { UsersModule } from './users/users.module.js';
@@ -28,7 +29,14 @@ export class AppModule {
       ? [
           ServeStaticModule.forRoot({
             rootPath: config.portalDir,
-            exclude: ['/api/{*rest}', '/health', '/health/{*rest}', '/metrics', '/.well-known/{*rest}'],
+            exclude: [
+              '/api/{*rest}',
+              '/health',
+              '/health/{*rest}',
+              '/metrics',
+              '/.well-known/{*rest}',
+              '/downloads/{*rest}',
+            ],
           }),
         ]
       : [];
@@ -49,6 +57,7 @@ export class AppModule {
         ResourcesModule,
         StatsModule,
         BuiltinSeedModule,
+        DownloadsModule,
         ...portal,
       ],
       controllers: [HealthController],

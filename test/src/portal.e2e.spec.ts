@@ -386,7 +386,7 @@ describe('admin portal in a browser', () => {
     expect(providers.every((p) => p.includes('Online'))).toBe(true);
     expect(await page.locator('[data-testid=downloaders-table] tr.mat-mdc-row').count()).toBe(3);
     expect(await page.getByTestId('get-command').textContent()).toBe(
-      `npx shoal get ${ids.get('ubuntu-24.04-desktop')} -o ./ubuntu-24.04-desktop`,
+      `shoal get ${ids.get('ubuntu-24.04-desktop')} -o ./ubuntu-24.04-desktop`,
     );
     expect(await unlabelled(page)).toEqual([]);
     await shot(page, '04-resource-detail');

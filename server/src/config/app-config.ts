@@ -22,6 +22,8 @@ export interface AppConfig {
   logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
   /** Where the portal's built files are; served at `/` when present. */
   portalDir: string;
+  /** Where the release's agent executable (`shoal`, `shoal.sha256`) is, to hand out at /downloads/shoal. */
+  agentDir: string;
   /**
    * The seed server built into this process (uploads from the portal are stored, hashed,
    * published and served by it). Off with SHOAL_BUILTIN_SEED=off.
@@ -142,6 +144,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       env.SHOAL_PORTAL_DIR?.trim() ||
         new URL('../../../admin-portal/dist/admin-portal/browser', import.meta.url).pathname,
     ),
+    agentDir: resolve(env.SHOAL_AGENT_DIR?.trim() || new URL('../../../dist/release', import.meta.url).pathname),
   };
 }
 

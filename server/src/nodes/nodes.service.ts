@@ -104,8 +104,8 @@ export class NodesService {
     });
     const site = dto.site ? ` --site ${dto.site}` : '';
     const enrollCommand =
-      `npx shoal enroll --server ${this.config.publicUrl} --token ${token} --role ${role}${site} ` +
-      `--name "$(hostname)" --listen 0.0.0.0:7070 && npx shoal serve`;
+      `shoal enroll --server ${this.config.publicUrl} --token ${token} --role ${role}${site} ` +
+      `--name "$(hostname)" --listen 0.0.0.0:7070 && shoal serve`;
     return { token, expiresAt: expiresAt.toISOString(), enrollCommand };
   }
 

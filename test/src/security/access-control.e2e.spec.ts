@@ -22,6 +22,9 @@ const PUBLIC = new Set([
   'GET /.well-known/jwks.json',
   'POST /api/auth/login',
   'POST /api/nodes/enroll',
+  'GET /api/downloads/agent',
+  'GET /downloads/shoal',
+  'GET /downloads/shoal.sha256',
 ]);
 const NODE_ONLY = new Set(['POST /api/tracker/announce', 'POST /api/nodes/heartbeat']);
 

@@ -63,7 +63,16 @@ describe('ResourceDetailComponent', () => {
         r.params.get('resourceId') === 'r-1',
     );
 
-  afterEach(() => http.verify());
+  const agentDownload = () => http.match('/api/downloads/agent');
+
+  afterEach(() => {
+    // The install hint asks once per page; tests about other parts leave it unanswered.
+    for (const req of agentDownload()) {
+      if (!req.cancelled)
+        req.flush({ available: false, url: '', checksumUrl: '', sha256: null, sizeBytes: null });
+    }
+    http.verify();
+  });
 
   it('shows what the resource is and who serves it', async () => {
     await open();
@@ -109,7 +118,49 @@ describe('ResourceDetailComponent', () => {
     await open();
     http.expectOne('/api/resources/r-1').flush(makeDetail({ id: 'r-1', name: 'ubuntu-24.04.iso' }));
     await settle();
-    expect(text('[data-testid=get-command]')).toBe('npx shoal get r-1 -o ./ubuntu-24.04.iso');
+    expect(text('[data-testid=get-command]')).toBe('shoal get r-1 -o ./ubuntu-24.04.iso');
+  });
+
+  it('tells a machine without the agent how to get it from this server, then log in', async () => {
+    await open();
+    http.expectOne('/api/resources/r-1').flush(makeDetail({ id: 'r-1', name: 'ubuntu-24.04.iso' }));
+    await settle();
+    const [req] = agentDownload();
+    req!.flush({
+      available: true,
+      url: '/downloads/shoal',
+      checksumUrl: '/downloads/shoal.sha256',
+      sha256: 'ab'.repeat(32),
+      sizeBytes: 130_000_000,
+    });
+    await settle();
+    const origin = location.origin;
+    expect(el().querySelector('[data-testid=agent-install] a')?.getAttribute('href')).toBe(
+      '/downloads/shoal',
+    );
+    expect(text('[data-testid=install-command]')).toBe(
+      `curl -fsSLO ${origin}/downloads/shoal && curl -fsSLO ${origin}/downloads/shoal.sha256 && ` +
+        'sha256sum -c shoal.sha256 && chmod +x shoal && sudo install shoal /usr/local/bin/',
+    );
+    expect(text('[data-testid=login-command]')).toMatch(
+      new RegExp(`^shoal login --server ${origin}`),
+    );
+  });
+
+  it('says so when the server has no agent to hand out', async () => {
+    await open();
+    http.expectOne('/api/resources/r-1').flush(makeDetail());
+    await settle();
+    agentDownload()[0]!.flush({
+      available: false,
+      url: '/downloads/shoal',
+      checksumUrl: '',
+      sha256: null,
+      sizeBytes: null,
+    });
+    await settle();
+    expect(text('[data-testid=agent-missing]')).toContain('no agent executable to hand out');
+    expect(el().querySelector('[data-testid=install-command]')).toBeNull();
   });
 
   it('downloads the manifest as a file', async () => {

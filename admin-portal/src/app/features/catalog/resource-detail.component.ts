@@ -32,6 +32,7 @@ import { PreheatDialogComponent, PreheatDialogData } from '../preheat/preheat-di
 import { PreheatJobsComponent } from '../preheat/preheat-jobs.component';
 import { ResourceEditDialogComponent } from './resource-edit-dialog.component';
 import { ResourcesService } from './resources.service';
+import { AgentInstallComponent } from '../../shared/agent-install.component';
 import { shoalGetCommand } from './shoal-command';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -51,6 +52,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
     BytesPipe,
     ExactBytesPipe,
     CopyButtonComponent,
+    AgentInstallComponent,
     PreheatJobsComponent,
   ],
   changeDetection: ChangeDetectionStrategy.OnPush,

@@ -3,7 +3,7 @@ import { outputDirFor, shoalGetCommand } from './shoal-command';
 describe('shoalGetCommand', () => {
   it('names the resource id and a shell-safe output folder', () => {
     expect(shoalGetCommand({ id: 'r-123', name: 'Ubuntu 24.04 (desktop).iso' })).toBe(
-      'npx shoal get r-123 -o ./Ubuntu-24.04-desktop-.iso',
+      'shoal get r-123 -o ./Ubuntu-24.04-desktop-.iso',
     );
   });
 

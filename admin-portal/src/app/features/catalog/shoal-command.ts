@@ -10,5 +10,5 @@ export function outputDirFor(name: string): string {
 
 /** The command a user pastes to download a resource with the agent. */
 export function shoalGetCommand(resource: { id: string; name: string }): string {
-  return `npx shoal get ${resource.id} -o ${outputDirFor(resource.name)}`;
+  return `shoal get ${resource.id} -o ${outputDirFor(resource.name)}`;
 }

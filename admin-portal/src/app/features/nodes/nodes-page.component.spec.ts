@@ -163,7 +163,7 @@ describe('NodesPageComponent', () => {
 
     const req = http.expectOne('/api/admin/enrollment-tokens');
     expect(req.request.body).toEqual({ role: 'seed', ttlSeconds: 86400, site: 'paris-dc1' });
-    const command = 'npx shoal enroll --server http://portal:3000 --token abc.def --site paris-dc1';
+    const command = 'shoal enroll --server http://portal:3000 --token abc.def --site paris-dc1';
     req.flush({ token: 'abc.def', expiresAt: '2026-11-27T10:00:00.000Z', enrollCommand: command });
     await settle();
     expect(overlay().querySelector('[data-testid=enroll-command]')!.textContent).toBe(command);

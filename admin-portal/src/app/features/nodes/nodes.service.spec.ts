@@ -50,7 +50,7 @@ describe('NodesService', () => {
     token.flush({
       token: 't',
       expiresAt: '2026-11-27T00:00:00.000Z',
-      enrollCommand: 'npx shoal enroll ...',
+      enrollCommand: 'shoal enroll ...',
     });
   });
 });
