@@ -7,7 +7,7 @@
  * them the wrong ticket a real `shoal get` never would.
  */
 import { parseManifest } from '@shoal/contract';
-import { Engine, generateTlsMaterial, NodeKey, type Logger, type TransferSpec } from '@shoal/agent';
+import { Engine, generateTlsMaterial, NodeKey, specFromManifest, type Logger, type TransferSpec } from '@shoal/agent';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -78,17 +78,9 @@ describe('a real seed refusing what the real server did not allow', () => {
   async function spec(resourceId: string, forNode: string): Promise<TransferSpec> {
     const res = await pia.get(`/api/resources/${resourceId}/manifest?node=${forNode}`);
     expect(res.status).toBe(200);
-    const m = parseManifest(res.text);
     return {
-      resourceId: m.resourceId,
-      contentId: m.contentId,
-      name: m.name,
-      totalSize: m.totalSize,
-      pieceSize: m.pieceSize,
-      files: m.files,
-      pieceHashes: m.pieceHashes,
+      ...specFromManifest(parseManifest(res.text)),
       trackerUrl: null,
-      ticket: m.ticket,
       // Dialed directly: a manifest fetched before the seed is online lists no seeds yet.
       peers: [{ address: seedAddress, nodeId: seedNodeId }],
     };

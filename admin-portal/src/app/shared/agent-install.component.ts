@@ -39,24 +39,6 @@ import { CopyButtonComponent } from './copy-button.component';
       }
     }
   `,
-  styles: `
-    .command {
-      display: flex;
-      align-items: center;
-      gap: 4px;
-      margin-bottom: 8px;
-      padding: 4px 4px 4px 16px;
-      border-radius: 8px;
-      background: var(--mat-sys-inverse-surface);
-      color: var(--mat-sys-inverse-on-surface);
-      --mat-icon-button-icon-color: var(--mat-sys-inverse-on-surface);
-    }
-    code {
-      flex: 1;
-      padding: 8px 0;
-      overflow-wrap: anywhere;
-    }
-  `,
 })
 export class AgentInstallComponent {
   /** The user the login line names. */

@@ -94,20 +94,6 @@ const TOKEN_LIFETIMES = [
     }
   `,
   styles: `
-    .command {
-      display: flex;
-      align-items: center;
-      gap: 4px;
-      padding: 4px 4px 4px 12px;
-      border-radius: 8px;
-      background: var(--mat-sys-inverse-surface);
-      color: var(--mat-sys-inverse-on-surface);
-      --mat-icon-button-icon-color: var(--mat-sys-inverse-on-surface);
-      code {
-        flex: 1;
-        overflow-wrap: anywhere;
-      }
-    }
     .warn {
       display: flex;
       gap: 8px;
