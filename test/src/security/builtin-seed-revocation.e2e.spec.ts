@@ -1,0 +1,98 @@
+/**
+ * The seed built into the server applies revocations as every agent does: once an admin
+ * revokes a machine, the built-in seed's next heartbeat brings the revocation and it refuses
+ * that machine, even with a ticket it was given before (credentials and tickets stay valid
+ * for hours on their own).
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Engine, generateTlsMaterial, NodeKey, specFromManifest, type Logger, type TransferSpec } from '@shoal/agent';
+import { HEARTBEAT_INTERVAL_SECONDS, parseManifest } from '@shoal/contract';
+import { Api } from '../harness/api-client.js';
+import { ADMIN_PASSWORD, startServer, type RunningServer } from '../harness/server.js';
+import { until } from '../harness/wait.js';
+
+describe('the built-in seed and a revoked machine', () => {
+  let server: RunningServer;
+  let admin: Api;
+  let member: Api;
+  const engines: Engine[] = [];
+
+  beforeAll(async () => {
+    server = await startServer();
+    admin = await new Api(server.url).login('admin', ADMIN_PASSWORD);
+    await admin.post('/api/admin/users', { username: 'rita', password: 'rita-password-1', role: 'member' });
+    member = await new Api(server.url).login('rita', 'rita-password-1');
+  });
+
+  afterAll(async () => {
+    for (const e of engines) await e.stop();
+    await server?.destroy();
+  });
+
+  /** One of rita's machines, running the engine with no listener; what it logs is kept. */
+  async function machine(name: string): Promise<{ nodeId: string; engine: Engine; lines: string[] }> {
+    const key = NodeKey.generate();
+    const res = await member.post('/api/nodes/enroll', {
+      name,
+      role: 'client',
+      addresses: [],
+      publicKey: key.publicJwk(),
+    });
+    expect(res.status).toBe(201);
+    const lines: string[] = [];
+    const log: Logger = { log: (level, message) => lines.push(`${level} ${message}`) };
+    const engine = await Engine.start({
+      nodeId: res.body.nodeId,
+      credential: () => res.body.credential,
+      key,
+      tls: await generateTlsMaterial(`shoal-node-${res.body.nodeId}`),
+      serverUrl: server.url,
+      trackerUrl: `${server.url}/api/tracker/announce`,
+      stateDir: mkdtempSync(join(tmpdir(), `shoal-machine-${name}-`)),
+      listen: null,
+      log,
+    });
+    engines.push(engine);
+    return { nodeId: res.body.nodeId as string, engine, lines };
+  }
+
+  it('refuses the machine after its next heartbeat, with the ticket it was given before', async () => {
+    const content = randomBytes(400_000);
+    const up = await fetch(`${server.url}/api/admin/uploads?name=tool&filename=tool.bin`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${admin.token}`, 'content-type': 'application/octet-stream' },
+      body: new Uint8Array(content),
+    });
+    expect(up.status).toBe(201);
+    const resourceId = ((await up.json()) as { id: string }).id;
+
+    const laptop = await machine('rita-laptop');
+    const manifest = parseManifest(
+      (await member.get(`/api/resources/${resourceId}/manifest?node=${laptop.nodeId}`)).text,
+    );
+    expect(manifest.seeds.map((s) => s.name)).toContain('builtin-seed');
+    // Straight to the built-in seed, as a machine that kept its manifest would dial it.
+    const spec: TransferSpec = { ...specFromManifest(manifest), trackerUrl: null };
+
+    expect((await admin.post(`/api/admin/nodes/${laptop.nodeId}/revoke`)).status).toBe(200);
+    const revokedFile = join(server.dataDir, 'builtin-seed', 'state', 'revoked.json');
+    await until(
+      'the built-in seed to learn of the revocation',
+      () => existsSync(revokedFile) && readFileSync(revokedFile, 'utf8').includes(laptop.nodeId),
+      { timeoutMs: (HEARTBEAT_INTERVAL_SECONDS + 15) * 1000 },
+    );
+
+    const download = await laptop.engine.download(spec, mkdtempSync(join(tmpdir(), 'shoal-revoked-out-')));
+    const refusal = await until(
+      'the built-in seed to refuse the revoked machine',
+      () => laptop.lines.find((l) => l.includes('peer refused us: ')),
+      { timeoutMs: 20_000, detail: () => laptop.lines.slice(-10).join('\n') },
+    );
+    expect(refusal).toContain(`node ${laptop.nodeId} is revoked`);
+    expect(download.stats.downloaded).toBe(0);
+    await laptop.engine.remove(resourceId);
+  }, 90_000);
+});
