@@ -54,6 +54,17 @@ const NOT_THE_CLI = {
   message: 'Only agent/src/cli/ imports the CLI: its api-client and exit codes are no part of the engine.',
 };
 
+const SERVER_USES_AGENT_ENTRY = [
+  {
+    group: ['@shoal/agent/**'],
+    message: 'The server uses the agent through its public entry, `@shoal/agent`, only.',
+  },
+  {
+    regex: '^(\\.\\./)+(.*/)?agent/',
+    message: 'The server uses the agent through its public entry, `@shoal/agent`, only.',
+  },
+];
+
 export default tseslint.config(
   {
     ignores: ['**/dist/**', '**/node_modules/**', '**/coverage/**', 'admin-portal/**', '**/*.js', '**/*.mjs', 'bench/results/**'],
@@ -95,19 +106,19 @@ export default tseslint.config(
   },
   {
     files: ['server/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: SERVER_USES_AGENT_ENTRY }] },
+  },
+  {
+    // What the server runs never reaches into its test support (server/test/support).
+    files: ['server/src/**/*.ts'],
+    ignores: ['**/*.spec.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
           patterns: [
-            {
-              group: ['@shoal/agent/**'],
-              message: 'The server uses the agent through its public entry, `@shoal/agent`, only.',
-            },
-            {
-              regex: '^(\\.\\./)+(.*/)?agent/',
-              message: 'The server uses the agent through its public entry, `@shoal/agent`, only.',
-            },
+            ...SERVER_USES_AGENT_ENTRY,
+            { regex: '^(\\.\\./)+test/', message: 'Test support is for specs only.' },
           ],
         },
       ],

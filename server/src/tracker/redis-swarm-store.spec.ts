@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { dropRedisPrefix, TEST_REDIS_URL, testRedisPrefix } from '../testing/test-redis.js';
+import { dropRedisPrefix, TEST_REDIS_URL, testRedisPrefix } from '../../test/support/test-redis.js';
 import { RedisSwarmStore } from './redis-swarm-store.js';
 import type { SwarmMember } from './swarm-store.js';
 

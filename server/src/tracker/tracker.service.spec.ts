@@ -7,9 +7,9 @@ import { RevocationListService } from '../credentials/revocation-list.service.js
 import { NodeHolding } from '../nodes/node-holding.entity.js';
 import type { Node } from '../nodes/node.entity.js';
 import { Resource } from '../resources/resource.entity.js';
-import { insertNode, insertResource } from '../testing/fixtures.js';
-import { openTestApp } from '../testing/test-app.js';
-import { dropRedisPrefix, TEST_REDIS_URL, testRedisPrefix } from '../testing/test-redis.js';
+import { insertNode, insertResource } from '../../test/support/fixtures.js';
+import { openTestApp } from '../../test/support/test-app.js';
+import { dropRedisPrefix, TEST_REDIS_URL, testRedisPrefix } from '../../test/support/test-redis.js';
 import { SwarmCountsService } from './swarm-counts.service.js';
 import { TrackerModule } from './tracker.module.js';
 import { TrackerService } from './tracker.service.js';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { openTestDatabase, TEST_DATABASES, type TestDatabase } from '../../testing/test-database.js';
+import { openTestDatabase, TEST_DATABASES, type TestDatabase } from '../../../test/support/test-database.js';
 import { nameWords, queryWords } from '../name-tokens.js';
 import { ResourceNameToken } from '../resource-name-token.entity.js';
 import { Resource } from '../resource.entity.js';

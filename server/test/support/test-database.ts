@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource, type DataSourceOptions } from 'typeorm';
-import { dataSourceOptions, ENTITIES, MIGRATIONS } from '../database/data-source-options.js';
+import { dataSourceOptions, ENTITIES, MIGRATIONS } from '../../src/database/data-source-options.js';
 
 /**
  * The databases specs run against: SQLite in memory, and the machine's MySQL/MariaDB as

@@ -1,11 +1,11 @@
 import type { DynamicModule, Type } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { loadConfig } from '../config/app-config.js';
-import { ConfigModule } from '../config/config.module.js';
-import { ENTITIES, MIGRATIONS } from '../database/data-source-options.js';
-import { MetricsModule } from '../metrics/metrics.module.js';
-import { RedisModule } from '../redis/redis.module.js';
+import { loadConfig } from '../../src/config/app-config.js';
+import { ConfigModule } from '../../src/config/config.module.js';
+import { ENTITIES, MIGRATIONS } from '../../src/database/data-source-options.js';
+import { MetricsModule } from '../../src/metrics/metrics.module.js';
+import { RedisModule } from '../../src/redis/redis.module.js';
 
 /**
  * A feature module wired by Nest as the server wires it (its real services, the

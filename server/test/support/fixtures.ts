@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { Node } from '../nodes/node.entity.js';
-import { nameWords } from '../resources/name-tokens.js';
-import { ResourceNameToken } from '../resources/resource-name-token.entity.js';
-import { Resource } from '../resources/resource.entity.js';
+import { Node } from '../../src/nodes/node.entity.js';
+import { nameWords } from '../../src/resources/name-tokens.js';
+import { ResourceNameToken } from '../../src/resources/resource-name-token.entity.js';
+import { Resource } from '../../src/resources/resource.entity.js';
 
 /** A published resource row (with its name's words), for specs whose subject is not publishing. */
 export async function insertResource(db: DataSource, o: Partial<Resource> = {}): Promise<Resource> {
