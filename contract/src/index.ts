@@ -9,3 +9,4 @@ export * from './tokens.js';
 export * from './api.js';
 export * from './preheat.js';
 export * from './node-proof.js';
+export * from './version.js';

@@ -20,6 +20,7 @@ import { httpMetricsMiddleware } from './metrics/http-metrics.middleware.js';
 import { MetricsService } from './metrics/metrics.service.js';
 import { ANNOUNCE_PATH, TrackerFastPath } from './tracker/tracker.fast-path.js';
 import { UsersService } from './users/users.service.js';
+import { agentVersionCheck, SERVER_VERSION } from './version/agent-version.middleware.js';
 
 /**
  * Builds the whole server, exactly as production runs it. Tests call this too, so they
@@ -63,12 +64,17 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
     },
   });
   app.use(securityHeaders);
+  app.use(agentVersionCheck(config.publicUrl));
   app.use(httpMetricsMiddleware(app.get(MetricsService)));
   // CORS stays closed unless origins are listed: the portal is served from this origin.
   if (config.corsOrigins.length) app.enableCors({ origin: config.corsOrigins, credentials: false });
   // cors answers a request without an Origin (the only kind the fast path takes) with Vary: Origin.
   const corsHeaders: [string, string][] = config.corsOrigins.length ? [['Vary', 'Origin']] : [];
-  fastPath.install(app.getHttpServer() as Server, jsonParser, [...headersSetBy(securityHeaders), ...corsHeaders]);
+  fastPath.install(app.getHttpServer() as Server, jsonParser, [
+    ...headersSetBy(securityHeaders),
+    ...corsHeaders,
+    SERVER_VERSION,
+  ]);
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ApiErrorFilter());
   app.enableShutdownHooks();

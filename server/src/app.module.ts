@@ -19,6 +19,7 @@ import { NodesModule } from './nodes/nodes.module.js';
 import { ResourcesModule } from './resources/resources.module.js';
 import { DownloadsModule } from './downloads/downloads.module.js';
 import { StatsModule } from './stats/stats.module.js';
+import { VersionController } from './version/version.controller.js';
 import { TrackerModule } from './tracker/tracker.module.js';
 import { UsersModule } from './users/users.module.js';
 
@@ -60,7 +61,7 @@ export class AppModule {
         DownloadsModule,
         ...portal,
       ],
-      controllers: [HealthController],
+      controllers: [HealthController, VersionController],
     };
   }
 }

@@ -1,7 +1,18 @@
-import { nodeProofHeaders, type ApiErrorBody } from '@shoal/contract';
+import {
+  AGENT_VERSION_HEADER,
+  API_VERSION,
+  apiTooOld,
+  nodeProofHeaders,
+  OLDEST_API_VERSION,
+  parseVersionHeader,
+  SERVER_VERSION_HEADER,
+  versionHeader,
+  type ApiErrorBody,
+} from '@shoal/contract';
 import { readFile } from 'node:fs/promises';
 import { NodeKey } from '../engine/index.js';
 import { httpRequestText, type HttpAnswer } from '../util/http-request.js';
+import { AGENT_VERSION } from '../version.js';
 import { CliError, EXIT } from './exit-codes.js';
 
 const TIMEOUT_MS = 30_000;
@@ -43,12 +54,21 @@ export async function callApi<T>(
       headers: {
         ...(opts.body === undefined ? {} : { 'content-type': 'application/json' }),
         ...auth,
+        [AGENT_VERSION_HEADER]: versionHeader(AGENT_VERSION),
       },
       body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
       timeoutMs: TIMEOUT_MS,
     });
   } catch (err) {
     throw new CliError(`cannot reach the server at ${url.origin}: ${(err as Error).message}`, EXIT.serverUnreachable);
+  }
+  const server = parseVersionHeader(res.headers[SERVER_VERSION_HEADER]);
+  if (server && apiTooOld(server.api)) {
+    throw new CliError(
+      `this server (${server.release}, API ${server.api}) is older than this agent (${AGENT_VERSION}, API ${API_VERSION}) ` +
+        `works with (API ${OLDEST_API_VERSION} or later): upgrade the server, or use the agent it hands out at ${url.origin}/downloads/shoal`,
+      EXIT.usage,
+    );
   }
   const text = res.text;
   if (!res.ok) {
@@ -58,6 +78,8 @@ export async function callApi<T>(
     } catch {
       body = { message: text.slice(0, 300) };
     }
+    // Versions that cannot work together: the server's sentence says what to upgrade.
+    if (res.status === 426 && body.message) throw new CliError(body.message, EXIT.usage);
     const fields = body.errors
       ? ` (${Object.entries(body.errors)
           .map(([k, v]) => `${k}: ${v}`)

@@ -23,7 +23,8 @@ describe('httpRequestText', () => {
 
   it('sends the body and returns status and text', async () => {
     const res = await httpRequestText(new URL('/echo', base), { method: 'POST', body: 'héllo', timeoutMs: 5000 });
-    expect(res).toEqual({ status: 201, ok: true, text: 'POST héllo' });
+    expect(res).toMatchObject({ status: 201, ok: true, text: 'POST héllo' });
+    expect(res.headers['content-type']).toBeDefined();
     expect((await httpRequestText(new URL('/x', base), { timeoutMs: 5000 })).ok).toBe(false);
   });
 

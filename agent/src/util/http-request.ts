@@ -8,6 +8,7 @@ export interface HttpAnswer {
   status: number;
   ok: boolean;
   text: string;
+  headers: IncomingMessage['headers'];
 }
 
 /**
@@ -46,7 +47,12 @@ export function httpRequestText(
         res.on('error', reject);
         res.on('end', () => {
           const status = res.statusCode ?? 0;
-          resolve({ status, ok: status >= 200 && status < 300, text: Buffer.concat(chunks).toString('utf8') });
+          resolve({
+            status,
+            ok: status >= 200 && status < 300,
+            text: Buffer.concat(chunks).toString('utf8'),
+            headers: res.headers,
+          });
         });
       },
     );

@@ -23,6 +23,7 @@ const PUBLIC = new Set([
   'POST /api/auth/login',
   'POST /api/nodes/enroll',
   'GET /api/downloads/agent',
+  'GET /api/version',
   'GET /downloads/shoal',
   'GET /downloads/shoal.sha256',
 ]);

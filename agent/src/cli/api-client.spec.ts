@@ -1,0 +1,77 @@
+import { API_VERSION, parseVersionHeader } from '@shoal/contract';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { AGENT_VERSION } from '../version.js';
+import { callApi } from './api-client.js';
+
+/** A real HTTP server on loopback that answers every call as `answer` says, and keeps what it was sent. */
+async function serverAnswering(answer: { status: number; headers: Record<string, string>; body: string }) {
+  const seen: IncomingHttpHeaders[] = [];
+  const server: Server = createServer((req, res) => {
+    seen.push(req.headers);
+    res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
+    res.end(answer.body);
+  });
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return { url, seen, close: () => new Promise<void>((ok) => server.close(() => ok())) };
+}
+
+describe('the agent talking to servers of other versions', () => {
+  it('names its release and API version on every call', async () => {
+    const s = await serverAnswering({
+      status: 200,
+      headers: { 'x-shoal-server': `9.9.9; api=${API_VERSION}` },
+      body: '{}',
+    });
+    try {
+      await callApi(s.url, '/api/version');
+      expect(parseVersionHeader(s.seen[0]!['x-shoal-agent'])).toEqual({ release: AGENT_VERSION, api: API_VERSION });
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('refuses a server too old for it with one sentence naming both versions and what to do', async () => {
+    const s = await serverAnswering({ status: 200, headers: { 'x-shoal-server': '0.0.1; api=0' }, body: '{}' });
+    try {
+      await expect(callApi(s.url, '/api/nodes/heartbeat', { body: {} })).rejects.toMatchObject({
+        exitCode: 2,
+        message: expect.stringMatching(
+          new RegExp(
+            `^this server \\(0\\.0\\.1, API 0\\) is older than this agent \\(${AGENT_VERSION.replace(/\./g, '\\.')}, API ${API_VERSION}\\).*upgrade the server, or use the agent it hands out at ${s.url}/downloads/shoal$`,
+          ),
+        ),
+      });
+    } finally {
+      await s.close();
+    }
+  });
+
+  it("passes on the server's sentence when the server finds the agent too old", async () => {
+    const message =
+      'this agent (0.1.0, API 1) is older than this server (3.0.0, API 3) works with (API 2 or later): get the matching agent at http://x/downloads/shoal';
+    const s = await serverAnswering({
+      status: 426,
+      headers: { 'x-shoal-server': '3.0.0; api=3' },
+      body: JSON.stringify({ statusCode: 426, code: 'agent_too_old', message }),
+    });
+    try {
+      await expect(callApi(s.url, '/api/auth/login', { body: {} })).rejects.toMatchObject({ exitCode: 2, message });
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('works with a server that names no version (older than versioning) or a newer one', async () => {
+    const answers: Record<string, string>[] = [{}, { 'x-shoal-server': `7.0.0; api=${API_VERSION + 5}` }];
+    for (const headers of answers) {
+      const s = await serverAnswering({ status: 200, headers, body: '{"ok":true}' });
+      try {
+        await expect(callApi(s.url, '/api/version')).resolves.toEqual({ ok: true });
+      } finally {
+        await s.close();
+      }
+    }
+  });
+});
