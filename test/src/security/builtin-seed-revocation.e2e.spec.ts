@@ -8,9 +8,10 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Engine, generateTlsMaterial, NodeKey, specFromManifest, type Logger, type TransferSpec } from '@shoal/agent';
+import { specFromManifest, type Engine, type TransferSpec } from '@shoal/agent';
 import { HEARTBEAT_INTERVAL_SECONDS, parseManifest } from '@shoal/contract';
 import { Api } from '../harness/api-client.js';
+import { startEngineMachine, type EngineMachine } from '../harness/engine-machine.js';
 import { ADMIN_PASSWORD, startServer, type RunningServer } from '../harness/server.js';
 import { until } from '../harness/wait.js';
 
@@ -33,30 +34,10 @@ describe('the built-in seed and a revoked machine', () => {
   });
 
   /** One of rita's machines, running the engine with no listener; what it logs is kept. */
-  async function machine(name: string): Promise<{ nodeId: string; engine: Engine; lines: string[] }> {
-    const key = NodeKey.generate();
-    const res = await member.post('/api/nodes/enroll', {
-      name,
-      role: 'client',
-      addresses: [],
-      publicKey: key.publicJwk(),
-    });
-    expect(res.status).toBe(201);
-    const lines: string[] = [];
-    const log: Logger = { log: (level, message) => lines.push(`${level} ${message}`) };
-    const engine = await Engine.start({
-      nodeId: res.body.nodeId,
-      credential: () => res.body.credential,
-      key,
-      tls: await generateTlsMaterial(`shoal-node-${res.body.nodeId}`),
-      serverUrl: server.url,
-      trackerUrl: `${server.url}/api/tracker/announce`,
-      stateDir: mkdtempSync(join(tmpdir(), `shoal-machine-${name}-`)),
-      listen: null,
-      log,
-    });
-    engines.push(engine);
-    return { nodeId: res.body.nodeId as string, engine, lines };
+  async function machine(name: string): Promise<EngineMachine> {
+    const m = await startEngineMachine(member, name);
+    engines.push(m.engine);
+    return m;
   }
 
   it('refuses the machine after its next heartbeat, with the ticket it was given before', async () => {

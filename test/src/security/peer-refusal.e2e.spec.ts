@@ -7,13 +7,14 @@
  * them the wrong ticket a real `shoal get` never would.
  */
 import { parseManifest } from '@shoal/contract';
-import { Engine, generateTlsMaterial, NodeKey, specFromManifest, type Logger, type TransferSpec } from '@shoal/agent';
+import { specFromManifest, type Engine, type TransferSpec } from '@shoal/agent';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, type ShoalProcess } from '../harness/agents.js';
 import { Api } from '../harness/api-client.js';
+import { startEngineMachine } from '../harness/engine-machine.js';
 import { ADMIN_PASSWORD, freePort, startServer, type RunningServer } from '../harness/server.js';
 
 const SIZE = 300_000;
@@ -48,28 +49,8 @@ describe('a real seed refusing what the real server did not allow', () => {
 
   /** A machine of pia's, enrolled with her login, running the engine with no listener. */
   async function dialer(name: string): Promise<Dialer> {
-    const key = NodeKey.generate();
-    const res = await pia.post('/api/nodes/enroll', {
-      name,
-      role: 'client',
-      addresses: [],
-      publicKey: key.publicJwk(),
-    });
-    expect(res.status).toBe(201);
-    const lines: string[] = [];
-    const log: Logger = { log: (level, message) => lines.push(`${level} ${message}`) };
-    const node = await Engine.start({
-      nodeId: res.body.nodeId,
-      credential: () => res.body.credential,
-      key,
-      tls: await generateTlsMaterial(`shoal-node-${res.body.nodeId}`),
-      serverUrl: server.url,
-      trackerUrl: `${server.url}/api/tracker/announce`,
-      stateDir: mkdtempSync(join(tmpdir(), `shoal-dialer-${name}-`)),
-      listen: null,
-      log,
-    });
-    const d = { nodeId: res.body.nodeId as string, node, lines };
+    const m = await startEngineMachine(pia, name);
+    const d = { nodeId: m.nodeId, node: m.engine, lines: m.lines };
     dialers.push(d);
     return d;
   }
