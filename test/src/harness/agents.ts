@@ -145,6 +145,15 @@ export class Agent {
     if (res.code !== 0) throw new Error(`${this.label} enroll failed (${res.code}): ${res.stderr}`);
   }
 
+  /** `shoal publish <path> <flags>` without seeding afterwards; the new resource's id. Throws unless it exits 0. */
+  async publish(path: string, flags: string[] = []): Promise<string> {
+    const res = await this.run(['publish', path, ...flags, '--seed-time', '0', '--json']);
+    if (res.code !== 0) throw new Error(`${this.label} publish failed (${res.code}): ${res.stderr}`);
+    const line = res.stdout.split('\n').find((l) => l.includes('"published"'));
+    if (!line) throw new Error(`${this.label} publish printed no "published" event:\n${res.stdout}`);
+    return JSON.parse(line).resourceId as string;
+  }
+
   async login(serverUrl: string, user: string, password: string): Promise<void> {
     const res = await this.run(['login', '--server', serverUrl, '--user', user, '--password-stdin'], `${password}\n`);
     if (res.code !== 0) throw new Error(`${this.label} login failed (${res.code}): ${res.stderr}`);

@@ -76,9 +76,7 @@ describe('the single-file agent of a release', () => {
     const content = randomBytes(6 * 1024 * 1024 + 777);
     const file = join(mkdtempSync(join(tmpdir(), 'shoal-release-content-')), 'image.bin');
     writeFileSync(file, content);
-    const published = await seed.run(['publish', file, '--name', 'release image', '--seed-time', '0', '--json']);
-    expect(published.code).toBe(0);
-    const resourceId = JSON.parse(published.stdout.split('\n').find((l) => l.includes('"published"'))!).resourceId;
+    const resourceId = await seed.publish(file, ['--name', 'release image']);
     // A slow seed: the downloaders have to pass pieces on to each other.
     const serve = seed.spawn(['serve', '--upload-limit', '2M', '--json']);
     running.push(serve);

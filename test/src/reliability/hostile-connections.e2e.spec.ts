@@ -41,18 +41,7 @@ describe('connection flood against a seed server', () => {
     mkdirSync(join(seed.dataDir, 'content'));
     const content = randomBytes(3 * 1024 * 1024);
     writeFileSync(join(seed.dataDir, 'content', 'payload.bin'), content);
-    const published = await seed.run([
-      'publish',
-      join(seed.dataDir, 'content', 'payload.bin'),
-      '--name',
-      name,
-      '--seed-time',
-      '0',
-      '--json',
-    ]);
-    expect(published.code).toBe(0);
-    const resourceId = JSON.parse(published.stdout.split('\n').find((l) => l.includes('"published"'))!)
-      .resourceId as string;
+    const resourceId = await seed.publish(join(seed.dataDir, 'content', 'payload.bin'), ['--name', name]);
     const serve = seed.spawn(['serve']);
     running.push(serve);
     // Online as a downloader would find it: listening on the port it was enrolled with, and

@@ -40,10 +40,7 @@ describe(`swarm faults (server on ${db})`, () => {
     writeFileSync(join(dir, `${label}.bin`), randomBytes(SIZE));
     await seed.enroll(admin, { role: 'seed', name: label });
     await seed.login(server.url, 'admin', ADMIN_PASSWORD);
-    const published = await seed.run(['publish', join(dir, `${label}.bin`), '--seed-time', '0', '--json']);
-    expect(published.code).toBe(0);
-    const resourceId = JSON.parse(published.stdout.split('\n').find((l) => l.includes('"published"'))!)
-      .resourceId as string;
+    const resourceId = await seed.publish(join(dir, `${label}.bin`));
     const serve = seed.spawn(['serve', '--upload-limit', rate, '--json']);
     running.push(serve);
     let seedCount: unknown;

@@ -73,18 +73,7 @@ describe('a peer banned for corrupt data, against the real server and agents', (
     mkdirSync(join(seed.dataDir, 'content'));
     const content = randomBytes(SIZE);
     writeFileSync(join(seed.dataDir, 'content', 'image.bin'), content);
-    const published = await seed.run([
-      'publish',
-      join(seed.dataDir, 'content', 'image.bin'),
-      '--name',
-      'image',
-      '--seed-time',
-      '0',
-      '--json',
-    ]);
-    expect(published.code).toBe(0);
-    const resourceId = JSON.parse(published.stdout.split('\n').find((l) => l.includes('"published"'))!)
-      .resourceId as string;
+    const resourceId = await seed.publish(join(seed.dataDir, 'content', 'image.bin'), ['--name', 'image']);
     const serve = seed.spawn(['serve', '--upload-limit', '512K']);
     running.push(serve);
     await until('the seed to serve', () => serve.stderr().includes('serving on'));

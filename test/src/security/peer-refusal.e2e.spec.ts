@@ -72,17 +72,7 @@ describe('a real seed refusing what the real server did not allow', () => {
     mkdirSync(dir, { recursive: true });
     const content = randomBytes(SIZE);
     writeFileSync(join(dir, `${name}.bin`), content);
-    const published = await seed.run([
-      'publish',
-      join(dir, `${name}.bin`),
-      '--name',
-      name,
-      '--seed-time',
-      '0',
-      '--json',
-    ]);
-    expect(published.code).toBe(0);
-    const id = JSON.parse(published.stdout.split('\n').find((l) => l.includes('"published"'))!).resourceId as string;
+    const id = await seed.publish(join(dir, `${name}.bin`), ['--name', name]);
     return { id, content };
   }
 

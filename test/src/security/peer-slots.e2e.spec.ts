@@ -50,16 +50,7 @@ describe('peer slots of a seed shared between owners', () => {
     mkdirSync(join(seed.dataDir, 'content'));
     const content = randomBytes(4 * 1024 * 1024);
     writeFileSync(join(seed.dataDir, 'content', 'payload.bin'), content);
-    const published = await seed.run([
-      'publish',
-      join(seed.dataDir, 'content', 'payload.bin'),
-      '--seed-time',
-      '0',
-      '--json',
-    ]);
-    expect(published.code).toBe(0);
-    const resourceId = JSON.parse(published.stdout.split('\n').find((l) => l.includes('"published"'))!)
-      .resourceId as string;
+    const resourceId = await seed.publish(join(seed.dataDir, 'content', 'payload.bin'));
     // Four peer slots: an eighth of them, at least two, for one owner.
     const serve = seed.spawn(['serve', '--max-peers', '4']);
     running.push(serve);

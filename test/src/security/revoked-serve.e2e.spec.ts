@@ -63,18 +63,7 @@ describe('a running seed server revoked by an admin', () => {
     mkdirSync(join(seed.dataDir, 'content'));
     const content = randomBytes(SIZE);
     writeFileSync(join(seed.dataDir, 'content', 'kit.bin'), content);
-    const published = await seed.run([
-      'publish',
-      join(seed.dataDir, 'content', 'kit.bin'),
-      '--name',
-      'kit',
-      '--seed-time',
-      '0',
-      '--json',
-    ]);
-    expect(published.code).toBe(0);
-    const resourceId = JSON.parse(published.stdout.split('\n').find((l) => l.includes('"published"'))!)
-      .resourceId as string;
+    const resourceId = await seed.publish(join(seed.dataDir, 'content', 'kit.bin'), ['--name', 'kit']);
     const serve = seed.spawn(['serve']);
     running.push(serve);
     await until('the seed to serve', () => serve.stderr().includes('serving on'), 30_000);

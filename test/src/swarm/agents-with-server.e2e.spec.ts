@@ -47,19 +47,7 @@ describe('agents with the real server', () => {
 
     await seed.enroll(admin, { role: 'seed', name: 'seed-1', site: 'hq' });
     await seed.login(server.url, 'admin', ADMIN_PASSWORD);
-    const published = await seed.run([
-      'publish',
-      content,
-      '--name',
-      'Build kit',
-      '--description',
-      'nested',
-      '--seed-time',
-      '0',
-      '--json',
-    ]);
-    expect(published.code).toBe(0);
-    resourceId = JSON.parse(published.stdout.split('\n').find((l) => l.includes('"published"'))!).resourceId;
+    resourceId = await seed.publish(content, ['--name', 'Build kit', '--description', 'nested']);
     // The seed serves slowly, so downloaders must get much of the content from each other.
     serve = seed.spawn(['serve', '--upload-limit', '2M', '--json']);
     running.push(serve);

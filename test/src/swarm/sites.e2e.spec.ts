@@ -50,15 +50,7 @@ describe('site-aware peers', () => {
       await seed.login(server.url, 'admin', ADMIN_PASSWORD);
       mkdirSync(join(seed.dataDir, 'content'));
       copyFileSync(original, join(seed.dataDir, 'content', 'dataset.bin'));
-      const published = await seed.run([
-        'publish',
-        join(seed.dataDir, 'content', 'dataset.bin'),
-        '--seed-time',
-        '0',
-        '--json',
-      ]);
-      expect(published.code).toBe(0);
-      ids.push(JSON.parse(published.stdout.split('\n').find((l) => l.includes('"published"'))!).resourceId as string);
+      ids.push(await seed.publish(join(seed.dataDir, 'content', 'dataset.bin')));
       running.push(seed.spawn(['serve', '--upload-limit', '4M']));
     }
     // The same bytes published twice are the same resource, which both seeds provide.
