@@ -12,6 +12,7 @@ import { publish } from './commands/publish.js';
 import { ensureNode, loadManifest, outputDir, trustedOrigins, trustedServer } from './commands/get.js';
 import { runTransfer } from './commands/transfer-loop.js';
 import { installService, uninstallService } from './commands/service.js';
+import { DEFAULT_SERVICE_USER, serviceAccount } from './commands/service-user.js';
 import { serve } from './commands/serve.js';
 import { status } from './commands/status.js';
 import { parseHostPort, Runtime, type Limits } from './runtime.js';
@@ -262,21 +263,25 @@ export function buildProgram(setExit: (code: number) => void): Command {
   service
     .command('install')
     .description('write a systemd unit for `shoal serve` on this data dir, and say how to enable it')
-    .option('--user <user>', 'system user the service runs as', process.env.SUDO_USER || process.env.USER || 'root')
+    .option(
+      '--user <user>',
+      `system user the service runs as (default: "${DEFAULT_SERVICE_USER}" if this machine has it; never root unless named); it must be able to read and write the data dir`,
+    )
     .option('--name <name>', 'unit name', 'shoal-agent')
     .option('--unit-dir <dir>', 'where to write the unit', '/etc/systemd/system')
-    .action(async (opts: { user: string; name: string; unitDir: string }, cmd: Command) => {
+    .action(async (opts: { user?: string; name: string; unitDir: string }, cmd: Command) => {
       const g = globals(cmd);
       await g.dataDir.requireNode();
+      const account = serviceAccount(opts.user, g.dataDir.root);
       const limits = cmd.optsWithGlobals() as { uploadLimit?: string; downloadLimit?: string; maxPeers?: string };
       const serveArgs = [
         ...(limits.uploadLimit ? ['--upload-limit', limits.uploadLimit] : []),
         ...(limits.downloadLimit ? ['--download-limit', limits.downloadLimit] : []),
         ...(limits.maxPeers ? ['--max-peers', limits.maxPeers] : []),
       ];
-      const file = await installService({ ...opts, dataDir: g.dataDir.root, serveArgs }, g.log);
+      const file = await installService({ ...opts, user: account.name, dataDir: g.dataDir.root, serveArgs }, g.log);
       process.stdout.write(
-        `installed ${file}\nenable and start it with:\n  sudo systemctl daemon-reload && sudo systemctl enable --now ${opts.name}\n` +
+        `installed ${file} (runs as user ${account.name})\nenable and start it with:\n  sudo systemctl daemon-reload && sudo systemctl enable --now ${opts.name}\n` +
           `follow its log with:\n  journalctl -u ${opts.name} -f\n`,
       );
       setExit(EXIT.ok);
