@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { AGENT_VERSION } from '../version.js';
+import { versionInfo, versionLine } from '../version.js';
 import { parseRate } from '../util/token-bucket.js';
 import { stderrLogger, type Logger } from '../util/logger.js';
 import { checkManifestTrust, ExistingFileError, ManifestRefusedError, specFromManifest } from '../engine/index.js';
@@ -106,7 +106,7 @@ function globals(cmd: Command): {
 export function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command('shoal')
     .description('Shoal agent: fetch and provide content in a swarm of seed servers and downloaders')
-    .version(AGENT_VERSION)
+    .version(versionLine(), '-V, --version', 'print the version and the commit it was built from')
     .option('--data-dir <dir>', 'where this node keeps its identity and state (env SHOAL_HOME)')
     .addOption(
       new Option('--upload-limit <rate>', 'upload cap in bytes/s, k/M/G suffixes (e.g. 10M)').env('SHOAL_UPLOAD_LIMIT'),
@@ -296,6 +296,14 @@ export function buildProgram(setExit: (code: number) => void): Command {
       process.stdout.write(`first stop it with:\n  sudo systemctl disable --now ${opts.name}\n`);
       process.stdout.write(`removed ${await uninstallService(opts, g.log)}\n`);
       setExit(EXIT.ok);
+    });
+
+  program
+    .command('version')
+    .description('print the version and commit; with --json as {"version","commit","api"} for scripts')
+    .action((_opts, cmd: Command) => {
+      const json = Boolean(cmd.optsWithGlobals<GlobalOptions>().json);
+      process.stdout.write(`${json ? JSON.stringify(versionInfo()) : versionLine()}\n`);
     });
 
   program

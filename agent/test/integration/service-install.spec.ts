@@ -7,12 +7,13 @@ import { fileURLToPath } from 'node:url';
 import { TestAuthority } from '../support/test-authority.js';
 
 /*
- * `shoal service install` as users run it: the bundle of
+ * `shoal service install` and `shoal --version` as users run them: the bundle of
  * bin/shoal.js (built by this project's global setup) in its own process, on a data dir
  * enrolled with a stand-in server.
  */
 const agentDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const bin = join(agentDir, 'bin', 'shoal.js');
+const VERSION = (JSON.parse(await readFile(join(agentDir, 'package.json'), 'utf8')) as { version: string }).version;
 
 function shoal(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -86,5 +87,14 @@ describe('shoal service install (real process)', () => {
     expect(help.stdout.replace(/\s+/g, ' ')).toContain(
       '(default: "shoal" if this machine has it; never root unless named)',
     );
+  });
+
+  it('prints its version with the commit it was built from, and both as JSON for scripts', async () => {
+    const line = await shoal(['--version']);
+    expect(line.code).toBe(0);
+    const m = /^(\S+) \(commit ([0-9a-f]{7,40})\)\n$/.exec(line.stdout);
+    expect(m?.[1]).toBe(VERSION);
+    const json = await shoal(['version', '--json']);
+    expect(JSON.parse(json.stdout)).toEqual({ version: VERSION, commit: m?.[2], api: 1 });
   });
 });
