@@ -108,7 +108,7 @@ const STATE_LABELS: Record<EnrollmentTokenState, string> = {
             <th mat-header-cell *matHeaderCellDef>State</th>
             <td mat-cell *matCellDef="let t" data-testid="token-state">
               <span class="status" [class.online]="t.state === 'active'">{{
-                stateLabels[$any(t.state)]
+                stateLabel(t.state)
               }}</span>
             </td>
           </ng-container>
@@ -198,6 +198,10 @@ export class EnrollmentTokensPageComponent {
     },
     load: (query) => this.api.listEnrollmentTokens(query),
   });
+
+  protected stateLabel(state: EnrollmentTokenState): string {
+    return STATE_LABELS[state];
+  }
 
   protected setState(state: string): void {
     this.table.filter({ state: state || null });
