@@ -8,16 +8,18 @@ import { MatIconModule } from '@angular/material/icon';
 import { MatInputModule } from '@angular/material/input';
 import { MatSelectModule } from '@angular/material/select';
 import type { EnrollmentTokenResponse, NodeRole } from '@shoal/contract';
-import { LIMITS } from '@shoal/contract/limits';
+import { LIMITS, TOKEN_LIFETIMES } from '@shoal/contract/limits';
 import { apiErrorMessage } from '../../core/http/api-error';
 import { AgentInstallComponent } from '../../shared/agent-install.component';
 import { CommandLineComponent } from '../../shared/command-line.component';
 import { NodesService } from './nodes.service';
 
-const TOKEN_LIFETIMES = [
+const LIFETIME_CHOICES = [
   { seconds: 3600, label: '1 hour' },
   { seconds: 86400, label: '24 hours' },
   { seconds: 7 * 86400, label: '7 days' },
+  // The longest the server allows: a fleet rolled out over weeks.
+  { seconds: TOKEN_LIFETIMES.enrollmentTokenMaxSeconds, label: '30 days' },
 ] as const;
 
 /**
@@ -132,7 +134,7 @@ const TOKEN_LIFETIMES = [
 })
 export class EnrollmentDialogComponent {
   private readonly nodes = inject(NodesService);
-  protected readonly lifetimes = TOKEN_LIFETIMES;
+  protected readonly lifetimes = LIFETIME_CHOICES;
   protected readonly maxUses = LIMITS.enrollmentTokenMaxUses;
   protected readonly form = inject(NonNullableFormBuilder).group({
     role: ['seed' as NodeRole],
