@@ -99,9 +99,33 @@ export interface NodeSummary {
   createdAt: string;
 }
 
-export interface EnrollmentTokenResponse {
-  token: string;
+/** Where an enrollment token stands: only `active` enrolls a machine. */
+export const ENROLLMENT_TOKEN_STATES = ['active', 'used-up', 'expired', 'revoked'] as const;
+export type EnrollmentTokenState = (typeof ENROLLMENT_TOKEN_STATES)[number];
+
+/**
+ * An enrollment token as the admin pages list it: never the token itself (the server keeps
+ * only its hash). `maxUses` 1 is a one-time token; more lets one token enroll a fleet, each
+ * machine with its own key and node.
+ */
+export interface EnrollmentTokenSummary {
+  id: string;
+  role: NodeRole;
+  site: string | null;
+  maxUses: number;
+  uses: number;
+  state: EnrollmentTokenState;
   expiresAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+  /** The admin who created it (null once that user is gone). */
+  createdBy: string | null;
+  createdAt: string;
+}
+
+/** The answer to creating a token: the only time the token and its command are shown. */
+export interface EnrollmentTokenResponse extends EnrollmentTokenSummary {
+  token: string;
   /** The command ops paste on a seed server. */
   enrollCommand: string;
 }

@@ -27,6 +27,8 @@ export const LIMITS = {
   maxManifestBytes: 96 * 1024 * 1024,
   /** Page size cap of every list endpoint. */
   maxPageSize: 200,
+  /** Machines one reusable enrollment token may enroll (a fleet of seed servers, not the world). */
+  enrollmentTokenMaxUses: 10_000,
 } as const;
 
 /** Seconds between an agent's announces to the tracker, and between heartbeats. */
@@ -45,5 +47,6 @@ export const TOKEN_LIFETIMES = {
   nodeCredentialSeconds: 24 * 3600,
   downloadTicketSeconds: 24 * 3600,
   enrollmentTokenDefaultSeconds: 24 * 3600,
+  enrollmentTokenMinSeconds: 60,
   enrollmentTokenMaxSeconds: 30 * 24 * 3600,
 } as const;

@@ -490,6 +490,79 @@ describe('admin portal in a browser', () => {
     expect(hb.status).toBe(401);
   });
 
+  it('makes one token for a fleet: the agent install first, a command that wraps between arguments, the uses on the tokens page', async () => {
+    await page.goto(`${server.url}/nodes`);
+    const dialog = await openDialog(page.getByTestId('add-seed'));
+    await dialog.getByTestId('enroll-max-uses').fill('3');
+    await page.getByTestId('create-token').click();
+    const enrollCommand = dialog.getByTestId('enroll-command');
+    const command = (await enrollCommand.textContent())!;
+    expect(command).toMatch(/^shoal enroll --server \S+ --token shoal-enroll-\S+ --role seed --name "\$\(hostname\)" /);
+    // How to get the agent comes before the enroll command (this server hands one out, or says it has none).
+    const hint = dialog.getByTestId('install-command').or(dialog.getByTestId('agent-missing'));
+    await hint.waitFor();
+    const before = await hint.evaluate(
+      (h, e) => !!(h.compareDocumentPosition(e!) & Node.DOCUMENT_POSITION_FOLLOWING),
+      await enrollCommand.elementHandle(),
+    );
+    expect(before).toBe(true);
+    expect(await dialog.textContent()).toContain('each new machine (up to 3)');
+    // The command wraps onto several lines, but no flag or value is cut: every argument
+    // group is on one line.
+    const layout = await enrollCommand.evaluate((code) => {
+      const line = parseFloat(getComputedStyle(code).lineHeight) || 20;
+      const args = [...code.querySelectorAll<HTMLElement>('.arg')];
+      return {
+        lines: code.getBoundingClientRect().height / line,
+        cut: args.filter((a) => a.getBoundingClientRect().height > line * 1.5).map((a) => a.textContent),
+      };
+    });
+    expect(layout.lines).toBeGreaterThan(1.5);
+    expect(layout.cut).toEqual([]);
+    expect(await unlabelled(page)).toEqual([]);
+    await shot(page, '07b-enroll-fleet');
+
+    const token = /--token (\S+)/.exec(command)![1];
+    const enrollAs = (name: string, i: number) =>
+      new Api(server.url).post('/api/nodes/enroll', {
+        token,
+        name,
+        role: 'seed',
+        addresses: [`10.5.0.${i}:7070`],
+        publicKey: nodeKey().publicJwk,
+      });
+    for (const [i, name] of ['fleet-a', 'fleet-b', 'fleet-c'].entries())
+      expect((await enrollAs(name, i)).status).toBe(201);
+    expect((await enrollAs('fleet-d', 4)).status).toBe(401);
+    await page.getByRole('button', { name: 'Done' }).click();
+
+    await page.getByTestId('enrollment-tokens-link').click();
+    await page.waitForURL(/\/nodes\/enrollment-tokens/);
+    const row = page.locator('[data-testid=tokens-table] tr.mat-mdc-row').first();
+    await row.waitFor();
+    expect((await row.getByTestId('token-uses').textContent())?.trim()).toBe('3 of 3');
+    expect((await row.getByTestId('token-state').textContent())?.trim()).toBe('Used up');
+    expect(await unlabelled(page)).toEqual([]);
+
+    // A fresh reusable token, revoked from the page: it enrolls no one more.
+    const fresh = await admin.post('/api/admin/enrollment-tokens', { role: 'seed', maxUses: 50 });
+    await page.goto(`${server.url}/nodes/enrollment-tokens?state=active`);
+    const active = page.locator('[data-testid=tokens-table] tr.mat-mdc-row').filter({ hasText: '0 of 50' });
+    await active.waitFor();
+    await shot(page, '07c-enrollment-tokens');
+    await active.getByTestId('revoke-token').click();
+    await page.getByTestId('confirm').click();
+    await active.getByTestId('token-state').filter({ hasText: 'Revoked' }).waitFor();
+    const refused = await new Api(server.url).post('/api/nodes/enroll', {
+      token: fresh.body.token,
+      name: 'fleet-late',
+      role: 'seed',
+      addresses: ['10.5.0.9:7070'],
+      publicKey: nodeKey().publicJwk,
+    });
+    expect(refused.body).toMatchObject({ errors: { token: 'revoked' } });
+  });
+
   it('shows users, the dashboard and the publish page', async () => {
     await page.goto(`${server.url}/users`);
     await page.locator('[data-testid=users-table] tr.mat-mdc-row').first().waitFor();

@@ -14,8 +14,12 @@ import { NodeKey } from '../engine/index.js';
 import { httpRequestText, type HttpAnswer } from '../util/http-request.js';
 import { AGENT_VERSION } from '../version.js';
 import { CliError, EXIT } from './exit-codes.js';
+import { VersionNotice } from './version-notice.js';
 
 const TIMEOUT_MS = 30_000;
+
+/** One per process: every call of this agent shares it. */
+const versionNotice = new VersionNotice();
 
 /** A node's own call: its credential, and the key it is bound to, which signs a fresh proof per request. */
 export interface NodeCaller {
@@ -70,6 +74,8 @@ export async function callApi<T>(
       EXIT.usage,
     );
   }
+  // A 426 already says which versions and where to go; anything else gets the notice once.
+  if (server && res.status !== 426) versionNotice.check(server, url.origin);
   const text = res.text;
   if (!res.ok) {
     let body: Partial<ApiErrorBody> = {};

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { AGENT_VERSION } from '../version.js';
+import { versionInfo, versionLine } from '../version.js';
 import { parseRate } from '../util/token-bucket.js';
 import { stderrLogger, type Logger } from '../util/logger.js';
 import { checkManifestTrust, ExistingFileError, ManifestRefusedError, specFromManifest } from '../engine/index.js';
@@ -12,6 +12,7 @@ import { publish } from './commands/publish.js';
 import { ensureNode, loadManifest, outputDir, trustedOrigins, trustedServer } from './commands/get.js';
 import { runTransfer } from './commands/transfer-loop.js';
 import { installService, uninstallService } from './commands/service.js';
+import { DEFAULT_SERVICE_USER, serviceAccount } from './commands/service-user.js';
 import { serve } from './commands/serve.js';
 import { status } from './commands/status.js';
 import { parseHostPort, Runtime, type Limits } from './runtime.js';
@@ -105,7 +106,7 @@ function globals(cmd: Command): {
 export function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command('shoal')
     .description('Shoal agent: fetch and provide content in a swarm of seed servers and downloaders')
-    .version(AGENT_VERSION)
+    .version(versionLine(), '-V, --version', 'print the version and the commit it was built from')
     .option('--data-dir <dir>', 'where this node keeps its identity and state (env SHOAL_HOME)')
     .addOption(
       new Option('--upload-limit <rate>', 'upload cap in bytes/s, k/M/G suffixes (e.g. 10M)').env('SHOAL_UPLOAD_LIMIT'),
@@ -262,21 +263,25 @@ export function buildProgram(setExit: (code: number) => void): Command {
   service
     .command('install')
     .description('write a systemd unit for `shoal serve` on this data dir, and say how to enable it')
-    .option('--user <user>', 'system user the service runs as', process.env.SUDO_USER || process.env.USER || 'root')
+    .option(
+      '--user <user>',
+      `system user the service runs as (default: "${DEFAULT_SERVICE_USER}" if this machine has it; never root unless named); it must be able to read and write the data dir`,
+    )
     .option('--name <name>', 'unit name', 'shoal-agent')
     .option('--unit-dir <dir>', 'where to write the unit', '/etc/systemd/system')
-    .action(async (opts: { user: string; name: string; unitDir: string }, cmd: Command) => {
+    .action(async (opts: { user?: string; name: string; unitDir: string }, cmd: Command) => {
       const g = globals(cmd);
       await g.dataDir.requireNode();
+      const account = serviceAccount(opts.user, g.dataDir.root);
       const limits = cmd.optsWithGlobals() as { uploadLimit?: string; downloadLimit?: string; maxPeers?: string };
       const serveArgs = [
         ...(limits.uploadLimit ? ['--upload-limit', limits.uploadLimit] : []),
         ...(limits.downloadLimit ? ['--download-limit', limits.downloadLimit] : []),
         ...(limits.maxPeers ? ['--max-peers', limits.maxPeers] : []),
       ];
-      const file = await installService({ ...opts, dataDir: g.dataDir.root, serveArgs }, g.log);
+      const file = await installService({ ...opts, user: account.name, dataDir: g.dataDir.root, serveArgs }, g.log);
       process.stdout.write(
-        `installed ${file}\nenable and start it with:\n  sudo systemctl daemon-reload && sudo systemctl enable --now ${opts.name}\n` +
+        `installed ${file} (runs as user ${account.name})\nenable and start it with:\n  sudo systemctl daemon-reload && sudo systemctl enable --now ${opts.name}\n` +
           `follow its log with:\n  journalctl -u ${opts.name} -f\n`,
       );
       setExit(EXIT.ok);
@@ -291,6 +296,14 @@ export function buildProgram(setExit: (code: number) => void): Command {
       process.stdout.write(`first stop it with:\n  sudo systemctl disable --now ${opts.name}\n`);
       process.stdout.write(`removed ${await uninstallService(opts, g.log)}\n`);
       setExit(EXIT.ok);
+    });
+
+  program
+    .command('version')
+    .description('print the version and commit; with --json as {"version","commit","api"} for scripts')
+    .action((_opts, cmd: Command) => {
+      const json = Boolean(cmd.optsWithGlobals<GlobalOptions>().json);
+      process.stdout.write(`${json ? JSON.stringify(versionInfo()) : versionLine()}\n`);
     });
 
   program

@@ -8,6 +8,7 @@ import { TrackerModule } from '../tracker/tracker.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { EnrollmentController } from './enrollment.controller.js';
 import { EnrollmentToken } from './enrollment-token.entity.js';
+import { EnrollmentTokensService } from './enrollment-tokens.service.js';
 import { NodeAdminController } from './node-admin.controller.js';
 import { NodeHolding } from './node-holding.entity.js';
 import { Node } from './node.entity.js';
@@ -26,7 +27,7 @@ import { TrafficService } from './traffic.service.js';
     PreheatModule,
   ],
   controllers: [EnrollmentController, NodeAdminController],
-  providers: [NodesService, TrafficService],
+  providers: [NodesService, EnrollmentTokensService, TrafficService],
   exports: [NodesService, TrafficService],
 })
 export class NodesModule {}

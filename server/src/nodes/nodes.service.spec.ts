@@ -12,6 +12,7 @@ import { SWARM_STORE, type SwarmStore } from '../tracker/swarm-store.js';
 import { UsersService } from '../users/users.service.js';
 import type { HeartbeatDto } from './dto/node.dto.js';
 import { Node } from './node.entity.js';
+import { EnrollmentTokensService } from './enrollment-tokens.service.js';
 import { NodesModule } from './nodes.module.js';
 import { NodesService } from './nodes.service.js';
 import { TrafficService } from './traffic.service.js';
@@ -61,7 +62,7 @@ describe('NodesService heartbeat', () => {
     const enrolled =
       role === 'seed'
         ? await nodes.enroll(
-            { ...dto, token: (await nodes.createEnrollmentToken({ role: 'seed' }, admin)).token },
+            { ...dto, token: (await app.get(EnrollmentTokensService).create({ role: 'seed' }, admin)).token },
             null,
           )
         : await nodes.enroll(dto, o.user ?? member);

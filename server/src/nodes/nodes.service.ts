@@ -8,19 +8,18 @@ import {
   UnauthorizedException,
 } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import {
   HEARTBEAT_INTERVAL_SECONDS,
   JWKS_PATH,
   NODE_OFFLINE_AFTER_SECONDS,
   TOKEN_LIFETIMES,
   type EnrollResponse,
-  type EnrollmentTokenResponse,
   type HeartbeatResponse,
   type NodeSummary,
   type Page,
 } from '@shoal/contract';
-import { In, IsNull, LessThanOrEqual, MoreThan, Repository, type DataSource, type EntityManager } from 'typeorm';
+import { In, IsNull, Repository, type DataSource, type EntityManager } from 'typeorm';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import type { AuthenticatedNode, AuthenticatedUser } from '../common/principals.js';
@@ -32,8 +31,9 @@ import { SwarmCountsService } from '../tracker/swarm-counts.service.js';
 import { SWARM_STORE, type SwarmStore } from '../tracker/swarm-store.js';
 import { Resource } from '../resources/resource.entity.js';
 import { User } from '../users/user.entity.js';
-import type { EnrollDto, EnrollmentTokenCreateDto, HeartbeatDto, NodeListQueryDto } from './dto/node.dto.js';
-import { EnrollmentToken } from './enrollment-token.entity.js';
+import type { EnrollDto, HeartbeatDto, NodeListQueryDto } from './dto/node.dto.js';
+import type { EnrollmentToken } from './enrollment-token.entity.js';
+import { EnrollmentTokensService } from './enrollment-tokens.service.js';
 import { NodeHolding } from './node-holding.entity.js';
 import { Node } from './node.entity.js';
 import { TrafficService } from './traffic.service.js';
@@ -57,8 +57,6 @@ export function mapNode(n: Node, now = Date.now()): NodeSummary {
   };
 }
 
-const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
-
 const SORT_COLUMNS: Record<string, string> = {
   name: 'n.name',
   role: 'n.role',
@@ -74,7 +72,6 @@ export class NodesService {
 
   constructor(
     @InjectRepository(Node) private readonly nodes: Repository<Node>,
-    @InjectRepository(EnrollmentToken) private readonly tokens: Repository<EnrollmentToken>,
     @InjectDataSource() private readonly db: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(SWARM_STORE) private readonly swarm: SwarmStore,
@@ -83,40 +80,17 @@ export class NodesService {
     private readonly counts: SwarmCountsService,
     private readonly traffic: TrafficService,
     private readonly metrics: MetricsService,
+    private readonly enrollmentTokens: EnrollmentTokensService,
   ) {}
 
-  async createEnrollmentToken(
-    dto: EnrollmentTokenCreateDto,
-    actor: AuthenticatedUser,
-  ): Promise<EnrollmentTokenResponse> {
-    const token = `shoal-enroll-${randomBytes(24).toString('base64url')}`;
-    const ttl = dto.ttlSeconds ?? TOKEN_LIFETIMES.enrollmentTokenDefaultSeconds;
-    const expiresAt = new Date(Date.now() + ttl * 1000);
-    const role = dto.role ?? 'seed';
-    await this.tokens.insert({
-      tokenHash: hashToken(token),
-      role,
-      site: dto.site ?? null,
-      createdBy: actor.id,
-      expiresAt,
-      usedAt: null,
-      usedByNode: null,
-    });
-    const site = dto.site ? ` --site ${dto.site}` : '';
-    const enrollCommand =
-      `shoal enroll --server ${this.config.publicUrl} --token ${token} --role ${role}${site} ` +
-      `--name "$(hostname)" --listen 0.0.0.0:7070 && shoal serve`;
-    return { token, expiresAt: expiresAt.toISOString(), enrollCommand };
-  }
-
   /**
-   * Enrolls with a one-time enrollment token (any role it allows), or, for role
+   * Enrolls with an enrollment token (any role it allows), or, for role
    * `client` only, with the caller's own user token: downloaders need a node credential
    * for the peer handshake, but only an admin's token can make a seed server.
    *
    * Everything that can refuse an enrollment is checked before the token is claimed, and
    * the claim and the new node commit together: a refused or failed enrollment leaves
-   * the token usable, and of two enrollments racing with one token exactly one wins.
+   * the token's use untaken, and of enrollments racing for a token's last use exactly one wins.
    */
   async enroll(dto: EnrollDto, user: AuthenticatedUser | null): Promise<EnrollResponse> {
     const nodeId = randomUUID();
@@ -124,7 +98,7 @@ export class NodesService {
     let enrolledBy: string;
     let token: EnrollmentToken | null = null;
     if (dto.token) {
-      token = await this.usableToken(dto.token);
+      token = await this.enrollmentTokens.usable(dto.token);
       if (token.role !== dto.role && !(token.role === 'seed' && dto.role === 'client')) {
         throw new ForbiddenException({
           code: 'role_not_allowed',
@@ -161,11 +135,13 @@ export class NodesService {
       lastHeartbeatAt: null,
       revokedAt: null,
     });
-    await this.db.transaction(async (em) => {
-      if (token) await this.claimToken(em, token.tokenHash, nodeId);
-      else await this.assertBelowNodeCap(em, user!);
+    const use = await this.db.transaction(async (em) => {
+      const taken = token ? await this.enrollmentTokens.claim(em, token, nodeId) : null;
+      if (!token) await this.assertBelowNodeCap(em, user!);
       await em.save(node);
+      return taken;
     });
+    if (token && use !== null) await this.enrollmentTokens.recordUse(token, nodeId, use);
     const { credential, expiresAt } = await this.issueCredential(node);
     this.logger.log(`node ${node.name} (${node.id}) enrolled as ${node.role}${site ? ` at site ${site}` : ''}`);
     return {
@@ -388,34 +364,6 @@ export class NodesService {
     });
   }
 
-  /** The token if it can enroll now (known, unused, unexpired, its creator active); claims nothing. */
-  private async usableToken(token: string): Promise<EnrollmentToken> {
-    const row = await this.tokens.findOneBy({ tokenHash: hashToken(token) });
-    const creator = row ? await this.db.getRepository(User).findOneBy({ id: row.createdBy, disabled: false }) : null;
-    const why = !row
-      ? 'unknown'
-      : row.usedAt
-        ? 'already used'
-        : row.expiresAt <= new Date()
-          ? 'expired'
-          : !creator
-            ? 'issued by a user who is disabled or gone'
-            : null;
-    if (why) throw tokenRefused(why);
-    return row!;
-  }
-
-  /** Marks a token used, atomically: of two enrollments racing with one token, one wins. */
-  private async claimToken(em: EntityManager, tokenHash: string, nodeId: string): Promise<void> {
-    const now = new Date();
-    const result = await em.update(
-      EnrollmentToken,
-      { tokenHash, usedAt: IsNull(), expiresAt: MoreThan(now) },
-      { usedAt: now, usedByNode: nodeId },
-    );
-    if (!result.affected) throw tokenRefused('already used');
-  }
-
   /**
    * Revokes every client node the user enrolled (with their login, or with an enrollment
    * token they made): called when the user is disabled. Seed servers are left alone: they
@@ -429,19 +377,6 @@ export class NodesService {
     for (const n of nodes) await this.revoke(n.id);
     return nodes;
   }
-
-  /** Housekeeping: drop expired, unused enrollment tokens. */
-  async purgeExpiredTokens(): Promise<void> {
-    await this.tokens.delete({ usedAt: IsNull(), expiresAt: LessThanOrEqual(new Date()) });
-  }
-}
-
-function tokenRefused(why: string): UnauthorizedException {
-  return new UnauthorizedException({
-    code: 'enrollment_token_invalid',
-    message: `enrollment token ${why}`,
-    errors: { token: why },
-  });
 }
 
 function dedupeHoldings<T extends { resourceId: string }>(holdings: T[]): T[] {

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Api } from './api-client.js';
@@ -7,6 +7,14 @@ import { REPO_ROOT } from './server.js';
 import { sleep, within } from './wait.js';
 
 const SHOAL_BIN = join(REPO_ROOT, 'agent/bin/shoal.js');
+
+/** The agent's release, from its package.json. */
+const AGENT_RELEASE: string = (
+  JSON.parse(readFileSync(join(REPO_ROOT, 'agent/package.json'), 'utf8')) as { version: string }
+).version;
+
+/** What `shoal --version` prints: the release and the commit the build was made from. */
+export const AGENT_VERSION_LINE = new RegExp(`^${AGENT_RELEASE.replace(/\./g, '\\.')} \\(commit [0-9a-f]{7,40}\\)$`);
 /** Default bound on one command and on one awaited event: below the suites' 120 s test timeout. */
 const COMMAND_TIMEOUT_MS = 100_000;
 

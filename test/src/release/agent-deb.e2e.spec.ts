@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { AGENT_VERSION_LINE } from '../harness/agents.js';
 import { REPO_ROOT } from '../harness/server.js';
 
 const VERSION = JSON.parse(readFileSync(join(REPO_ROOT, 'agent/package.json'), 'utf8')).version as string;
@@ -68,7 +69,7 @@ describe('the agent Debian package', () => {
     const exe = join(root, 'usr/bin/shoal');
     expect(statSync(exe).mode & 0o777).toBe(0o755);
     const version = spawnSync(exe, ['--version'], { encoding: 'utf8', env: { PATH: '/nonexistent' } });
-    expect(version.stdout.trim()).toBe(VERSION);
+    expect(version.stdout.trim()).toMatch(AGENT_VERSION_LINE);
 
     const unit = readFileSync(join(root, 'lib/systemd/system/shoal.service'), 'utf8');
     expect(unit).toMatch(/^User=shoal$/m);

@@ -4,16 +4,17 @@ import { toSignal } from '@angular/core/rxjs-interop';
 import type { AgentDownload } from '@shoal/contract/api';
 import { catchError, of } from 'rxjs';
 import { BytesPipe } from './bytes.pipe';
-import { CopyButtonComponent } from './copy-button.component';
+import { CommandLineComponent } from './command-line.component';
 
 /**
  * How a machine without the agent gets it: from this server, which hands out the agent it
  * was released with (never from a public registry, where anyone could publish a "shoal").
- * Two lines: fetch and check the executable, then log in to this server.
+ * Two lines: fetch and check the executable, then log in to this server (or, in the
+ * enrollment dialog, the enroll command that follows it).
  */
 @Component({
   selector: 'app-agent-install',
-  imports: [BytesPipe, CopyButtonComponent],
+  imports: [BytesPipe, CommandLineComponent],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     @if (agent(); as a) {
@@ -21,16 +22,22 @@ import { CopyButtonComponent } from './copy-button.component';
         <p class="muted" data-testid="agent-install">
           No agent on this machine yet?
           <a [href]="a.url" download="shoal">Download shoal</a>
-          (Linux x86-64, {{ a.sizeBytes ?? 0 | bytes }}, no Node.js needed), or run:
+          (Linux x86-64, {{ a.sizeBytes ?? 0 | bytes }}, no Node.js needed), or run{{
+            login() ? '' : ' this first'
+          }}:
         </p>
-        <div class="command">
-          <code data-testid="install-command">{{ installCommand() }}</code>
-          <app-copy-button [text]="installCommand()" label="Copy the install command" />
-        </div>
-        <div class="command">
-          <code data-testid="login-command">{{ loginCommand() }}</code>
-          <app-copy-button [text]="loginCommand()" label="Copy the login command" />
-        </div>
+        <app-command-line
+          [command]="installCommand()"
+          copyLabel="Copy the install command"
+          testId="install-command"
+        />
+        @if (login()) {
+          <app-command-line
+            [command]="loginCommand()"
+            copyLabel="Copy the login command"
+            testId="login-command"
+          />
+        }
       } @else {
         <p class="muted" data-testid="agent-missing">
           This server has no agent executable to hand out: ask an administrator for the
@@ -43,6 +50,8 @@ import { CopyButtonComponent } from './copy-button.component';
 export class AgentInstallComponent {
   /** The user the login line names. */
   readonly username = input<string | null>(null);
+  /** Whether to show the login line (the enrollment dialog shows its enroll command instead). */
+  readonly login = input(true);
 
   protected readonly agent = toSignal(
     inject(HttpClient)

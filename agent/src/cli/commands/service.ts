@@ -5,6 +5,7 @@ import { isSea } from 'node:sea';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '../../util/logger.js';
 import { CliError, EXIT } from '../exit-codes.js';
+import { USER_NAME } from './service-user.js';
 
 export interface ServiceOptions {
   user: string;
@@ -40,8 +41,6 @@ function unitQuoted(value: string, { command = false } = {}): string {
 }
 
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
-/** A system account name (useradd's rule): no spaces, newlines or quotes to smuggle directives in. */
-const USER_NAME = /^[a-z_][a-z0-9_-]{0,31}\$?$/;
 
 /** The systemd unit that runs `shoal serve` for one data dir, restarting it if it dies. */
 export function systemdUnit(o: ServiceOptions, nodePath = process.execPath): string {

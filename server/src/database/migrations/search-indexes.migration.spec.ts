@@ -1,56 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { DataSource, type DataSourceOptions } from 'typeorm';
+import { MIGRATION_DATABASES } from '../../../test/support/migration-databases.js';
 import { ENTITIES, MIGRATIONS } from '../data-source-options.js';
 import { SearchIndexes1764180000000 } from './1764180000000-SearchIndexes.js';
 
 /**
  * The upgrade path of SearchIndexes: a database made by the earlier migrations, holding a
  * catalog, is migrated; its rows and words stay, the default sort's index becomes the
- * covering one (and back with `down`). On SQLite, and on MySQL/MariaDB as the e2e suites
- * reach it (SHOAL_TEST_MYSQL_URL, default the local root account; SHOAL_TEST_MYSQL=off
- * leaves it out) in a throwaway schema.
+ * covering one (and back with `down`), on each of MIGRATION_DATABASES.
  */
 const before = MIGRATIONS.slice(0, MIGRATIONS.indexOf(SearchIndexes1764180000000));
 /** Up to and including SearchIndexes, so undoing the last migration undoes it whatever came later. */
 const through = MIGRATIONS.slice(0, MIGRATIONS.indexOf(SearchIndexes1764180000000) + 1);
-const mysqlUrl =
-  process.env.SHOAL_TEST_MYSQL === 'off' ? null : (process.env.SHOAL_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306');
-
-const variants: [string, () => Promise<{ options: DataSourceOptions; cleanup(): Promise<void> }>][] = [
-  [
-    'sqlite',
-    async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'shoal-migration-'));
-      return {
-        options: { type: 'better-sqlite3', database: join(dir, 'shoal.sqlite') },
-        cleanup: async () => rmSync(dir, { recursive: true, force: true }),
-      };
-    },
-  ],
-];
-if (mysqlUrl) {
-  variants.push([
-    'mysql',
-    async () => {
-      const schema = `shoal_test_mig_${randomUUID().slice(0, 8)}`;
-      const admin = new DataSource({ type: 'mysql', url: mysqlUrl });
-      await admin.initialize();
-      await admin.query(`CREATE DATABASE \`${schema}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
-      return {
-        options: { type: 'mysql', url: `${mysqlUrl.replace(/\/+$/, '')}/${schema}`, charset: 'utf8mb4_unicode_ci' },
-        cleanup: async () => {
-          await admin.query(`DROP DATABASE \`${schema}\``);
-          await admin.destroy();
-        },
-      };
-    },
-  ]);
-}
-
-describe.each(variants)('migration SearchIndexes on %s', (kind, make) => {
+describe.each(MIGRATION_DATABASES)('migration SearchIndexes on %s', (kind, make) => {
   it('upgrades a database holding a catalog, and downgrades it', async () => {
     const { options, cleanup } = await make();
     const open = async (migrations: DataSourceOptions['migrations']) => {

@@ -1,5 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { LIMITS, NODE_ROLES, NODE_SORT_FIELDS, type NodeRole } from '@shoal/contract';
+import {
+  ENROLLMENT_TOKEN_STATES,
+  LIMITS,
+  NODE_ROLES,
+  NODE_SORT_FIELDS,
+  TOKEN_LIFETIMES,
+  type EnrollmentTokenState,
+  type NodeRole,
+} from '@shoal/contract';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -159,12 +167,28 @@ export class HeartbeatDto {
 }
 
 export class EnrollmentTokenCreateDto {
-  @ApiPropertyOptional({ minimum: 60, maximum: 30 * 24 * 3600, default: 24 * 3600 })
+  @ApiPropertyOptional({
+    minimum: TOKEN_LIFETIMES.enrollmentTokenMinSeconds,
+    maximum: TOKEN_LIFETIMES.enrollmentTokenMaxSeconds,
+    default: TOKEN_LIFETIMES.enrollmentTokenDefaultSeconds,
+  })
   @IsOptional()
   @IsInt()
-  @Min(60)
-  @Max(30 * 24 * 3600)
+  @Min(TOKEN_LIFETIMES.enrollmentTokenMinSeconds)
+  @Max(TOKEN_LIFETIMES.enrollmentTokenMaxSeconds)
   ttlSeconds?: number;
+
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: LIMITS.enrollmentTokenMaxUses,
+    default: 1,
+    description: 'how many machines the token enrolls, each with its own key; 1 is a one-time token',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(LIMITS.enrollmentTokenMaxUses)
+  maxUses?: number;
 
   @ApiPropertyOptional({ enum: NODE_ROLES, default: 'seed' })
   @IsOptional()
@@ -175,6 +199,13 @@ export class EnrollmentTokenCreateDto {
   @IsOptional()
   @Matches(SITE_PATTERN, { message: 'site must be 1-64 letters, digits, ".", "_" or "-"' })
   site?: string;
+}
+
+export class EnrollmentTokenListQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ enum: ENROLLMENT_TOKEN_STATES, description: 'only tokens in this state (default: all)' })
+  @IsOptional()
+  @IsIn(ENROLLMENT_TOKEN_STATES)
+  state?: EnrollmentTokenState;
 }
 
 export class NodeListQueryDto extends PageQueryDto {

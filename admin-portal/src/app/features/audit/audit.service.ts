@@ -26,6 +26,8 @@ const ACTIONS: Record<string, string> = {
   'user.update': 'Changed a user',
   'user.password-reset': 'Reset a password',
   'enrollment-token.create': 'Created an enrollment token',
+  'enrollment-token.revoke': 'Revoked an enrollment token',
+  'enrollment-token.use': 'A machine enrolled with an enrollment token',
   'node.revoke': 'Revoked a node',
   'preheat.create': 'Started a preheat',
   'preheat.cancel': 'Cancelled a preheat',

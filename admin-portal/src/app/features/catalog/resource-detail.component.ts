@@ -33,6 +33,7 @@ import { PreheatJobsComponent } from '../preheat/preheat-jobs.component';
 import { ResourceEditDialogComponent } from './resource-edit-dialog.component';
 import { ResourcesService } from './resources.service';
 import { AgentInstallComponent } from '../../shared/agent-install.component';
+import { CommandLineComponent } from '../../shared/command-line.component';
 import { shoalGetCommand } from './shoal-command';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -53,6 +54,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
     ExactBytesPipe,
     CopyButtonComponent,
     AgentInstallComponent,
+    CommandLineComponent,
     PreheatJobsComponent,
   ],
   changeDetection: ChangeDetectionStrategy.OnPush,

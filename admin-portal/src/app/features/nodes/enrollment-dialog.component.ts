@@ -8,19 +8,24 @@ import { MatIconModule } from '@angular/material/icon';
 import { MatInputModule } from '@angular/material/input';
 import { MatSelectModule } from '@angular/material/select';
 import type { EnrollmentTokenResponse, NodeRole } from '@shoal/contract';
+import { LIMITS, TOKEN_LIFETIMES } from '@shoal/contract/limits';
 import { apiErrorMessage } from '../../core/http/api-error';
-import { CopyButtonComponent } from '../../shared/copy-button.component';
+import { AgentInstallComponent } from '../../shared/agent-install.component';
+import { CommandLineComponent } from '../../shared/command-line.component';
 import { NodesService } from './nodes.service';
 
-const TOKEN_LIFETIMES = [
+const LIFETIME_CHOICES = [
   { seconds: 3600, label: '1 hour' },
   { seconds: 86400, label: '24 hours' },
   { seconds: 7 * 86400, label: '7 days' },
+  // The longest the server allows: a fleet rolled out over weeks.
+  { seconds: TOKEN_LIFETIMES.enrollmentTokenMaxSeconds, label: '30 days' },
 ] as const;
 
 /**
- * "Add seed server": creates an enrollment token and shows the enroll command exactly
- * once (the server does not keep the token in a form it can show again).
+ * "Add seed server": creates an enrollment token, for one machine or a fleet of up to
+ * LIMITS.enrollmentTokenMaxUses, and shows how to get the agent and the enroll command
+ * exactly once (the server does not keep the token in a form it can show again).
  */
 @Component({
   selector: 'app-enrollment-dialog',
@@ -33,22 +38,32 @@ const TOKEN_LIFETIMES = [
     MatIconModule,
     MatInputModule,
     MatSelectModule,
-    CopyButtonComponent,
+    AgentInstallComponent,
+    CommandLineComponent,
   ],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <h2 mat-dialog-title>Add a seed server</h2>
     @if (created(); as t) {
       <mat-dialog-content>
-        <p>Paste this on the new machine. It enrolls the agent with this server.</p>
-        <div class="command">
-          <code data-testid="enroll-command">{{ t.enrollCommand }}</code>
-          <app-copy-button [text]="t.enrollCommand" label="Copy the enroll command" />
-        </div>
+        <app-agent-install [login]="false" />
+        <p>
+          Then paste this on
+          {{ t.maxUses === 1 ? 'the new machine' : 'each new machine (up to ' + t.maxUses + ')' }}.
+          It enrolls the agent with this server{{
+            t.maxUses === 1 ? '' : ', each machine with its own key'
+          }}.
+        </p>
+        <app-command-line
+          [command]="t.enrollCommand"
+          copyLabel="Copy the enroll command"
+          testId="enroll-command"
+        />
         <p class="warn" role="note">
           <mat-icon aria-hidden="true">warning</mat-icon>
           This command is shown only once. It works until
-          {{ t.expiresAt | date: 'd MMM y, HH:mm' }}.
+          {{ t.expiresAt | date: 'd MMM y, HH:mm'
+          }}{{ t.maxUses === 1 ? ', for one machine' : ', for ' + t.maxUses + ' machines' }}.
         </p>
       </mat-dialog-content>
       <mat-dialog-actions align="end">
@@ -73,6 +88,21 @@ const TOKEN_LIFETIMES = [
             <mat-hint>Letters, digits, dot, dash, underscore — e.g. paris-dc1</mat-hint>
             @if (form.controls.site.hasError('pattern')) {
               <mat-error>Use letters, digits, dot, dash or underscore</mat-error>
+            }
+          </mat-form-field>
+          <mat-form-field>
+            <mat-label>Machines it enrolls</mat-label>
+            <input
+              matInput
+              type="number"
+              formControlName="maxUses"
+              [min]="1"
+              [max]="maxUses"
+              data-testid="enroll-max-uses"
+            />
+            <mat-hint>1 for one machine; up to {{ maxUses }} for a fleet of seed servers</mat-hint>
+            @if (form.controls.maxUses.invalid) {
+              <mat-error>A whole number from 1 to {{ maxUses }}</mat-error>
             }
           </mat-form-field>
           <mat-form-field>
@@ -104,11 +134,21 @@ const TOKEN_LIFETIMES = [
 })
 export class EnrollmentDialogComponent {
   private readonly nodes = inject(NodesService);
-  protected readonly lifetimes = TOKEN_LIFETIMES;
+  protected readonly lifetimes = LIFETIME_CHOICES;
+  protected readonly maxUses = LIMITS.enrollmentTokenMaxUses;
   protected readonly form = inject(NonNullableFormBuilder).group({
     role: ['seed' as NodeRole],
     site: ['', [Validators.pattern(/^[A-Za-z0-9._-]*$/), Validators.maxLength(64)]],
     ttlSeconds: [86400 as number],
+    maxUses: [
+      1,
+      [
+        Validators.required,
+        Validators.min(1),
+        Validators.max(LIMITS.enrollmentTokenMaxUses),
+        Validators.pattern(/^[0-9]+$/),
+      ],
+    ],
   });
   protected readonly busy = signal(false);
   protected readonly error = signal<string | null>(null);
@@ -126,6 +166,7 @@ export class EnrollmentDialogComponent {
       .createEnrollmentToken({
         role: v.role,
         ttlSeconds: v.ttlSeconds,
+        maxUses: Number(v.maxUses),
         ...(v.site.trim() ? { site: v.site.trim() } : {}),
       })
       .subscribe({

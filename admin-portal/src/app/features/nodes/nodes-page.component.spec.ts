@@ -162,10 +162,20 @@ describe('NodesPageComponent', () => {
     (overlay().querySelector('[data-testid=create-token]') as HTMLButtonElement).click();
 
     const req = http.expectOne('/api/admin/enrollment-tokens');
-    expect(req.request.body).toEqual({ role: 'seed', ttlSeconds: 86400, site: 'paris-dc1' });
+    // One machine unless the admin asks for more.
+    expect(req.request.body).toEqual({
+      role: 'seed',
+      ttlSeconds: 86400,
+      site: 'paris-dc1',
+      maxUses: 1,
+    });
     const command = 'shoal enroll --server http://portal:3000 --token abc.def --site paris-dc1';
     req.flush({ token: 'abc.def', expiresAt: '2026-11-27T10:00:00.000Z', enrollCommand: command });
     await settle();
+    // A server without a packaged agent says so instead of offering a download.
+    http.expectOne('/api/downloads/agent').flush({ available: false });
+    await settle();
+    expect(overlay().querySelector('[data-testid=agent-missing]')).not.toBeNull();
     expect(overlay().querySelector('[data-testid=enroll-command]')!.textContent).toBe(command);
     expect(overlay().textContent).toContain('shown only once');
 
@@ -176,6 +186,61 @@ describe('NodesPageComponent', () => {
     done.click();
     await settle();
     list().flush(page([]));
+  });
+
+  it('creates a token for a fleet, and shows how to get the agent before the enroll command', async () => {
+    await open();
+    list().flush(page([]));
+    await settle();
+    (el().querySelector('[data-testid=add-seed]') as HTMLButtonElement).click();
+    await settle();
+    const uses = overlay().querySelector('[data-testid=enroll-max-uses]') as HTMLInputElement;
+    for (const bad of ['0', '10001']) {
+      uses.value = bad;
+      uses.dispatchEvent(new Event('input'));
+      (overlay().querySelector('[data-testid=create-token]') as HTMLButtonElement).click();
+      await settle();
+      http.expectNone('/api/admin/enrollment-tokens');
+      expect(overlay().textContent).toContain('A whole number from 1 to 10000');
+    }
+    uses.value = '100';
+    uses.dispatchEvent(new Event('input'));
+    (overlay().querySelector('[data-testid=create-token]') as HTMLButtonElement).click();
+    const req = http.expectOne('/api/admin/enrollment-tokens');
+    expect(req.request.body).toMatchObject({ maxUses: 100 });
+    const command =
+      'shoal enroll --server http://portal:3000 --token abc.def --role seed --name "$(hostname)" --listen 0.0.0.0:7070 && shoal serve';
+    req.flush({
+      token: 'abc.def',
+      expiresAt: '2026-11-27T10:00:00.000Z',
+      enrollCommand: command,
+      maxUses: 100,
+      uses: 0,
+    });
+    await settle();
+    http.expectOne('/api/downloads/agent').flush({
+      available: true,
+      url: '/downloads/shoal',
+      checksumUrl: '/downloads/shoal.sha256',
+      sha256: 'ab'.repeat(32),
+      sizeBytes: 1000,
+    });
+    await settle();
+    const install = overlay().querySelector('[data-testid=install-command]')!;
+    const enroll = overlay().querySelector('[data-testid=enroll-command]')!;
+    expect(install.textContent).toContain(
+      '/downloads/shoal.sha256 && sha256sum -c shoal.sha256 && chmod +x shoal',
+    );
+    // The install line comes first, then the enroll command; no login line in this dialog.
+    expect(install.compareDocumentPosition(enroll) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+    expect(overlay().querySelector('[data-testid=login-command]')).toBeNull();
+    expect(enroll.textContent).toBe(command);
+    // Wrapped only between arguments: each flag and its value is one unbreakable group.
+    const groups = [...enroll.querySelectorAll('.arg')].map((g) => g.textContent);
+    expect(groups).toContain('--token abc.def');
+    expect(groups).toContain('--name "$(hostname)"');
+    expect(overlay().textContent).toContain('each new machine (up to 100)');
+    expect(overlay().textContent).toContain('for 100 machines');
   });
 
   it("shows the server's message when the list fails", async () => {

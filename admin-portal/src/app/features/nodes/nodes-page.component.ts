@@ -1,5 +1,6 @@
 import { ChangeDetectionStrategy, Component, computed, inject } from '@angular/core';
 import { DatePipe } from '@angular/common';
+import { RouterLink } from '@angular/router';
 import { MatButtonModule } from '@angular/material/button';
 import { MatDialog } from '@angular/material/dialog';
 import { MatFormFieldModule } from '@angular/material/form-field';
@@ -33,6 +34,7 @@ type NodeFilters = { role: NodeRole | null; online: boolean | null };
   selector: 'app-nodes-page',
   imports: [
     DatePipe,
+    RouterLink,
     MatButtonModule,
     MatFormFieldModule,
     MatIconModule,

@@ -6,4 +6,10 @@ export const NODES_ROUTES: Routes = [
     title: 'Nodes · Shoal',
     loadComponent: () => import('./nodes-page.component').then((m) => m.NodesPageComponent),
   },
+  {
+    path: 'enrollment-tokens',
+    title: 'Enrollment tokens · Shoal',
+    loadComponent: () =>
+      import('./enrollment-tokens-page.component').then((m) => m.EnrollmentTokensPageComponent),
+  },
 ];

@@ -1,7 +1,14 @@
 import { HttpClient } from '@angular/common/http';
 import { Injectable, inject } from '@angular/core';
 import { Observable } from 'rxjs';
-import type { EnrollmentTokenResponse, NodeRole, NodeSummary, Page } from '@shoal/contract';
+import type {
+  EnrollmentTokenResponse,
+  EnrollmentTokenState,
+  EnrollmentTokenSummary,
+  NodeRole,
+  NodeSummary,
+  Page,
+} from '@shoal/contract';
 import { TableQuery, tableParams } from '../../shared/table/table-query';
 
 export interface NodeQuery extends TableQuery {
@@ -9,13 +16,19 @@ export interface NodeQuery extends TableQuery {
   online: boolean | null;
 }
 
+export interface EnrollmentTokenQuery extends TableQuery {
+  state: EnrollmentTokenState | null;
+}
+
 export interface EnrollmentTokenRequest {
   ttlSeconds?: number;
+  /** Machines it enrolls; 1 (the server's default) is a one-time token. */
+  maxUses?: number;
   role?: NodeRole;
   site?: string;
 }
 
-/** The node registry (admin): GET /api/admin/nodes, revoke, enrollment tokens. */
+/** The node registry (admin): GET /api/admin/nodes, revoke, enrollment tokens (create, list, revoke). */
 @Injectable({ providedIn: 'root' })
 export class NodesService {
   private readonly http = inject(HttpClient);
@@ -33,5 +46,18 @@ export class NodesService {
 
   createEnrollmentToken(body: EnrollmentTokenRequest): Observable<EnrollmentTokenResponse> {
     return this.http.post<EnrollmentTokenResponse>('/api/admin/enrollment-tokens', body);
+  }
+
+  listEnrollmentTokens(query: EnrollmentTokenQuery): Observable<Page<EnrollmentTokenSummary>> {
+    let params = tableParams({ page: query.page, size: query.size });
+    if (query.state) params = params.set('state', query.state);
+    return this.http.get<Page<EnrollmentTokenSummary>>('/api/admin/enrollment-tokens', { params });
+  }
+
+  revokeEnrollmentToken(id: string): Observable<EnrollmentTokenSummary> {
+    return this.http.post<EnrollmentTokenSummary>(
+      `/api/admin/enrollment-tokens/${encodeURIComponent(id)}/revoke`,
+      {},
+    );
   }
 }
