@@ -24,6 +24,25 @@ const rate = process.env.BENCH_SWARM_RATE || '80mbit';
 const harness = join(B.REPO, 'bench/swarm/swarm-bench.sh');
 const outBase = B.tempDir('swarm');
 
+/**
+ * Per run, from each client's last `--json` line: the slowest time from `shoal get` start to
+ * its first verified piece, and the longest stretch a client received nothing while a
+ * connected peer held a piece it lacked (issue 15: goals 1 s and 2 s).
+ */
+function clientTimings(logDir, n) {
+  const last = [];
+  for (let i = 1; i <= n; i++) {
+    const f = join(logDir, `shoal-c${i}.out`);
+    if (!existsSync(f)) continue;
+    const lines = readFileSync(f, 'utf8').trim().split('\n').filter((l) => l.startsWith('{'));
+    try { last.push(JSON.parse(lines.at(-1))); } catch { /* an unfinished line: skip */ }
+  }
+  const firsts = last.map((l) => l.firstPieceMs).filter((v) => typeof v === 'number');
+  const stalls = last.map((l) => l.longestStallMs).filter((v) => typeof v === 'number');
+  return { firstPieceMsMax: firsts.length ? Math.max(...firsts) : null, firstPieceMsMedian: firsts.length ? B.median(firsts) : null,
+    longestStallMsMax: stalls.length ? Math.max(...stalls) : null };
+}
+
 const results = [];
 for (const [n, mib] of cases) {
   const sys = systems.filter((s) => s !== 'http' || httpCases.has(`${n}:${mib}`));
@@ -41,18 +60,29 @@ for (const [n, mib] of cases) {
   const byRun = runs.split('\n').filter((l) => l.startsWith('RESULT')).map(kv);
   for (const line of summary.split('\n').filter((l) => l.startsWith('SUMMARY'))) {
     const s = kv(line);
+    const own = byRun.filter((x) => x.system === s.system);
+    // CPU-seconds of every process under test (server included) per GiB delivered to the N clients.
+    const gib = (n * mib) / 1024;
+    const perGiB = own.map((x) => x.sut_cpu_s).filter((v) => typeof v === 'number').map((v) => v / gib);
     results.push({ n, fileMiB: mib, system: s.system, okReps: `${s.ok_reps}/${s.reps}`, boundS: s.bound_s, maxSMedian: s.max_s_med ?? null,
       ratioMedian: s.ratio_med ?? null, ratioRange: s.ratio_min !== undefined ? [s.ratio_min, s.ratio_max] : null,
-      cpuAvgPct: s.cpu_avg_pct, sutCpuPct: s.sut_cpu_pct, runs: byRun.filter((x) => x.system === s.system).map((x) => ({ rep: x.rep, maxS: x.max_s, meanS: x.mean_s, ratio: x.ratio, ok: x.ok })) });
+      cpuAvgPct: s.cpu_avg_pct, sutCpuPct: s.sut_cpu_pct, cpuSPerGiB: perGiB.length ? B.round(B.median(perGiB), 2) : null,
+      runs: own.map((x) => ({ rep: x.rep, maxS: x.max_s, meanS: x.mean_s, ratio: x.ratio, ok: x.ok, sutCpuS: x.sut_cpu_s,
+        ...(s.system === 'shoal' ? clientTimings(join(out, 'runs', `shoal-r${x.rep}`, 'logs'), n) : {}) })) });
   }
+  // Beside aria2 in the same case: the CPU-per-byte target of issue 15.
+  const aria = results.find((r) => r.n === n && r.fileMiB === mib && r.system === 'aria2-bt');
+  for (const r of results.filter((x) => x.n === n && x.fileMiB === mib))
+    r.cpuRatioToAria2 = aria?.cpuSPerGiB && r.cpuSPerGiB ? B.round(r.cpuSPerGiB / aria.cpuSPerGiB, 2) : null;
 }
 
-const table = results.map((r) => `${r.system.padEnd(9)} N=${String(r.n).padEnd(3)} ${String(r.fileMiB).padStart(4)} MiB  slowest ${String(r.maxSMedian).padStart(7)} s  D ${r.boundS} s  ratio ${r.ratioMedian}`);
+const table = results.map((r) => `${r.system.padEnd(9)} N=${String(r.n).padEnd(3)} ${String(r.fileMiB).padStart(4)} MiB  slowest ${String(r.maxSMedian).padStart(7)} s  D ${r.boundS} s  ratio ${r.ratioMedian}  ${r.cpuSPerGiB} CPU-s/GiB (x${r.cpuRatioToAria2 ?? '-'} aria2)`);
 console.error(table.join('\n'));
 const shoal = results.filter((r) => r.system === 'shoal');
 B.writeResult('swarm', {
   params: { cases: cases.map(([n, m]) => `${n}:${m}`), systems, reps, rate, note: 'every host capped at rate up and down with tbf; no added delay (no netem)' },
   results,
-  target: 'shoal <= 1.25 x D in every case',
+  target: 'shoal <= 1.25 x D in every case; CPU-s per GiB <= aria2',
   met: shoal.length > 0 && shoal.every((r) => r.ratioMedian !== null && r.ratioMedian <= 1.25),
+  cpuMet: shoal.length > 0 && shoal.every((r) => r.cpuRatioToAria2 !== null && r.cpuRatioToAria2 <= 1),
 });

@@ -380,6 +380,7 @@ run_one() {
     local sut1 t_end; sut1=$(sut_ticks); t_end=$(now_us)
     local sut_pct; sut_pct=$(awk -v d=$(( sut1 - sut0 )) -v hz="$CLK_TCK" -v us=$(( t_end - t0 )) -v nc="$NCPU" \
       'BEGIN{ if (us <= 0) us = 1; printf "%.0f", 100 * d / hz / (us / 1e6) / nc }')
+    local sut_s; sut_s=$(awk -v d=$(( sut1 - sut0 )) -v hz="$CLK_TCK" 'BEGIN{ printf "%.2f", d / hz }')
     cpu_sample; (( CPU_PCT > cpu_peak )) && cpu_peak=$CPU_PCT
     local cpu_avg=0; (( CPU_PREV_T > cpu_t0 )) && cpu_avg=$(( 100 * ((CPU_PREV_T - cpu_t0) - (CPU_PREV_I - cpu_i0)) / (CPU_PREV_T - cpu_t0) ))
   fi
@@ -412,7 +413,7 @@ run_one() {
   else
     line="max_s=NA mean_s=NA min_s=NA bound_s=$bound ratio=NA"
   fi
-  line="RESULT system=$sys rep=$rep n=$N file_mib=$FILE_MIB up=$UP down=$DOWN seed_up=$SEED_UP delay=${DELAY_EFF} cc=${CC_EFF:-?} ok=$ok/$N $line cpu_avg_pct=${cpu_avg:-NA} cpu_peak_pct=${cpu_peak:-NA} sut_cpu_pct=${sut_pct:-NA}"
+  line="RESULT system=$sys rep=$rep n=$N file_mib=$FILE_MIB up=$UP down=$DOWN seed_up=$SEED_UP delay=${DELAY_EFF} cc=${CC_EFF:-?} ok=$ok/$N $line cpu_avg_pct=${cpu_avg:-NA} cpu_peak_pct=${cpu_peak:-NA} sut_cpu_pct=${sut_pct:-NA} sut_cpu_s=${sut_s:-NA}"
   echo "$line" | tee -a "$OUT_DIR/results.txt"
   echo "$sys $rep times: $times" >>"$OUT_DIR/client_times.txt"
   vlog "status: $status"

@@ -2,7 +2,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { NodeRole } from '@shoal/contract';
-import type { TransferSpec } from '../engine/index.js';
+import type { FileFingerprint, TransferSpec } from '../engine/index.js';
 import { CliError, EXIT } from './exit-codes.js';
 
 /** The data directory: --data-dir, else $SHOAL_HOME, else the user's data dir. */
@@ -50,6 +50,8 @@ export interface Holding {
   root: string;
   complete: boolean;
   include: string[];
+  /** Files whose whole content publish hashed, by resource path, with their fingerprint then. */
+  hashedFiles?: Record<string, FileFingerprint>;
 }
 
 async function readJson<T>(path: string): Promise<T | null> {

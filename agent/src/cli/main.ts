@@ -172,13 +172,13 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .action(async (path: string, opts, cmd: Command) => {
       const g = globals(cmd);
       const seedMs = parseSeedTime(opts.seedTime);
-      const { spec, root, detail } = await publish(g.dataDir, path, { ...opts, tags: opts.tag }, g.log);
+      const { spec, root, detail, hashedFiles } = await publish(g.dataDir, path, { ...opts, tags: opts.tag }, g.log);
       process.stdout.write(
         `${g.json ? JSON.stringify({ event: 'published', resourceId: detail.id, contentId: spec.contentId }) : `published ${detail.name}: resource id ${detail.id}`}\n`,
       );
       if (seedMs === 0) return;
       const runtime = await Runtime.start(g.dataDir, g.limits, g.log, 'publish');
-      const transfer = runtime.engine.provide(spec, root);
+      const transfer = runtime.engine.provide(spec, root, hashedFiles);
       runtime.startHeartbeats();
       setExit(await runTransfer(runtime, transfer, { seedMs, progress: g.progress }, g.log));
     });

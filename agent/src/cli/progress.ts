@@ -91,6 +91,9 @@ export class ProgressReporter {
       downloadedFromSeeds: s.downloadedFromSeeds,
       uploadedToPeers: s.uploadedToPeers,
       piecesFailed: s.piecesFailed,
+      // From the start of this process, so it includes start-up, login and the manifest.
+      firstPieceMs: s.firstPieceAt === null ? null : Math.round(s.firstPieceAt - performance.timeOrigin),
+      longestStallMs: s.longestStallMs,
     };
     process.stdout.write(`${JSON.stringify(line)}\n`);
   }

@@ -1,6 +1,7 @@
 import type { HeartbeatRequest, PreheatReport } from '@shoal/contract';
 import { AgentNode, type AgentNodeOptions } from '../node/agent-node.js';
 import type { TransferSpec } from '../node/transfer-spec.js';
+import type { FileFingerprint } from '../storage/file-fingerprint.js';
 import type { Transfer } from './transfer.js';
 
 export type EngineOptions = AgentNodeOptions;
@@ -38,9 +39,13 @@ export class Engine {
     return this.node.addresses();
   }
 
-  /** Adds a holding: content held in full under `root` (each file at root/<path>), served to peers. */
-  provide(spec: TransferSpec, root: string): Transfer {
-    return this.node.provide(spec, root);
+  /**
+   * Adds a holding: content held in full under `root` (each file at root/<path>), served to
+   * peers. Pieces of the files in `hashed` are served without a re-hash while each file keeps
+   * the fingerprint it had when it was hashed in full (from `hashWithFingerprints`).
+   */
+  provide(spec: TransferSpec, root: string, hashed: Readonly<Record<string, FileFingerprint>> = {}): Transfer {
+    return this.node.provide(spec, root, hashed);
   }
 
   /**

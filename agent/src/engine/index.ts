@@ -7,6 +7,7 @@ export { Engine, type EngineOptions } from './engine.js';
 export type { PeerSummary, Transfer, TransferCounters, TransferEvent } from './transfer.js';
 export { specFromManifest, type TransferSpec } from '../node/transfer-spec.js';
 export { hashContent } from '../pieces/hash-content.js';
+export { hashWithFingerprints, type FileFingerprint } from '../storage/file-fingerprint.js';
 export { ExistingFileError } from '../storage/download-area.js';
 // A node's identity, and the check a manifest passes before anything is dialled or written.
 export { NodeKey } from '../identity/node-keys.js';

@@ -10,6 +10,10 @@ export interface TransferCounters {
   /** Bytes received that failed verification or arrived unasked. */
   readonly wasted: number;
   readonly piecesFailed: number;
+  /** When the first piece was verified (epoch ms); null before (and for a holding complete from the start). */
+  readonly firstPieceAt: number | null;
+  /** The longest time (ms) no data arrived while a connected peer held a piece we lacked. */
+  readonly longestStallMs: number;
 }
 
 export interface PeerSummary {

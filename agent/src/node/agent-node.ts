@@ -8,6 +8,7 @@ import type { LocalIdentity } from '../peer/handshake.js';
 import { HashPool } from '../pieces/hash-pool.js';
 import { ResourceLayout } from '../pieces/resource-layout.js';
 import { CompleteStore, type ContentStore } from '../storage/content-store.js';
+import type { FileFingerprint } from '../storage/file-fingerprint.js';
 import { DownloadArea } from '../storage/download-area.js';
 import { Swarm } from '../swarm/swarm.js';
 import { TrackerClient } from '../swarm/tracker-client.js';
@@ -144,11 +145,14 @@ export class AgentNode {
     return this.run(spec, layout, store);
   }
 
-  /** Provides content held in full under `root` (each file at root/<path>). */
-  provide(spec: TransferSpec, root: string): Swarm {
+  /**
+   * Provides content held in full under `root` (each file at root/<path>); `hashed` names the
+   * files whose pieces need no re-hash while their fingerprint stays the same (CompleteStore).
+   */
+  provide(spec: TransferSpec, root: string, hashed: Readonly<Record<string, FileFingerprint>> = {}): Swarm {
     const layout = new ResourceLayout(spec.totalSize, spec.pieceSize, spec.files);
     // A provider needs no ticket, and an old (expired) one would only get our hello refused.
-    return this.run({ ...spec, ticket: '' }, layout, new CompleteStore(root, layout));
+    return this.run({ ...spec, ticket: '' }, layout, new CompleteStore(root, layout, hashed));
   }
 
   /** Checks a download ticket against the server's keys, as a provider would check ours. */

@@ -41,6 +41,13 @@ export class PiecePicker {
     return this.wanted.size - this.wantedHeld;
   }
 
+  /** Whether some connected peer holds a wanted piece we lack (stops at the first). */
+  anyMissingAvailable(): boolean {
+    if (this.remainingCount() === 0) return false;
+    for (const p of this.wanted) if (!this.held[p] && this.availability[p] > 0) return true;
+    return false;
+  }
+
   /** Wanted pieces not yet held. */
   remaining(): number[] {
     return [...this.wanted].filter((p) => !this.held[p]);

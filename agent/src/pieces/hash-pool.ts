@@ -1,3 +1,4 @@
+import { webcrypto } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 
@@ -7,15 +8,16 @@ export interface HashRange {
   length: number;
 }
 
-type Task =
-  | { kind: 'buffer'; data: Buffer; resolve: (r: { hash: string; data: Buffer }) => void; reject: (e: Error) => void }
-  | { kind: 'ranges'; ranges: HashRange[]; resolve: (hash: string) => void; reject: (e: Error) => void };
+interface Task {
+  ranges: HashRange[];
+  resolve: (hash: string) => void;
+  reject: (e: Error) => void;
+}
 
 /*
  * The worker is evaluated from source so the same code runs from dist/ and under jest
- * (which cannot load a .ts worker file). It hashes either a copy of a piece held in memory
- * (moved there and back, never copied) or file ranges it reads itself,
- * so publish and re-verification never move file bytes through the main thread.
+ * (which cannot load a .ts worker file). It hashes file ranges it reads itself, so publish
+ * and re-verification never move file bytes through the main thread.
  */
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
@@ -25,11 +27,6 @@ const scratch = Buffer.allocUnsafe(1 << 20);
 parentPort.on('message', (msg) => {
   try {
     const h = createHash('sha256');
-    if (msg.kind === 'buffer') {
-      h.update(new Uint8Array(msg.data));
-      parentPort.postMessage({ hash: h.digest('hex'), data: msg.data }, [msg.data]);
-      return;
-    }
     for (const r of msg.ranges) {
       const fd = fs.openSync(r.path, 'r');
       try {
@@ -51,7 +48,11 @@ parentPort.on('message', (msg) => {
 });
 `;
 
-/** SHA-256 of pieces on worker threads, one per core, so hashing never blocks the event loop. */
+/**
+ * SHA-256 of pieces off the event loop. Pieces in memory (received, or read to be served) go
+ * to libuv's thread pool through WebCrypto; file ranges (publish, resume checks) to worker
+ * threads, one per core, that read the files themselves.
+ */
 export class HashPool {
   private readonly idle: Worker[] = [];
   private readonly all: Worker[] = [];
@@ -65,16 +66,21 @@ export class HashPool {
   constructor(private readonly size = Math.max(1, Math.min(availableParallelism(), 8))) {}
 
   /**
-   * SHA-256 (hex) of a piece held in memory. The bytes travel to the worker and back
-   * without copies: `data` is unusable until this resolves; use the returned Buffer.
+   * SHA-256 (hex) of a piece held in memory, on libuv's thread pool (WebCrypto's digest copies
+   * the bytes first, a few per cent of the hash's cost). A downloader or seed thus starts no
+   * worker thread: in a swarm of short transfers, booting two workers per process and a
+   * message round trip per piece cost more CPU than the hashing (docs/benchmarks.md §9).
+   * Resolves with the same `data`, which the caller may reuse at once.
    */
-  hashBuffer(data: Buffer): Promise<{ hash: string; data: Buffer }> {
-    return new Promise((resolve, reject) => this.enqueue({ kind: 'buffer', data, resolve, reject }));
+  async hashBuffer(data: Buffer): Promise<{ hash: string; data: Buffer }> {
+    if (this.destroyed) throw new Error('hash pool closed');
+    const digest = await webcrypto.subtle.digest('SHA-256', data);
+    return { hash: Buffer.from(digest).toString('hex'), data };
   }
 
   /** SHA-256 (hex) of the concatenation of file ranges, read by the worker. */
   hashRanges(ranges: HashRange[]): Promise<string> {
-    return new Promise((resolve, reject) => this.enqueue({ kind: 'ranges', ranges, resolve, reject }));
+    return new Promise((resolve, reject) => this.enqueue({ ranges, resolve, reject }));
   }
 
   async destroy(): Promise<void> {
@@ -116,18 +122,11 @@ export class HashPool {
       done();
       task.reject(err);
     });
-    worker.once('message', (msg: { hash?: string; data?: ArrayBuffer; error?: string }) => {
+    worker.once('message', (msg: { hash?: string; error?: string }) => {
       done();
       if (msg.error || !msg.hash) task.reject(new Error(msg.error ?? 'no hash'));
-      else if (task.kind === 'buffer') task.resolve({ hash: msg.hash, data: Buffer.from(msg.data!) });
       else task.resolve(msg.hash);
     });
-    if (task.kind === 'buffer') {
-      // Hand over the bytes without copying when the Buffer owns its whole ArrayBuffer
-      // (pieces being assembled do); the caller must not touch them afterwards.
-      const owns = task.data.byteOffset === 0 && task.data.byteLength === task.data.buffer.byteLength;
-      const data = owns ? task.data.buffer : new Uint8Array(task.data).buffer;
-      worker.postMessage({ kind: 'buffer', data }, [data as ArrayBuffer]);
-    } else worker.postMessage({ kind: 'ranges', ranges: task.ranges });
+    worker.postMessage({ ranges: task.ranges });
   }
 }

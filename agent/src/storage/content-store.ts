@@ -1,5 +1,6 @@
 import { Bitfield } from '../pieces/bitfield.js';
 import type { ResourceLayout } from '../pieces/resource-layout.js';
+import { sameFingerprint, type FileFingerprint } from './file-fingerprint.js';
 import { FileStorage } from './file-storage.js';
 
 /** What the swarm needs from the place a resource lives, whether complete or still downloading. */
@@ -9,6 +10,11 @@ export interface ContentStore {
   servable(piece: number): boolean;
   /** Reads a block of a servable piece (to send to a peer), into `into` when given (exactly `length` bytes). */
   read(piece: number, offset: number, length: number, into?: Buffer): Promise<Buffer>;
+  /**
+   * True when every file this piece lies in is, by its fingerprint checked now, the very state
+   * whose bytes were hashed in full: bytes read before this call need no re-hash to be served.
+   */
+  unchangedSinceHashed(piece: number): Promise<boolean>;
   isComplete(): boolean;
   /** Writes and records a verified piece. */
   store(piece: number, data: Buffer): Promise<void>;
@@ -23,7 +29,16 @@ export class CompleteStore implements ContentStore {
   readonly wantedPieces: ReadonlySet<number>;
   private readonly storage: FileStorage;
 
-  constructor(root: string, layout: ResourceLayout) {
+  /**
+   * `hashed`: fingerprints, by resource path, of files whose whole content was hashed when
+   * they had that fingerprint (publish records them); the pieces of other files are re-hashed
+   * whenever they are read.
+   */
+  constructor(
+    root: string,
+    private readonly layout: ResourceLayout,
+    private readonly hashed: Readonly<Record<string, FileFingerprint>> = {},
+  ) {
     this.storage = new FileStorage(root, layout, false);
     this.held = new Bitfield(layout.pieceCount);
     for (let p = 0; p < layout.pieceCount; p++) this.held.set(p);
@@ -40,6 +55,14 @@ export class CompleteStore implements ContentStore {
 
   read(piece: number, offset: number, length: number, into?: Buffer): Promise<Buffer> {
     return this.storage.read(piece, offset, length, into);
+  }
+
+  async unchangedSinceHashed(piece: number): Promise<boolean> {
+    for (const r of this.layout.ranges(piece)) {
+      const known = this.hashed[r.path];
+      if (!known || !sameFingerprint(known, await this.storage.fingerprint(r.fileIndex))) return false;
+    }
+    return true;
   }
 
   async store(): Promise<void> {

@@ -249,6 +249,14 @@ export class DownloadArea implements ContentStore {
     }
   }
 
+  /**
+   * Always false: what we wrote was verified in memory, but the files were written to since,
+   * and a fingerprint taken right after writing would be racy (see file-fingerprint.ts).
+   */
+  async unchangedSinceHashed(): Promise<boolean> {
+    return false;
+  }
+
   /** Writes a verified piece and records it; after this returns, a restart will not fetch it again. */
   async store(piece: number, data: Buffer): Promise<void> {
     if (this.finalized || !this.log) throw new Error('download already finalized');

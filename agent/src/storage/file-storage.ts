@@ -3,6 +3,7 @@ import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import { posix } from 'node:path';
 import type { HashRange } from '../pieces/hash-pool.js';
 import type { ResourceLayout } from '../pieces/resource-layout.js';
+import { fingerprintOf, type FileFingerprint } from './file-fingerprint.js';
 import type { PieceStorage } from './piece-storage.js';
 import { mkdirInside, refuseSymlinks, resolveInside, UnsafePathError } from './safe-path.js';
 
@@ -65,6 +66,11 @@ export class FileStorage implements PieceStorage {
       await writeFully(fh, data, pos, r.length, r.fileOffset);
       pos += r.length;
     }
+  }
+
+  /** The fingerprint of a file of the resource, from the open handle reads go through. */
+  async fingerprint(fileIndex: number): Promise<FileFingerprint> {
+    return fingerprintOf(await (await this.handle(fileIndex)).stat({ bigint: true }));
   }
 
   hashRanges(piece: number): HashRange[] {

@@ -1,7 +1,8 @@
+import { jest } from '@jest/globals';
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer as createHttpServer } from 'node:http';
 import { connect as tcpConnect, type AddressInfo, type Socket } from 'node:net';
-import { copyFile, mkdir, mkdtemp, readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, readdir, stat, utimes, writeFile } from 'node:fs/promises';
 import { createServer as createTlsServer } from 'node:tls';
 import type { WireMessage } from '../../src/protocol/messages.js';
 import { tmpdir } from 'node:os';
@@ -15,6 +16,7 @@ import { Revocations } from '../../src/identity/revocations.js';
 import { generateTlsMaterial } from '../../src/identity/tls-certificate.js';
 import { PeerConnection } from '../../src/peer/peer-connection.js';
 import type { Swarm } from '../../src/swarm/swarm.js';
+import { hashWithFingerprints } from '../../src/storage/file-fingerprint.js';
 import type { TransferSpec } from '../../src/node/transfer-spec.js';
 
 const PIECE = 16 * 1024;
@@ -79,6 +81,9 @@ describe('transfer between real agents over TLS on loopback', () => {
     // The seed is slow on purpose: most bytes must have come from other downloaders.
     expect(fromPeers).toBeGreaterThan(size);
     expect(swarms.every((s) => s.stats.uploadedToPeers > 0)).toBe(true);
+    expect(swarms.every((s) => s.stats.firstPieceAt !== null)).toBe(true);
+    // The seed sends 512 KiB/s to four of them: every downloader waited for data it could get.
+    expect(Math.max(...swarms.map((s) => s.stats.longestStallMs))).toBeGreaterThan(0);
     const seedSwarm = seed.node.transfers.values().next().value!.swarm;
     // The seed may have sent a few more: end-game duplicates that arrived after a cancel.
     expect(seedSwarm.stats.uploaded).toBeGreaterThanOrEqual(fromSeeds);
@@ -510,6 +515,54 @@ describe('bad data, directories, resume', () => {
     await expectSameContent(ctx.content, out);
     expect(swarm.stats.piecesFailed).toBe(0);
     expect(d.log.lines.some((l) => l.includes('banned'))).toBe(false);
+  }, 30_000);
+
+  it('serves files unchanged since publish hashed them without re-hashing, and re-hashes once one is edited', async () => {
+    const ctx = await seedAndSpec([{ path: 'f.bin', size: 300_000 }]);
+    const root = await mkdtemp(join(tmpdir(), 'shoal-hashed-'));
+    await writeFile(join(root, 'f.bin'), ctx.content.bytes.get('f.bin')!);
+    // As publish does; the clock says three seconds later, so the fresh file is not too recent to trust.
+    const { unchanged } = await hashWithFingerprints(
+      root,
+      ctx.spec.files,
+      async () => null,
+      () => Date.now() + 3000,
+    );
+    expect(Object.keys(unchanged)).toEqual(['f.bin']);
+    const fetchFrom = async (seed: Awaited<ReturnType<typeof authority.node>>, name: string) => {
+      const d = await authority.node(name, 'client');
+      const spec = await ctx.downloaderSpec();
+      const out = await mkdtemp(join(tmpdir(), 'shoal-out-'));
+      const swarm = await d.node.download(
+        { ...spec, trackerUrl: null, peers: [{ address: seed.node.addresses()[0], nodeId: null }] },
+        out,
+      );
+      return { swarm, out, spec };
+    };
+    const seed2 = await authority.node('seed-2', 'seed');
+    const seed2Hashes = jest.spyOn(seed2.node.pool, 'hashBuffer');
+    seed2.node.provide(ctx.spec, root, unchanged);
+    const first = await fetchFrom(seed2, 'd1');
+    await completed(first.swarm);
+    await expectSameContent(ctx.content, first.out);
+    expect(seed2Hashes).not.toHaveBeenCalled();
+
+    // Edited in place, same size, modification time put back: the status-change time still moves.
+    const before = await stat(join(root, 'f.bin'));
+    const edited = Buffer.from(ctx.content.bytes.get('f.bin')!);
+    edited[10] ^= 0xff;
+    await writeFile(join(root, 'f.bin'), edited);
+    await utimes(join(root, 'f.bin'), before.atime, before.mtime);
+    // A provider started afresh with the fingerprints publish recorded (as `serve` after a restart).
+    const seed3 = await authority.node('seed-3', 'seed');
+    const seed3Hashes = jest.spyOn(seed3.node.pool, 'hashBuffer');
+    seed3.node.provide(ctx.spec, root, unchanged);
+    const second = await fetchFrom(seed3, 'd2');
+    await until(() => seed3.log.lines.some((l) => l.includes('piece 0 of test on disk no longer matches its hash')));
+    expect(seed3Hashes).toHaveBeenCalled();
+    second.swarm.addCandidates(second.spec.peers);
+    await completed(second.swarm);
+    await expectSameContent(ctx.content, second.out);
   }, 30_000);
 
   it('moves a directory with nested paths and empty files, and fetches only included files', async () => {

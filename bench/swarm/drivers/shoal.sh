@@ -48,17 +48,24 @@ drv_seed() {
     >"$d/publish.out" 2>"$SWB_LOG_DIR/shoal-publish.log" || return 1
   grep '"published"' "$d/publish.out" | head -1 | "$SHOAL_NODE" -e 'process.stdout.write(JSON.parse(require("fs").readFileSync(0, "utf8")).resourceId)' >"$d/resource-id"
   [ -s "$d/resource-id" ] || { echo "no resource id in publish output" >&2; cat "$d/publish.out" >&2; return 1; }
-  # clients: one login shared (copied), then each enrolls with its own key and address
+  # clients: one login shared (copied), then each enrolls with its own key and address, as a
+  # managed fleet does: with an enrollment token from ops, so each machine is its own owner.
+  # (Machines a user enrolls with their own login all count as that user's, and a provider
+  # gives one owner at most an eighth of its peer slots: six clients enrolled by one admin
+  # would be held to four peers each, which is not the fleet this measures.)
   local tmpl="$d/login-template"
   echo "$SHOAL_PW" | shoal_cli --data-dir "$tmpl" login --server "$SHOAL_URL" --user admin --password-stdin \
     >"$SWB_LOG_DIR/shoal-clients-enroll.log" 2>&1 || return 1
-  local ip
+  local ip ctok
   i=0
   for ip in $SWB_CLIENT_IPS; do
     i=$((i + 1))
     mkdir -p "$d/c$i"; cp -a "$tmpl/." "$d/c$i/"
-    shoal_cli --data-dir "$d/c$i" enroll --server "$SHOAL_URL" --name "c$i" --listen "$ip:$SHOAL_AGENT_PORT" \
-      >>"$SWB_LOG_DIR/shoal-clients-enroll.log" 2>&1 || return 1
+    ctok=$(curl -sf --noproxy '*' -XPOST "$SHOAL_URL/api/admin/enrollment-tokens" -H "authorization: Bearer $access" \
+      -H 'content-type: application/json' -d '{"role":"client"}' | sed -n 's/.*"token":"\([^"]*\)".*/\1/p')
+    [ -n "$ctok" ] || { echo "no enrollment token for c$i" >&2; return 1; }
+    shoal_cli --data-dir "$d/c$i" enroll --server "$SHOAL_URL" --token "$ctok" --role client --name "c$i" \
+      --listen "$ip:$SHOAL_AGENT_PORT" >>"$SWB_LOG_DIR/shoal-clients-enroll.log" 2>&1 || return 1
   done
   shoal_cli --data-dir "$sd" serve --json >"$SWB_LOG_DIR/shoal-seed.out" 2>"$SWB_LOG_DIR/shoal-seed.log" &
   local serve=$!

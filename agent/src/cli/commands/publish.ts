@@ -8,7 +8,13 @@ import {
   unsafePathReason,
   type ResourceDetail,
 } from '@shoal/contract';
-import { hashContent, type Logger, type TransferSpec } from '../../engine/index.js';
+import {
+  hashContent,
+  hashWithFingerprints,
+  type FileFingerprint,
+  type Logger,
+  type TransferSpec,
+} from '../../engine/index.js';
 import { callApi } from '../api-client.js';
 import type { DataDir } from '../data-dir.js';
 import { CliError, EXIT } from '../exit-codes.js';
@@ -49,7 +55,7 @@ export async function publish(
   path: string,
   opts: { name?: string; description?: string; pieceSize?: string; tags?: string[] },
   log: Logger,
-): Promise<{ spec: TransferSpec; root: string; detail: ResourceDetail }> {
+): Promise<{ spec: TransferSpec; root: string; detail: ResourceDetail; hashedFiles: Record<string, FileFingerprint> }> {
   const loginInfo = await dataDir.requireLogin();
   const node = await dataDir.requireNode();
   const { root, files } = await listFiles(path);
@@ -63,12 +69,14 @@ export async function publish(
   }
   log.log('info', `hashing ${files.length} file(s), ${totalSize} bytes, in pieces of ${pieceSize}`);
   let lastReport = 0;
-  const pieceHashes = await hashContent(root, files, pieceSize, (done, count) => {
-    if (Date.now() - lastReport > 1000 || done === count) {
-      lastReport = Date.now();
-      log.log('info', `hashed ${done}/${count} pieces`);
-    }
-  });
+  const { result: pieceHashes, unchanged: hashedFiles } = await hashWithFingerprints(root, files, () =>
+    hashContent(root, files, pieceSize, (done, count) => {
+      if (Date.now() - lastReport > 1000 || done === count) {
+        lastReport = Date.now();
+        log.log('info', `hashed ${done}/${count} pieces`);
+      }
+    }),
+  );
   const contentId = computeContentId({ pieceSize, files, pieceHashes });
   const name = opts.name ?? basename(resolve(path));
   const detail = await callApi<ResourceDetail>(loginInfo.serverUrl, '/api/admin/resources', {
@@ -98,6 +106,9 @@ export async function publish(
     ticket: '',
     peers: [],
   };
-  await dataDir.saveHolding({ resourceId: detail.id, name: detail.name, root, complete: true, include: [] }, spec);
-  return { spec, root, detail };
+  await dataDir.saveHolding(
+    { resourceId: detail.id, name: detail.name, root, complete: true, include: [], hashedFiles },
+    spec,
+  );
+  return { spec, root, detail, hashedFiles };
 }

@@ -11,7 +11,7 @@ export async function serve(runtime: Runtime, dataDir: DataDir, log: Logger): Pr
   const signal = untilSignal();
   const start = async (h: Holding, spec: TransferSpec) => {
     if (h.complete) {
-      runtime.engine.provide(spec, h.root).once('revoked', () => runtime.markRevoked());
+      runtime.engine.provide(spec, h.root, h.hashedFiles).once('revoked', () => runtime.markRevoked());
       log.log('info', `providing ${h.name} (${h.resourceId}) from ${h.root}`);
       return;
     }
