@@ -140,7 +140,7 @@ describe.each(VARIANTS)('server API on %s %j', (db, env) => {
       expect((await anon.post('/api/auth/login', { username: 'dora', password: 'dora-password-1' })).status).toBe(401);
     });
 
-    it('refuses a demoted admin admin routes at once, even with an unexpired token', async () => {
+    it('refuses a demoted admin the admin routes at once, even with an unexpired token', async () => {
       await admin.post('/api/admin/users', { username: 'deb', password: 'deb-password-1', role: 'admin' });
       const deb = await anon.login('deb', 'deb-password-1');
       // Read (and remembered by the guard) as an admin just before the change.
