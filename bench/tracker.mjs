@@ -5,12 +5,15 @@
 // records the CPU time the server process spent per request.
 //   BENCH_TRACKER_NODES (default 500)  BENCH_TRACKER_SECONDS (20)  BENCH_TRACKER_CONNS (64)
 //   BENCH_TRACKER_THREADS (1)  BENCH_TRACKER_REPS (2)  BENCH_CPU_PROF=1 (profile the server)
+//   BENCH_TRACKER_AUTH=session (default: what agents send between proofs, an HMAC of the
+//   tracker session key each node's first announce was granted) or proof (a DPoP proof on every announce)
 import { spawn, spawnSync } from 'node:child_process';
 import { generateKeyPairSync, createHash, randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, writeFileSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureDebianPackages } from './lib/nginx.mjs';
 import * as B from './lib/shoal.mjs';
+import { TRACKER_SESSION, trackerSessionHeader } from '../contract/dist/index.js';
 
 ensureDebianPackages([['wrk', 'wrk'], ['opentracker', 'opentracker']]);
 const NODES = B.envInt('BENCH_TRACKER_NODES', 500);
@@ -66,8 +69,12 @@ for (let i = 0; i < NODES; i++) {
 }
 // every node joins the swarm once, so each announce answers with a full peer list (50)
 for (const n of nodes) {
-  await B.api(server.url, 'POST', '/api/tracker/announce', { resourceId: resource.id, event: 'started', left: 4 * pieceSize, uploaded: 0, downloaded: 0 }, n);
+  const joined = await B.api(server.url, 'POST', '/api/tracker/announce', { resourceId: resource.id, event: 'started', left: 4 * pieceSize, uploaded: 0, downloaded: 0 }, n);
+  n.session = joined.session; // undefined from a server without tracker sessions
 }
+const AUTH = process.env.BENCH_TRACKER_AUTH ?? 'session';
+if (AUTH !== 'session' && AUTH !== 'proof') throw new Error(`BENCH_TRACKER_AUTH=${AUTH}: session or proof`);
+if (AUTH === 'session' && !nodes[0].session) throw new Error('the server granted no tracker session (BENCH_TRACKER_AUTH=proof for an older server)');
 const credFile = join(work, 'creds.tsv');
 writeFileSync(credFile, nodes.map((n) => `${n.credential}\t${resource.id}`).join('\n') + '\n');
 
@@ -82,6 +89,7 @@ async function writeProofs() {
   for (let i = 0; i < count; i += 1000) {
     const batch = Array.from({ length: Math.min(1000, count - i) }, (_, j) => {
       const n = (i + j) % nodes.length;
+      if (AUTH === 'session') return Promise.resolve(`${n + 1}\t${trackerSessionHeader(nodes[n].session)}`);
       return B.signNodeProof({ credential: nodes[n].credential, key: nodes[n].key, method: 'POST', url: '/api/tracker/announce' })
         .then((proof) => `${n + 1}\t${proof}`);
     });
@@ -102,7 +110,7 @@ await B.sleep(500);
 const runs = { shoal_announce: [], opentracker_announce: [], shoal_health: [] };
 for (let rep = 1; rep <= REPS; rep++) {
   await writeProofs();
-  runs.shoal_announce.push(wrk(server.url, join(here, 'announce.lua'), { BENCH_CREDS: credFile, BENCH_PROOFS: proofFile }, server.child.pid));
+  runs.shoal_announce.push(wrk(server.url, join(here, 'announce.lua'), { BENCH_CREDS: credFile, BENCH_PROOFS: proofFile, BENCH_AUTH_HEADER: AUTH === 'session' ? TRACKER_SESSION.header : 'dpop' }, server.child.pid));
   console.error(`tracker rep ${rep} shoal announce: ${JSON.stringify(runs.shoal_announce.at(-1))}`);
   runs.opentracker_announce.push(wrk(`http://127.0.0.1:${otPort}`, join(here, 'opentracker.lua'), { BENCH_INFOHASH: infohash }, ot.pid));
   console.error(`tracker rep ${rep} opentracker: ${JSON.stringify(runs.opentracker_announce.at(-1))}`);
@@ -117,7 +125,7 @@ const med = (k, f) => B.median(runs[k].map(f));
 const rps = med('shoal_announce', (r) => r.rps);
 const p99 = med('shoal_announce', (r) => r.latencyMs.p99);
 B.writeResult('tracker', {
-  params: { nodes: NODES, seconds: SECONDS, connections: CONNS, wrkThreads: THREADS, reps: REPS, db: 'sqlite', body: 'event=update, numWant=50, 500-member swarm' },
+  params: { auth: AUTH, nodes: NODES, seconds: SECONDS, connections: CONNS, wrkThreads: THREADS, reps: REPS, db: 'sqlite', body: 'event=update, numWant=50, 500-member swarm' },
   runs,
   median: { shoal_announce_rps: rps, shoal_announce_p50_ms: med('shoal_announce', (r) => r.latencyMs.p50), shoal_announce_p99_ms: p99,
     shoal_announce_cpu_us: med('shoal_announce', (r) => r.serverCpuUsPerRequest),

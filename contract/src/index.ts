@@ -9,4 +9,5 @@ export * from './tokens.js';
 export * from './api.js';
 export * from './preheat.js';
 export * from './node-proof.js';
+export * from './tracker-session.js';
 export * from './version.js';

@@ -1,3 +1,4 @@
+import type { TrackerSessionGrant } from './tracker-session.js';
 import type { PeerInfo } from './nodes.js';
 
 export const ANNOUNCE_EVENTS = ['started', 'completed', 'stopped', 'update'] as const;
@@ -21,4 +22,6 @@ export interface AnnounceResponse {
   intervalSeconds: number;
   /** Seed servers and other downloaders, never the caller; same-site peers first. */
   peers: PeerInfo[];
+  /** Only in the answer to an announce that carried a DPoP proof: see tracker-session.ts. */
+  session?: TrackerSessionGrant;
 }

@@ -15,7 +15,8 @@ import { CredentialsService } from './credentials/credentials.service.js';
 import { RevocationListService } from './credentials/revocation-list.service.js';
 import { secureDataDir } from './database/data-dir.js';
 import { UserTokensService } from './auth/user-tokens.service.js';
-import { Logger } from 'nestjs-pino';
+import { Logger, PinoLogger } from 'nestjs-pino';
+import { requestLog } from './common/logging.js';
 import { httpMetricsMiddleware } from './metrics/http-metrics.middleware.js';
 import { MetricsService } from './metrics/metrics.service.js';
 import { ANNOUNCE_PATH, TrackerFastPath } from './tracker/tracker.fast-path.js';
@@ -48,6 +49,7 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
   // Announces are most of the traffic: the common case is answered before Express
   // (TrackerFastPath), with the same body parser and the headers the middleware below sets.
   const fastPath = app.get(TrackerFastPath);
+  app.use(requestLog((await app.resolve(PinoLogger)).logger));
   app.use(fastPath.forwardParseError);
   const { small: jsonParser, gated } = jsonBodyParsers(largeBodyRoutes(app));
   app.use(gated);

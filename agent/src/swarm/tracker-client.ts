@@ -1,4 +1,13 @@
-import { nodeProofHeaders, type AnnounceEvent, type AnnounceRequest, type AnnounceResponse } from '@shoal/contract';
+import {
+  NODE_PROOF,
+  nodeProofHeaders,
+  TRACKER_SESSION,
+  trackerSessionHeader,
+  type AnnounceEvent,
+  type AnnounceRequest,
+  type AnnounceResponse,
+  type TrackerSessionGrant,
+} from '@shoal/contract';
 import type { NodeKey } from '../identity/node-keys.js';
 import { httpRequestText } from '../util/http-request.js';
 import type { Logger } from '../util/logger.js';
@@ -11,13 +20,17 @@ const REQUEST_TIMEOUT_MS = 10_000;
 
 /**
  * Announces one transfer to the tracker (POST /api/tracker/announce with the node
- * credential and a proof signed with the node key) and feeds the peers it returns to the swarm. A tracker that is down is
+ * credential and a proof signed with the node key, or while the tracker's last grant
+ * lasts an HMAC of its session key: contract/src/tracker-session.ts) and feeds the peers
+ * it returns to the swarm. A tracker that is down is
  * logged and retried; the swarm keeps working with the peers it already knows.
  */
 export class TrackerClient {
   private timer: NodeJS.Timeout | null = null;
   private failing = false;
   private stopped = false;
+  /** The tracker's last session grant and the credential it was granted with; kept in memory only. */
+  private session: { grant: TrackerSessionGrant; credential: string } | null = null;
 
   constructor(
     private readonly trackerUrl: string,
@@ -54,20 +67,17 @@ export class TrackerClient {
         numWant: 50,
       };
       const url = new URL(this.trackerUrl);
-      const proof = await nodeProofHeaders({
-        credential: this.credential(),
-        key: this.key.privateKey,
-        method: 'POST',
-        url,
-      });
+      const auth = await this.authHeaders(url);
       const res = await httpRequestText(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...proof },
+        headers: { 'content-type': 'application/json', ...auth },
         body: JSON.stringify(body),
         timeoutMs: REQUEST_TIMEOUT_MS,
         maxBytes: MAX_ANSWER_BYTES,
       });
       if (!res.ok) {
+        // Whatever was refused, the next announce proves itself afresh.
+        this.session = null;
         const text = res.text.slice(0, 200);
         if (res.status === 401 && text.includes('"node_revoked"')) {
           // An admin revoked this node: nothing it asks for may be served any more.
@@ -80,6 +90,7 @@ export class TrackerClient {
       }
       const answer = JSON.parse(res.text) as AnnounceResponse;
       interval = Math.max(5, Number(answer.intervalSeconds) || 30);
+      this.keepSession(answer.session, auth);
       if (this.failing) this.log.log('info', 'tracker reachable again');
       this.failing = false;
       const peers = Array.isArray(answer.peers) ? answer.peers : [];
@@ -96,5 +107,29 @@ export class TrackerClient {
       this.timer = setTimeout(() => void this.announce('update'), interval * 1000);
       this.timer.unref();
     }
+  }
+
+  /** A session header while the last grant lasts (and the credential is the one it was granted for), else a proof. */
+  private async authHeaders(url: URL): Promise<Record<string, string>> {
+    const credential = this.credential();
+    const s = this.session;
+    const now = Math.floor(Date.now() / 1000);
+    if (s && s.credential === credential && s.grant.expiresAt - now > TRACKER_SESSION.renewBeforeSeconds) {
+      return {
+        authorization: `${NODE_PROOF.scheme} ${credential}`,
+        [TRACKER_SESSION.header]: trackerSessionHeader(s.grant, now),
+      };
+    }
+    return nodeProofHeaders({ credential, key: this.key.privateKey, method: 'POST', url });
+  }
+
+  private keepSession(grant: TrackerSessionGrant | undefined, sent: Record<string, string>): void {
+    if (!grant || sent[NODE_PROOF.header] === undefined) return;
+    const key = typeof grant.key === 'string' ? Buffer.from(grant.key, 'base64url') : null;
+    if (!key || key.length !== TRACKER_SESSION.keyBytes || !Number.isSafeInteger(grant.expiresAt)) return;
+    this.session = {
+      grant: { key: grant.key, expiresAt: grant.expiresAt },
+      credential: sent.authorization.slice(NODE_PROOF.scheme.length + 1),
+    };
   }
 }

@@ -8,8 +8,9 @@ import { UserTokensService } from './user-tokens.service.js';
 
 /**
  * passport-jwt for user tokens: HS256 only (no `none`, no public-key confusion), issuer
- * checked, and the user re-read on every request so a disabled user or a changed role
- * takes effect at once, even with an unexpired token.
+ * checked, and the user looked up on every request so a disabled user or a changed role
+ * takes effect even with an unexpired token: at once on this instance, within
+ * ACTIVE_USER_TTL_MS on a sibling instance (UsersService.findActiveRecently).
  */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
@@ -30,7 +31,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
 
   async validate(claims: UserAccessClaims): Promise<AuthenticatedUser | false> {
     if (claims.typ !== TOKEN_TYPES.user) return false;
-    const user = await this.users.findActive(claims.sub);
+    const user = await this.users.findActiveRecently(claims.sub);
     if (!user) return false;
     return { id: user.id, username: user.username, role: user.role, authTime: claims.auth_time };
   }

@@ -1,10 +1,11 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { InjectRepository } from '@nestjs/typeorm';
-import { createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import { TOKEN_ISSUER, TOKEN_LIFETIMES, TOKEN_TYPES, USER_TOKEN_ALG, type UserAccessClaims } from '@shoal/contract';
 import { Repository } from 'typeorm';
 import { ServerSecret } from '../database/server-secret.entity.js';
+import { loadOrCreateSecret } from '../database/server-secret.js';
 import type { AuthenticatedUser } from '../common/principals.js';
 
 const SECRET_NAME = 'user-token-hmac';
@@ -24,19 +25,7 @@ export class UserTokensService implements OnModuleInit {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    const existing = await this.secrets.findOneBy({ name: SECRET_NAME });
-    if (existing) {
-      this.load(existing.value);
-      return;
-    }
-    const value = randomBytes(48).toString('base64url');
-    try {
-      await this.secrets.insert({ name: SECRET_NAME, value });
-      this.load(value);
-    } catch {
-      // Another instance created it first.
-      this.load((await this.secrets.findOneByOrFail({ name: SECRET_NAME })).value);
-    }
+    this.load(await loadOrCreateSecret(this.secrets, SECRET_NAME));
   }
 
   private load(secret: string): void {

@@ -33,11 +33,15 @@ export class ApiErrorFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
     const body = this.toBody(exception);
+    // The request's id ties this line to the request's own log line.
+    const request = `request ${String(host.switchToHttp().getRequest<{ id?: string }>().id)}`;
     if (body.code === 'redis_unavailable') {
-      this.logger.error(`answered 503: Redis unreachable (${(exception as Error).message})`);
+      this.logger.error(`${request} answered 503: Redis unreachable (${(exception as Error).message})`);
       if (!res.headersSent) res.setHeader('Retry-After', String(UNAVAILABLE_RETRY_SECONDS));
     } else if (body.statusCode >= 500) {
-      this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+      this.logger.error(
+        `${request}: ${exception instanceof Error ? (exception.stack ?? exception.message) : String(exception)}`,
+      );
     }
     if (!res.headersSent) res.status(body.statusCode).json(body);
   }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Params } from 'nestjs-pino';
+import type pino from 'pino';
 import type { AppConfig } from '../config/app-config.js';
 
 const PINO_LEVEL: Record<AppConfig['logLevel'], string> = {
@@ -60,39 +61,54 @@ function requestActor(req: IncomingMessage): Record<string, string> {
   return out;
 }
 
+const asIs = (v: unknown) => v;
+
+const levelOf = (req: IncomingMessage, res: ServerResponse): pino.Level => {
+  if (res.statusCode >= 500) return 'error';
+  if (res.statusCode >= 400) return QUIET_PATHS.has(pathOf(req)) ? 'info' : 'warn';
+  return QUIET_PATHS.has(pathOf(req)) ? 'debug' : 'info';
+};
+
 /**
- * Structured JSON logs (pino), one line per request with its id. Only method, path
- * (never the query string, which may carry tokens), status and who asked (client
- * address, user or node id) are logged: no headers, no bodies, so neither passwords nor
- * tokens can reach a log.
+ * The application logger (pino, JSON lines) for nestjs-pino's Nest logger. Its per-request
+ * middleware (pino-http) is not mounted: it built two child loggers per request, one of
+ * them serializing the request eagerly, and ran every request inside an
+ * AsyncLocalStorage context, which makes each promise dearer; `requestLog` writes the
+ * request line instead.
  */
 export function loggingParams(config: AppConfig): Params {
-  return {
-    pinoHttp: {
-      level: PINO_LEVEL[config.logLevel],
-      genReqId: (req: IncomingMessage, res: ServerResponse) => {
-        const id = requestIdOf(req);
-        res.setHeader('X-Request-Id', id);
-        return id;
-      },
-      // Called when the request starts (nobody is authenticated yet) and when it ends. At the
-      // start it answers nothing rather than {}: pino-http derives a child logger from any
-      // object it gets, on every request.
-      customProps: (req: IncomingMessage, res: ServerResponse) =>
-        (res.headersSent ? requestActor(req) : undefined) as object,
-      serializers: {
-        req: (req: IncomingMessage & { id?: string }) => ({ id: req.id, method: req.method, path: pathOf(req) }),
-        res: (res: ServerResponse) => ({ statusCode: res.statusCode }),
-      },
-      customLogLevel: (req: IncomingMessage, res: ServerResponse, err?: Error) => {
-        if (err || res.statusCode >= 500) return 'error';
-        if (res.statusCode >= 400) return QUIET_PATHS.has(pathOf(req)) ? 'info' : 'warn';
-        return QUIET_PATHS.has(pathOf(req)) ? 'debug' : 'info';
-      },
-      customSuccessMessage: (req: IncomingMessage, res: ServerResponse) =>
-        `${req.method} ${pathOf(req)} ${res.statusCode}`,
-      customErrorMessage: (req: IncomingMessage, res: ServerResponse) =>
-        `${req.method} ${pathOf(req)} ${res.statusCode}`,
-    },
+  return { pinoHttp: { level: PINO_LEVEL[config.logLevel] }, forRoutes: [] };
+}
+
+/**
+ * Express middleware: gives every request an id (X-Request-Id, the caller's when sane)
+ * and writes one JSON line when its answer is done. Only method, path (never the query
+ * string, which may carry tokens), status, time taken and who asked (client address,
+ * user or node id) are logged: no headers, no bodies, so neither passwords nor tokens can
+ * reach a log. Nothing is built for a line the level leaves out (a successful announce,
+ * heartbeat or health check is logged at debug).
+ */
+export function requestLog(root: pino.Logger<string>) {
+  // The root logger comes with pino-http's serializers for `req` and `res`; these lines carry plain objects.
+  const logger = root.child({}, { serializers: { req: asIs, res: asIs } });
+  return (req: IncomingMessage, res: ServerResponse, next: () => void): void => {
+    const id = requestIdOf(req);
+    (req as IncomingMessage & { id?: string }).id = id;
+    res.setHeader('X-Request-Id', id);
+    const started = performance.now();
+    res.once('close', () => {
+      const level = levelOf(req, res);
+      if (!logger.isLevelEnabled(level)) return;
+      // An answer cut off before it was sent (the client went away) is logged as what it was meant to be.
+      const line = {
+        req: { id, method: req.method, path: pathOf(req) },
+        res: { statusCode: res.statusCode },
+        responseTime: Math.round(performance.now() - started),
+        ...(res.writableFinished ? {} : { aborted: true }),
+        ...requestActor(req),
+      };
+      logger[level](line, `${req.method} ${pathOf(req)} ${res.statusCode}`);
+    });
+    next();
   };
 }

@@ -4,6 +4,9 @@ import {
   NODE_PROOF,
   NODE_PROOF_REQUIRED_MESSAGE,
   NodeProofError,
+  proofTarget,
+  TRACKER_SESSION,
+  TrackerSessionError,
   verifyNodeProof,
   type NodeCredentialClaims,
 } from '@shoal/contract';
@@ -12,6 +15,7 @@ import { createPublicKey, type KeyObject } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { REDIS } from '../redis/redis.module.js';
 import { CredentialError, CredentialsService } from './credentials.service.js';
+import { TrackerSessionService } from './tracker-session.service.js';
 
 /**
  * How long a jti is remembered (seconds): a proof is accepted while |now - iat| is within
@@ -54,11 +58,14 @@ export class NodeProofService {
   constructor(
     private readonly credentials: CredentialsService,
     @Inject(REDIS) private readonly redis: Redis | null,
+    private readonly sessions: TrackerSessionService,
   ) {}
 
   /** Full check. Throws NodeAuthError. */
   async authenticate(req: NodeRequest): Promise<NodeCredentialClaims> {
-    const { credential, proof } = this.parts(req);
+    const session = sessionOf(req);
+    const { credential, proof } =
+      session === undefined ? this.parts(req) : { credential: this.credentialOf(req), proof: '' };
     let claims: NodeCredentialClaims;
     try {
       claims = await this.credentials.verifyNodeCredential(credential);
@@ -66,7 +73,8 @@ export class NodeProofService {
       if (err instanceof CredentialError) throw new NodeAuthError(`node credential refused: ${err.message}`);
       throw err;
     }
-    await this.check(req, credential, proof, claims);
+    if (session === undefined) await this.check(req, credential, proof, claims);
+    else await this.checkSession(session, credential, claims);
     return claims;
   }
 
@@ -79,9 +87,30 @@ export class NodeProofService {
     const credential = dpopCredential(req.headers.authorization);
     const claims = credential ? this.credentials.cachedNodeCredential(credential) : undefined;
     if (!claims) return null;
-    const { proof } = this.parts(req);
-    await this.check(req, credential, proof, claims);
+    const session = sessionOf(req);
+    if (session !== undefined) await this.checkSession(session, credential, claims);
+    else await this.check(req, credential, this.parts(req).proof, claims);
     return claims;
+  }
+
+  private credentialOf(req: NodeRequest): string {
+    const credential = dpopCredential(req.headers.authorization);
+    if (!credential) throw new NodeAuthError(NODE_PROOF_REQUIRED_MESSAGE);
+    return credential;
+  }
+
+  /** An announce authenticated by a tracker session (contract/src/tracker-session.ts) instead of a proof. */
+  private async checkSession(header: string, credential: string, claims: NodeCredentialClaims) {
+    let jti: string;
+    try {
+      jti = this.sessions.verify(header, claims.sub, credential);
+    } catch (err) {
+      if (err instanceof TrackerSessionError) throw new NodeAuthError(`tracker session refused: ${err.message}`);
+      throw err;
+    }
+    if (!(await this.firstUse(`tracker-session:${claims.sub}:${jti}`))) {
+      throw new NodeAuthError('tracker session refused: already used (a replayed request)');
+    }
   }
 
   private parts(req: NodeRequest): { credential: string; proof: string } {
@@ -139,6 +168,24 @@ export class NodeProofService {
     this.seen.set(key, now + JTI_TTL_SECONDS * 1000);
     return true;
   }
+}
+
+/**
+ * The Shoal-Tracker-Session header of a request that carries no proof (a proof, when
+ * sent, is what is checked), or undefined. Throws NodeAuthError for a session sent
+ * anywhere but an announce: it authenticates nothing else.
+ */
+function sessionOf(req: NodeRequest): string | undefined {
+  const session = req.headers[TRACKER_SESSION.header];
+  if (session === undefined || req.headers[NODE_PROOF.header] !== undefined) return undefined;
+  if (
+    typeof session !== 'string' ||
+    req.method !== TRACKER_SESSION.method ||
+    proofTarget(req.url) !== TRACKER_SESSION.path
+  ) {
+    throw new NodeAuthError(`a tracker session authenticates ${TRACKER_SESSION.method} ${TRACKER_SESSION.path} only`);
+  }
+  return session;
 }
 
 const PROVEN = Symbol('shoal:proven-node');

@@ -19,5 +19,6 @@ export function announceJson(response: AnnounceResponse): string {
     }
     out += i === 0 ? json : `,${json}`;
   }
-  return `${out}]}`;
+  // A grant is small and made for one answer: plain JSON.stringify, same key order as the object.
+  return response.session ? `${out}],"session":${JSON.stringify(response.session)}}` : `${out}]}`;
 }

@@ -6,7 +6,8 @@ import { CurrentNode, NodeAuth } from '../common/decorators.js';
 import type { AuthenticatedNode } from '../common/principals.js';
 import { AnnounceDto } from './dto/announce.dto.js';
 import { TrackerService } from './tracker.service.js';
-import { failedAnnounce } from './tracker.fast-path.js';
+import { failedAnnounce, withSessionGrant } from './tracker.fast-path.js';
+import { TrackerSessionService } from '../credentials/tracker-session.service.js';
 
 /** Most announces are answered before this controller, by TrackerFastPath; the rest come here. */
 @ApiTags('tracker')
@@ -14,7 +15,10 @@ import { failedAnnounce } from './tracker.fast-path.js';
 @NodeAuth()
 @Controller('api/tracker')
 export class TrackerController {
-  constructor(private readonly tracker: TrackerService) {}
+  constructor(
+    private readonly tracker: TrackerService,
+    private readonly sessions: TrackerSessionService,
+  ) {}
 
   @Post('announce')
   @HttpCode(200)
@@ -27,6 +31,6 @@ export class TrackerController {
     // The fast path already ran this announce and it failed: answer with that failure.
     const failure = failedAnnounce(req);
     if (failure !== undefined) return Promise.reject(failure);
-    return this.tracker.announce(node, dto);
+    return this.tracker.announce(node, dto).then((answer) => withSessionGrant(answer, req, node, this.sessions));
   }
 }

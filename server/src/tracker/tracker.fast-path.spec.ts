@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { BadRequestException } from '@nestjs/common';
-import { nodeProofHeaders, type AnnounceResponse, type PeerInfo } from '@shoal/contract';
+import { nodeProofHeaders, TRACKER_SESSION, type AnnounceResponse, type PeerInfo } from '@shoal/contract';
 import { getMetadataStorage } from 'class-validator';
 import express from 'express';
 import { createPublicKey, generateKeyPairSync } from 'node:crypto';
@@ -10,6 +10,9 @@ import type { AppConfig } from '../config/app-config.js';
 import type { CredentialsService } from '../credentials/credentials.service.js';
 import { NodeProofService, provenNode } from '../credentials/node-proof.service.js';
 import type { RevocationListService } from '../credentials/revocation-list.service.js';
+import { TrackerSessionService } from '../credentials/tracker-session.service.js';
+import type { ServerSecret } from '../database/server-secret.entity.js';
+import type { Repository } from 'typeorm';
 import type { MetricsService } from '../metrics/metrics.service.js';
 import { createValidationPipe } from '../common/validation.js';
 import { announceJson } from './announce-json.js';
@@ -122,6 +125,10 @@ describe('TrackerFastPath in front of a request listener', () => {
   const claims = { sub: 'node-1', name: 'n1', role: 'client', site: null, iat: 1, exp: 2e9, cnf: { jwk: { x } } };
   const body = JSON.stringify({ ...valid, event: 'update' });
 
+  const secrets = { findOneBy: async () => ({ name: 'tracker-session-hmac', value: 'c2VjcmV0LXNlY3JldC1zZWNyZXQ' }) };
+  const sessions = new TrackerSessionService(secrets as unknown as Repository<ServerSecret>);
+  beforeAll(() => sessions.onModuleInit());
+
   async function serve(announce: () => Promise<AnnounceResponse>) {
     const seen: { url?: string; failure?: unknown; body?: unknown; proven?: boolean }[] = [];
     const fastPath = new TrackerFastPath(
@@ -129,6 +136,7 @@ describe('TrackerFastPath in front of a request listener', () => {
       new NodeProofService(
         { cachedNodeCredential: (t: string) => (t === 'good' ? claims : undefined) } as unknown as CredentialsService,
         null,
+        sessions,
       ),
       { isRevoked: () => false } as unknown as RevocationListService,
       { knowsResource: () => true, announce } as unknown as TrackerService,
@@ -136,6 +144,7 @@ describe('TrackerFastPath in front of a request listener', () => {
         httpRequests: { labels: () => ({ observe: () => undefined }) },
         fastPathAnnounces: { inc: () => undefined },
       } as unknown as MetricsService,
+      sessions,
     );
     // stands in for the Express app: records what it was handed and answers 599
     const server = createServer((req, res) => {
@@ -165,7 +174,11 @@ describe('TrackerFastPath in front of a request listener', () => {
       const ok = await s.post('good');
       expect(ok.status).toBe(200);
       expect(ok.headers.get('x-test')).toBe('yes');
-      expect(await ok.text()).toBe('{"intervalSeconds":30,"peers":[]}');
+      // answered to a proof: with a tracker session grant for this node and credential
+      const answer = JSON.parse(await ok.text()) as AnnounceResponse;
+      const grantedAt = answer.session!.expiresAt - TRACKER_SESSION.lifetimeSeconds;
+      expect(Math.abs(grantedAt - Date.now() / 1000)).toBeLessThan(5);
+      expect(answer).toEqual({ intervalSeconds: 30, peers: [], session: sessions.grant('node-1', 'good', grantedAt) });
       // unknown credential: handed on unread; a bad body: handed on parsed; not the exact path: unread
       expect((await s.post('unknown')).status).toBe(599);
       expect((await s.post('good', undefined, '{"left":-1}')).status).toBe(599);

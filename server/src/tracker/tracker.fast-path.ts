@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ANNOUNCE_EVENTS, LIMITS } from '@shoal/contract';
+import { ANNOUNCE_EVENTS, dpopCredential, LIMITS, NODE_PROOF, type AnnounceResponse } from '@shoal/contract';
 import { arrayMaxSize, isIn, isInt, isUUID, matches, max, maxLength, min } from 'class-validator';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { requestIdOf } from '../common/logging.js';
@@ -7,6 +7,7 @@ import type { AuthenticatedNode } from '../common/principals.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { markProvenNode, NodeProofService } from '../credentials/node-proof.service.js';
 import { RevocationListService } from '../credentials/revocation-list.service.js';
+import { TrackerSessionService } from '../credentials/tracker-session.service.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { announceJson } from './announce-json.js';
 import { LISTEN_ADDRESS_PATTERN, type AnnounceDto } from './dto/announce.dto.js';
@@ -59,6 +60,7 @@ export class TrackerFastPath {
     private readonly revocations: RevocationListService,
     private readonly tracker: TrackerService,
     metrics: MetricsService,
+    private readonly sessions: TrackerSessionService,
   ) {
     this.enabled = config.logLevel !== 'debug' && config.logLevel !== 'verbose';
     this.timing = metrics.httpRequests.labels({ method: 'POST', route: ANNOUNCE_PATH, status: '200' });
@@ -111,7 +113,7 @@ export class TrackerFastPath {
     const started = performance.now();
     this.tracker.announce(node, dto).then(
       (answer) => {
-        const body = announceJson(answer);
+        const body = announceJson(withSessionGrant(answer, req, node, this.sessions));
         const headers = this.headers.slice();
         headers.push(
           'Content-Type',
@@ -150,6 +152,21 @@ export class TrackerFastPath {
     if (this.revocations.isRevoked(claims.sub)) return null;
     return { id: claims.sub, name: claims.name, role: claims.role, site: claims.site, issuedAt: claims.iat };
   }
+}
+
+/**
+ * The answer with a tracker session grant when the announce was authenticated by a DPoP
+ * proof (a request carrying one is checked by its proof, never by a session), so the
+ * agent's next announces need no signature check (contract/src/tracker-session.ts).
+ */
+export function withSessionGrant(
+  answer: AnnounceResponse,
+  req: IncomingMessage,
+  node: AuthenticatedNode,
+  sessions: TrackerSessionService,
+): AnnounceResponse {
+  if (req.headers[NODE_PROOF.header] === undefined) return answer;
+  return { ...answer, session: sessions.grant(node.id, dpopCredential(req.headers.authorization)) };
 }
 
 /** The failure of an announce the fast path started, if any: the Nest route throws it instead of announcing twice. */

@@ -5,6 +5,7 @@ import type { Page, UserRole, UserSummary } from '@shoal/contract';
 import { Repository } from 'typeorm';
 import { PasswordsService } from '../auth/passwords.service.js';
 import { prefixRange } from '../common/prefix-range.js';
+import { ActiveUserCache, type ActiveUser } from './active-user.cache.js';
 import { User } from './user.entity.js';
 
 export function mapUser(u: User): UserSummary {
@@ -21,6 +22,7 @@ export function mapUser(u: User): UserSummary {
 @Injectable()
 export class UsersService {
   private readonly logger = new Logger(UsersService.name);
+  private readonly active = new ActiveUserCache();
 
   constructor(
     @InjectRepository(User) private readonly repo: Repository<User>,
@@ -88,6 +90,20 @@ export class UsersService {
     return this.repo.findOneBy({ id, disabled: false });
   }
 
+  /**
+   * findActive for the guard, on every authenticated request: an account read as active
+   * is trusted for ACTIVE_USER_TTL_MS (a disable or role change on this instance applies
+   * at once, one on a sibling instance within that time).
+   */
+  async findActiveRecently(id: string): Promise<ActiveUser | null> {
+    const cached = this.active.get(id);
+    if (cached) return cached;
+    const mark = this.active.mark();
+    const user = await this.findActive(id);
+    if (user) this.active.set(user, mark);
+    return user;
+  }
+
   async getOrFail(id: string): Promise<User> {
     const user = await this.repo.findOneBy({ id });
     if (!user) throw new NotFoundException({ code: 'user_not_found', message: `no user ${id}` });
@@ -116,7 +132,13 @@ export class UsersService {
     }
     if (changes.role !== undefined) user.role = changes.role;
     if (changes.disabled !== undefined) user.disabled = changes.disabled;
-    return this.repo.save(user);
+    // Forgotten before and after the write, so a read under way meanwhile keeps neither the old row nor the new one.
+    this.active.forget(id);
+    try {
+      return await this.repo.save(user);
+    } finally {
+      this.active.forget(id);
+    }
   }
 
   async resetPassword(id: string, password: string): Promise<void> {

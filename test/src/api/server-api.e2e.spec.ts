@@ -140,6 +140,18 @@ describe.each(VARIANTS)('server API on %s %j', (db, env) => {
       expect((await anon.post('/api/auth/login', { username: 'dora', password: 'dora-password-1' })).status).toBe(401);
     });
 
+    it('refuses a demoted admin the admin routes at once, even with an unexpired token', async () => {
+      await admin.post('/api/admin/users', { username: 'deb', password: 'deb-password-1', role: 'admin' });
+      const deb = await anon.login('deb', 'deb-password-1');
+      // Read (and remembered by the guard) as an admin just before the change.
+      expect((await deb.get('/api/admin/users')).status).toBe(200);
+      const id = (await admin.get('/api/admin/users?q=deb')).body.items[0].id;
+      expect((await admin.patch(`/api/admin/users/${id}`, { role: 'member' })).status).toBe(200);
+      const refused = await deb.get('/api/admin/users');
+      expect(refused.status).toBe(403);
+      expect((await deb.get('/api/auth/me')).body.role).toBe('member');
+    });
+
     it('lets an admin change a role and reset a password', async () => {
       const created = await admin.post('/api/admin/users', {
         username: 'pete',

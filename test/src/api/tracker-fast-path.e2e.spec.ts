@@ -81,7 +81,11 @@ describe('tracker fast path', () => {
     expect(Number(fast.headers.get('content-length'))).toBe(Buffer.byteLength(fast.text));
 
     // same answer: same-site peer first, never the caller, same entries
-    expect(Object.keys(fast.body)).toEqual(['intervalSeconds', 'peers']);
+    // (both announces carried a proof, so both answers grant a tracker session)
+    expect(Object.keys(fast.body)).toEqual(['intervalSeconds', 'peers', 'session']);
+    expect(Object.keys(nest.body)).toEqual(Object.keys(fast.body));
+    expect(Object.keys(fast.body.session)).toEqual(['key', 'expiresAt']);
+    expect(Object.keys(nest.body.session)).toEqual(['key', 'expiresAt']);
     expect(fast.body.intervalSeconds).toBe(nest.body.intervalSeconds);
     expect(fast.body.peers.map((p: { nodeId: string }) => p.nodeId)).toEqual([near.nodeId, far.nodeId]);
     expect(fast.body.peers).toEqual(nest.body.peers);

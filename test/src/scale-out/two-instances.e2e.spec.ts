@@ -4,6 +4,7 @@
  * revoked on one is refused by the other, and both sign with keys the other accepts.
  */
 import { randomBytes } from 'node:crypto';
+import { TRACKER_SESSION, trackerSessionHeader } from '@shoal/contract';
 import { Redis } from 'ioredis';
 import { Api } from '../harness/api-client.js';
 import { createMysqlSchema } from '../harness/databases.js';
@@ -86,6 +87,48 @@ describe('two server instances on MariaDB and Redis', () => {
     expect(replayed.status).toBe(401);
     expect(replayed.body.message).toMatch(/already used/);
     expect((await node.api.at(b.url).post('/api/nodes/heartbeat', beat)).status).toBe(200);
+  });
+
+  it('refuses on one instance, within 3 s, a user disabled on the other', async () => {
+    expect(
+      (await adminA.post('/api/admin/users', { username: 'far', password: 'far-password-1', role: 'member' })).status,
+    ).toBe(201);
+    const onA = await new Api(a.url).login('far', 'far-password-1');
+    const onB = onA.at(b.url);
+    // B has just read the account as active (and remembers it for ACTIVE_USER_TTL_MS).
+    expect((await onB.get('/api/auth/me')).status).toBe(200);
+    const id = (await adminA.get('/api/admin/users?q=far')).body.items[0].id;
+    expect((await adminA.patch(`/api/admin/users/${id}`, { disabled: true })).status).toBe(200);
+    const disabledAt = Date.now();
+    expect((await onA.get('/api/auth/me')).status).toBe(401);
+    let status = 200;
+    while (status === 200 && Date.now() - disabledAt < 10_000) {
+      status = (await onB.get('/api/auth/me')).status;
+      if (status === 200) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(status).toBe(401);
+    // 3 s, plus the time one request takes on a loaded machine.
+    expect(Date.now() - disabledAt).toBeLessThan(3_000 + 1_000);
+  });
+
+  it('accepts on one instance a tracker session granted by the other', async () => {
+    const node = await enrollOn(a, adminA, 'session-roamer');
+    const body = {
+      resourceId: '00000000-0000-4000-8000-000000000000',
+      event: 'update',
+      left: 0,
+      uploaded: 0,
+      downloaded: 0,
+    };
+    const resource = await adminA.post('/api/admin/resources', metadata('roaming'));
+    const announce = { ...body, resourceId: resource.body.id };
+    const granted = await node.api.post('/api/tracker/announce', announce);
+    expect(granted.status).toBe(200);
+    const res = await new Api(b.url).request('POST', '/api/tracker/announce', announce, {
+      authorization: `DPoP ${node.api.token}`,
+      [TRACKER_SESSION.header]: trackerSessionHeader(granted.body.session),
+    });
+    expect(res.status).toBe(200);
   });
 
   it('refuses on one instance a node revoked on the other', async () => {
