@@ -7,10 +7,11 @@ import {
   LIMITS,
   unsafePathReason,
   type ResourceDetail,
+  type UserSummary,
 } from '@shoal/contract';
 import { hashContent, type Logger, type TransferSpec } from '../../engine/index.js';
 import { callApi } from '../api-client.js';
-import type { DataDir } from '../data-dir.js';
+import type { DataDir, UserLogin } from '../data-dir.js';
 import { CliError, EXIT } from '../exit-codes.js';
 
 /** Lists a file, or a directory's regular files (sorted, recursive), as resource paths under the item's own name. */
@@ -44,6 +45,22 @@ async function listFiles(path: string): Promise<{ root: string; files: { path: s
   return { root: dirname(full), files };
 }
 
+/**
+ * Publishing is an admin's: asked of the server (the stored login may predate a role
+ * change) before a byte is hashed, so a member learns it at once, not after hashing
+ * everything.
+ */
+async function requireAdmin(login: UserLogin): Promise<void> {
+  const me = await callApi<UserSummary>(login.serverUrl, '/api/auth/me', { token: login.accessToken });
+  if (me.role !== 'admin') {
+    throw new CliError(
+      `publishing needs the admin role, and ${me.username} is a ${me.role}: ask an admin to publish it ` +
+        '(in the portal, or with "shoal publish" logged in as an admin)',
+      EXIT.unauthorized,
+    );
+  }
+}
+
 export async function publish(
   dataDir: DataDir,
   path: string,
@@ -52,6 +69,7 @@ export async function publish(
 ): Promise<{ spec: TransferSpec; root: string; detail: ResourceDetail }> {
   const loginInfo = await dataDir.requireLogin();
   const node = await dataDir.requireNode();
+  await requireAdmin(loginInfo);
   const { root, files } = await listFiles(path);
   const totalSize = files.reduce((a, f) => a + f.size, 0);
   const pieceSize = opts.pieceSize ? Number(opts.pieceSize) : choosePieceSize(totalSize);
