@@ -1,7 +1,7 @@
 import cliProgress from 'cli-progress';
 import type { Transfer } from '../engine/index.js';
 import type { Runtime } from './runtime.js';
-import { formatBytes } from './terminal.js';
+import { formatBytes, formatDuration, plural } from './terminal.js';
 
 export type ProgressMode = 'bar' | 'json';
 
@@ -25,9 +25,8 @@ export class ProgressReporter {
     if (this.mode === 'bar' && !this.transfer.isComplete()) {
       this.bar = new cliProgress.SingleBar(
         {
-          format: ' {bar} {percentage}% | {done} / {size} | ↓ {down}/s ↑ {up}/s | ETA {eta_formatted} | {peers} peers',
+          format: ' {bar} {percentage}% | {done} / {size} | ↓ {down}/s ↑ {up}/s | {etaText} | {peersText}',
           hideCursor: true,
-          etaBuffer: 20,
           // The bar goes when the transfer ends: a bar left at "100% ↓ 0 B/s ETA 0s" looked
           // frozen. What follows (complete and sharing, or why it stopped) is printed below.
           clearOnComplete: true,
@@ -58,6 +57,9 @@ export class ProgressReporter {
       down: formatBytes(r.down),
       up: formatBytes(r.up),
       peers: this.transfer.peerCount(),
+      peersText: plural(this.transfer.peerCount(), 'peer'),
+      // From the current rate; cli-progress's own ETA said "NFs" while nothing had arrived yet.
+      etaText: r.down > 0 ? `ETA ${formatDuration((1000 * (total - done)) / r.down)}` : 'ETA –',
       doneBytes: done,
       totalBytes: total,
       rates: r,
