@@ -115,7 +115,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
       new Option('--download-limit <rate>', 'download cap in bytes/s, k/M/G suffixes').env('SHOAL_DOWNLOAD_LIMIT'),
     )
     .addOption(new Option('--max-peers <n>', 'most peers per resource at once').env('SHOAL_MAX_PEERS'))
-    .option('--json', 'print one JSON line per second instead of a progress bar')
+    .option('--json', 'print JSON lines (progress each second, events) instead of a progress bar or status screen')
     .option('-v, --verbose', 'log debug details')
     .addHelpText('after', EXIT_CODES_HELP)
     .showHelpAfterError()

@@ -127,6 +127,8 @@ describe('errors', () => {
     expect(r.code).toBe(2);
     expect(r.stderr.trim()).toBe('shoal: --name must be 1-100 letters, digits, ".", "_" or "-", not "my laptop"');
     expect(existsSync(join(d, 'node-key.pem'))).toBe(false);
+    const listen = await shoal(d, ['enroll', '--server', authority.url, '--token', 't', '--listen', 'nope']);
+    expect(listen).toMatchObject({ code: 2, stderr: 'shoal: --listen: not host:port: "nope"\n' });
   });
 
   it("a member's publish is refused for its role before anything is hashed", async () => {

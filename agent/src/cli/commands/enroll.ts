@@ -41,7 +41,7 @@ export async function enroll(dataDir: DataDir, opts: EnrollOptions, log: Logger)
   if (!NODE_ROLES.includes(role)) throw new CliError(`--role must be seed or client, not "${opts.role}"`, EXIT.usage);
   checkFlags(opts);
   const listen = opts.listen ?? DEFAULT_LISTEN;
-  const { host, port } = parseHostPort(listen);
+  const { host, port } = flag('--listen', () => parseHostPort(listen));
   // A port of 0 is only known once listening: the agent reports it in heartbeats and announces.
   const derived = port === 0 ? [] : [formatHostPort(isWildcard(host) ? primaryAddress() : host, port)];
   const addresses = opts.advertise?.length ? opts.advertise : derived;
@@ -134,6 +134,16 @@ function checkFlags(opts: EnrollOptions): void {
     new URL(opts.server);
   } catch {
     throw new CliError(`--server must be a URL such as https://shoal.example.com, not "${opts.server}"`, EXIT.usage);
+  }
+}
+
+/** `parse()`, with its usage error naming the flag it came from. */
+function flag<T>(name: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (err) {
+    if (err instanceof CliError) throw new CliError(`${name}: ${err.message}`, err.exitCode);
+    throw err;
   }
 }
 
