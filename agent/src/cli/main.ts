@@ -176,11 +176,21 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .action(async (path: string, opts, cmd: Command) => {
       const g = globals(cmd);
       const seedMs = parseSeedTime(opts.seedTime);
-      const { spec, root, detail } = await publish(g.dataDir, path, { ...opts, tags: opts.tag }, g.log);
+      const { spec, root, detail } = await publish(
+        g.dataDir,
+        path,
+        { ...opts, tags: opts.tag, terminal: g.progress === 'bar' },
+        g.log,
+      );
       process.stdout.write(
         `${g.json ? JSON.stringify({ event: 'published', resourceId: detail.id, contentId: spec.contentId }) : `published ${detail.name}: resource id ${detail.id}`}\n`,
       );
-      if (seedMs === 0) return;
+      if (seedMs === 0) {
+        // Nobody provides it until `serve` runs here (or another seed fetches it): say so.
+        if (!g.json)
+          process.stdout.write('not sharing it from here (--seed-time 0): "shoal serve" on this data dir does\n');
+        return;
+      }
       const runtime = await Runtime.start(g.dataDir, g.limits, g.log, 'publish');
       const transfer = runtime.engine.provide(spec, root);
       runtime.startHeartbeats();

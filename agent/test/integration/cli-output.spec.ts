@@ -13,13 +13,14 @@ let authority: TestAuthority;
 let resourceId: string;
 let publisher: ReturnType<typeof background>;
 let contentDir: string;
+let seedDir: string;
 const out = () => mkdtemp(join(tmpdir(), 'shoal-out-'));
 
 beforeAll(async () => {
   authority = await TestAuthority.start();
   const { content } = await makeContent([{ path: 'pkg/blob.bin', size: 1_500_000 }], 16 * 1024);
   contentDir = join(content.root, 'pkg');
-  const seedDir = await loggedIn(authority.url, 'admin');
+  seedDir = await loggedIn(authority.url, 'admin');
   const enrolled = await shoal(seedDir, [
     'enroll',
     '--server',
@@ -48,6 +49,13 @@ describe('after completion, get and publish say the content is complete and shar
     const sharing = publisher.lines.find((l) => l.event === 'sharing');
     expect(sharing).toMatchObject({ resourceId, seedTimeSeconds: null, until: null, stopWith: ['SIGINT', 'SIGTERM'] });
     expect(sharing!.message).toMatch(/is complete and verified in .*pkg; now sharing it with peers until you stop it/);
+  });
+
+  it('publish on a terminal shows its hashing, and with --seed-time 0 says nobody shares it from here', async () => {
+    const t = inTerminal(seedDir, ['publish', contentDir, '--piece-size', '16384', '--seed-time', '0']);
+    expect(await t.exited).toBe(0);
+    expect(t.screen()).toContain('hashing 1 file, 1.4 MiB: 100%');
+    expect(t.screen()).toMatch(/published pkg: resource id res-\w+\s+not sharing it from here \(--seed-time 0\)/);
   });
 
   it('on a terminal: the bar gives way to "complete and verified", a sharing line, and Ctrl-C then exits 0', async () => {

@@ -13,6 +13,7 @@ import { hashContent, type Logger, type TransferSpec } from '../../engine/index.
 import { callApi } from '../api-client.js';
 import type { DataDir, UserLogin } from '../data-dir.js';
 import { CliError, EXIT } from '../exit-codes.js';
+import { formatBytes, LiveBlock, plural } from '../terminal.js';
 
 /** Lists a file, or a directory's regular files (sorted, recursive), as resource paths under the item's own name. */
 async function listFiles(path: string): Promise<{ root: string; files: { path: string; size: number }[] }> {
@@ -64,7 +65,7 @@ async function requireAdmin(login: UserLogin): Promise<void> {
 export async function publish(
   dataDir: DataDir,
   path: string,
-  opts: { name?: string; description?: string; pieceSize?: string; tags?: string[] },
+  opts: { name?: string; description?: string; pieceSize?: string; tags?: string[]; terminal?: boolean },
   log: Logger,
 ): Promise<{ spec: TransferSpec; root: string; detail: ResourceDetail }> {
   const loginInfo = await dataDir.requireLogin();
@@ -81,12 +82,19 @@ export async function publish(
   }
   log.log('info', `hashing ${files.length} file(s), ${totalSize} bytes, in pieces of ${pieceSize}`);
   let lastReport = 0;
+  // On a terminal (where info logs are off) a line redrawn in place: hashing a large
+  // folder takes minutes, which must not look like a hang.
+  const screen = opts.terminal ? new LiveBlock() : null;
   const pieceHashes = await hashContent(root, files, pieceSize, (done, count) => {
     if (Date.now() - lastReport > 1000 || done === count) {
       lastReport = Date.now();
       log.log('info', `hashed ${done}/${count} pieces`);
+      screen?.draw([
+        `hashing ${plural(files.length, 'file')}, ${formatBytes(totalSize)}: ${Math.floor((100 * done) / Math.max(1, count))}%`,
+      ]);
     }
   });
+  screen?.finish();
   const contentId = computeContentId({ pieceSize, files, pieceHashes });
   const name = opts.name ?? basename(resolve(path));
   const detail = await callApi<ResourceDetail>(loginInfo.serverUrl, '/api/admin/resources', {
