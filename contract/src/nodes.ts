@@ -26,6 +26,13 @@ export interface PeerInfo {
   complete: boolean;
 }
 
+/** A node's name: what the server accepts at enrollment (agents check it before asking). */
+export const NodeNameSchema = z
+  .string()
+  .min(1)
+  .max(LIMITS.maxNodeNameLength)
+  .regex(/^[A-Za-z0-9._-]+$/, `must be 1-${LIMITS.maxNodeNameLength} letters, digits, ".", "_" or "-"`);
+
 export const SiteSchema = z
   .string()
   .min(1)

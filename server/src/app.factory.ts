@@ -11,6 +11,7 @@ import type { AppConfig } from './config/app-config.js';
 import { ApiErrorFilter } from './common/api-error.filter.js';
 import { createValidationPipe } from './common/validation.js';
 import { bearerOf, jsonBodyParsers, type LargeBodyRoute } from './common/json-body.js';
+import { quietFrameworkChatter } from './common/logging.js';
 import { CredentialsService } from './credentials/credentials.service.js';
 import { RevocationListService } from './credentials/revocation-list.service.js';
 import { secureDataDir } from './database/data-dir.js';
@@ -33,7 +34,7 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
     bufferLogs: true,
     bodyParser: false,
   });
-  app.useLogger(app.get(Logger));
+  app.useLogger(quietFrameworkChatter(app.get(Logger)));
   for (const t of tightened) {
     app
       .get(Logger)

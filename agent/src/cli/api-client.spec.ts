@@ -75,3 +75,42 @@ describe('the agent talking to servers of other versions', () => {
     }
   });
 });
+
+describe('what the server refuses', () => {
+  it('a field the server finds invalid is a usage error (exit code 2), each field said once', async () => {
+    const s = await serverAnswering({
+      status: 400,
+      headers: {},
+      body: JSON.stringify({
+        statusCode: 400,
+        code: 'validation_failed',
+        message: 'name: name must be 1-100 letters',
+        errors: { name: 'name must be 1-100 letters' },
+      }),
+    });
+    try {
+      await expect(callApi(s.url, '/api/nodes/enroll', { body: {} })).rejects.toMatchObject({
+        exitCode: 2,
+        message: 'POST /api/nodes/enroll failed: 400 validation_failed name: name must be 1-100 letters',
+      });
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('an answer whose message does not name its fields still gets them, and other failures stay exit code 1', async () => {
+    const s = await serverAnswering({
+      status: 409,
+      headers: {},
+      body: JSON.stringify({ statusCode: 409, code: 'conflict', message: 'taken', errors: { name: 'in use' } }),
+    });
+    try {
+      await expect(callApi(s.url, '/api/admin/resources', { body: {} })).rejects.toMatchObject({
+        exitCode: 1,
+        message: 'POST /api/admin/resources failed: 409 conflict taken (name: in use)',
+      });
+    } finally {
+      await s.close();
+    }
+  });
+});

@@ -86,18 +86,27 @@ export async function callApi<T>(
     }
     // Versions that cannot work together: the server's sentence says what to upgrade.
     if (res.status === 426 && body.message) throw new CliError(body.message, EXIT.usage);
-    const fields = body.errors
-      ? ` (${Object.entries(body.errors)
-          .map(([k, v]) => `${k}: ${v}`)
-          .join('; ')})`
-      : '';
+    // The server's message already names each bad field; its `errors` map is only added
+    // when the message does not say them (said twice, "name: … (name: …)", read as two errors).
+    const said = body.message ?? '';
+    const unsaid = Object.entries(body.errors ?? {})
+      .map(([k, v]) => `${k}: ${v}`)
+      .filter((f) => !said.includes(f));
+    const fields = unsaid.length ? ` (${unsaid.join('; ')})` : '';
     const message =
       `${method} ${url.pathname} failed: ${res.status} ${body.code ?? ''} ${body.message ?? ''}${fields}`.replace(
         /\s+/g,
         ' ',
       );
+    // A request the server refuses as invalid carried what the user typed (a name, a tag): a usage error.
     const code =
-      res.status === 401 || res.status === 403 ? EXIT.unauthorized : res.status === 404 ? EXIT.notFound : EXIT.failure;
+      res.status === 401 || res.status === 403
+        ? EXIT.unauthorized
+        : res.status === 404
+          ? EXIT.notFound
+          : res.status === 400 && body.code === 'validation_failed'
+            ? EXIT.usage
+            : EXIT.failure;
     throw new CliError(message, code);
   }
   if (opts.raw) return text as T;

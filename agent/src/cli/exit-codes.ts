@@ -17,8 +17,10 @@ export const EXIT = {
   transferFailed: 7,
   /** A manifest was refused: not issued by the enrolled server for the files it lists. */
   untrustedManifest: 8,
-  /** Stopped by SIGINT/SIGTERM before the download completed. */
+  /** Stopped by SIGINT/SIGTERM before the download completed (after completion, stopping to share exits 0). */
   interrupted: 130,
+  /** Standard output was closed by its reader (e.g. piped into `head`), as a SIGPIPE ends other tools. */
+  outputClosed: 141,
 } as const;
 
 export class CliError extends Error {
@@ -33,7 +35,8 @@ export class CliError extends Error {
 
 export const EXIT_CODES_HELP = `
 Exit codes:
-  0    success (for get: content complete and verified)
+  0    success (for get and publish: content complete and verified, also when
+       Ctrl-C or SIGTERM then stops sharing it)
   1    unexpected failure
   2    bad command line
   3    not enrolled / not logged in
@@ -42,4 +45,5 @@ Exit codes:
   6    resource or manifest not found or invalid
   7    transfer failed (disk error, content unavailable)
   8    manifest refused: not issued by this node's server for the files it lists
-  130  interrupted before completion`;
+  130  interrupted (Ctrl-C, SIGTERM) before the content was complete
+  141  standard output closed by its reader (e.g. piped into head)`;

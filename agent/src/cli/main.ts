@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { resolve as resolvePath } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { versionInfo, versionLine } from '../version.js';
 import { parseRate } from '../util/token-bucket.js';
@@ -115,7 +116,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
       new Option('--download-limit <rate>', 'download cap in bytes/s, k/M/G suffixes').env('SHOAL_DOWNLOAD_LIMIT'),
     )
     .addOption(new Option('--max-peers <n>', 'most peers per resource at once').env('SHOAL_MAX_PEERS'))
-    .option('--json', 'print one JSON line per second instead of a progress bar')
+    .option('--json', 'print JSON lines (progress each second, events) instead of a progress bar or status screen')
     .option('-v, --verbose', 'log debug details')
     .addHelpText('after', EXIT_CODES_HELP)
     .showHelpAfterError()
@@ -168,19 +169,35 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--description <text>', 'resource description')
     .option('--tag <tag>', 'a tag (repeatable)', collect)
     .option('--piece-size <bytes>', 'piece size, a power of two (default: chosen from the size)')
-    .option('--seed-time <duration>', 'how long to provide it afterwards: 0, 90s, 10m, 2h, forever', 'forever')
+    .option(
+      '--seed-time <duration>',
+      'how long to keep sharing it afterwards: 0, 90s, 10m, 2h, forever (until Ctrl-C; "shoal serve" shares it after that)',
+      'forever',
+    )
     .action(async (path: string, opts, cmd: Command) => {
       const g = globals(cmd);
       const seedMs = parseSeedTime(opts.seedTime);
-      const { spec, root, detail, hashedFiles } = await publish(g.dataDir, path, { ...opts, tags: opts.tag }, g.log);
+      const { spec, root, detail, hashedFiles } = await publish(
+        g.dataDir,
+        path,
+        { ...opts, tags: opts.tag, terminal: g.progress === 'bar' },
+        g.log,
+      );
       process.stdout.write(
         `${g.json ? JSON.stringify({ event: 'published', resourceId: detail.id, contentId: spec.contentId }) : `published ${detail.name}: resource id ${detail.id}`}\n`,
       );
-      if (seedMs === 0) return;
+      if (seedMs === 0) {
+        // Nobody provides it until `serve` runs here (or another seed fetches it): say so.
+        if (!g.json)
+          process.stdout.write('not sharing it from here (--seed-time 0): "shoal serve" on this data dir does\n');
+        return;
+      }
       const runtime = await Runtime.start(g.dataDir, g.limits, g.log, 'publish');
       const transfer = runtime.engine.provide(spec, root, hashedFiles);
       runtime.startHeartbeats();
-      setExit(await runTransfer(runtime, transfer, { seedMs, progress: g.progress }, g.log));
+      setExit(
+        await runTransfer(runtime, transfer, { seedMs, progress: g.progress, where: `in ${resolvePath(path)}` }, g.log),
+      );
     });
 
   program
@@ -188,7 +205,11 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .description('download a resource (id, manifest file or manifest URL), verify it, then provide it')
     .option('-o, --output <dir>', 'output directory', '.')
     .option('--include <glob>', 'fetch only the files matching this glob (repeatable)', collect)
-    .option('--seed-time <duration>', 'how long to provide it after completion: 0, 90s, 10m, 2h, forever', 'forever')
+    .option(
+      '--seed-time <duration>',
+      'how long to keep sharing it after completion: 0, 90s, 10m, 2h, forever (until Ctrl-C)',
+      'forever',
+    )
     .option('--overwrite', 'replace files already at the output names that this download did not write')
     .action(async (resource: string, opts, cmd: Command) => {
       const g = globals(cmd);
@@ -232,6 +253,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
         {
           seedMs,
           progress: g.progress,
+          where: `in ${out}`,
           onComplete: () =>
             g.dataDir.saveHolding(
               { resourceId: spec.resourceId, name: spec.name, root: out, complete: true, include },
@@ -255,7 +277,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
       const metrics = metricsAt
         ? await (await import('./metrics-endpoint.js')).startMetricsEndpoint(runtime.engine, metricsAt, g.log)
         : null;
-      setExit(await serve(runtime, g.dataDir, g.log));
+      const output = g.json ? 'json' : process.stdout.isTTY ? 'screen' : 'lines';
+      setExit(await serve(runtime, g.dataDir, output, g.log));
       metrics?.close();
     });
 
@@ -317,7 +340,19 @@ export function buildProgram(setExit: (code: number) => void): Command {
   return program;
 }
 
+/**
+ * A reader that went away (`shoal --help | head`) is not a crash: stop quietly, as a
+ * process killed by SIGPIPE would, with its exit code 141. Other stdout errors still throw.
+ */
+function exitQuietlyOnClosedStdout(): void {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    process.exit(EXIT.outputClosed);
+  });
+}
+
 export async function main(argv: string[]): Promise<number> {
+  exitQuietlyOnClosedStdout();
   let code: number = EXIT.ok;
   const program = buildProgram((c) => (code = c));
   try {

@@ -1,18 +1,9 @@
 import cliProgress from 'cli-progress';
 import type { Transfer } from '../engine/index.js';
 import type { Runtime } from './runtime.js';
+import { formatBytes, formatDuration, plural } from './terminal.js';
 
 export type ProgressMode = 'bar' | 'json';
-
-export function formatBytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let i = 0;
-  while (n >= 1024 && i < units.length - 1) {
-    n /= 1024;
-    i++;
-  }
-  return `${n.toFixed(i === 0 ? 0 : 1)} ${units[i]}`;
-}
 
 /**
  * Shows a transfer's progress: a bar (bytes, rate, ETA, peers) on a terminal, otherwise
@@ -30,12 +21,15 @@ export class ProgressReporter {
 
   start(): void {
     const total = this.transfer.bytesWanted();
-    if (this.mode === 'bar') {
+    // Content already complete (a publish, or a download verified in place) gets no bar.
+    if (this.mode === 'bar' && !this.transfer.isComplete()) {
       this.bar = new cliProgress.SingleBar(
         {
-          format: ' {bar} {percentage}% | {done} / {size} | ↓ {down}/s ↑ {up}/s | ETA {eta_formatted} | {peers} peers',
+          format: ' {bar} {percentage}% | {done} / {size} | ↓ {down}/s ↑ {up}/s | {etaText} | {peersText}',
           hideCursor: true,
-          etaBuffer: 20,
+          // The bar goes when the transfer ends: a bar left at "100% ↓ 0 B/s ETA 0s" looked
+          // frozen. What follows (complete and sharing, or why it stopped) is printed below.
+          clearOnComplete: true,
         },
         cliProgress.Presets.shades_classic,
       );
@@ -63,6 +57,9 @@ export class ProgressReporter {
       down: formatBytes(r.down),
       up: formatBytes(r.up),
       peers: this.transfer.peerCount(),
+      peersText: plural(this.transfer.peerCount(), 'peer'),
+      // From the current rate; cli-progress's own ETA said "NFs" while nothing had arrived yet.
+      etaText: r.down > 0 ? `ETA ${formatDuration((1000 * (total - done)) / r.down)}` : 'ETA –',
       doneBytes: done,
       totalBytes: total,
       rates: r,
@@ -71,9 +68,9 @@ export class ProgressReporter {
 
   private tick(event = 'progress'): void {
     const p = this.payload();
-    if (this.bar) {
-      this.bar.setTotal(Math.max(p.totalBytes, 1));
-      this.bar.update(p.totalBytes === 0 ? 1 : p.doneBytes, p);
+    if (this.mode === 'bar') {
+      this.bar?.setTotal(Math.max(p.totalBytes, 1));
+      this.bar?.update(p.totalBytes === 0 ? 1 : p.doneBytes, p);
       return;
     }
     const s = this.transfer.stats;

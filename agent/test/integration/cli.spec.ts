@@ -1,20 +1,15 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { background, killStrays, loggedIn as loggedInTo, shoal, until } from '../support/shoal-cli.js';
 import { makeContent, TestAuthority } from '../support/test-authority.js';
 
 /*
  * The CLI as users run it: separate `node bin/shoal.js` processes, each with its own data
  * directory, talking TLS to each other on 127.0.0.1 and HTTP to a stand-in server.
  */
-const agentDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const bin = join(agentDir, 'bin', 'shoal.js');
-
 let authority: TestAuthority;
-const children: ChildProcess[] = [];
 
 // The processes run the bundle of bin/shoal.js, built from the current source by this
 // suite's global setup (build-agent.mjs).
@@ -23,58 +18,13 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+  killStrays();
   await authority.close();
 });
 
-async function shoal(
-  dataDir: string,
-  args: string[],
-  stdin?: string,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, '--data-dir', dataDir, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.stdin.end(stdin ?? '');
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
-
-/** Starts a long-running command; `lines` collects its JSON stdout lines. */
-function background(dataDir: string, args: string[]) {
-  const child = spawn(process.execPath, [bin, '--data-dir', dataDir, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  const lines: Record<string, unknown>[] = [];
-  let stderr = '';
-  let buf = '';
-  child.stdout.on('data', (d: Buffer) => {
-    buf += d.toString();
-    const parts = buf.split('\n');
-    buf = parts.pop()!;
-    for (const p of parts) if (p.trim()) lines.push(JSON.parse(p));
-  });
-  child.stderr.on('data', (d) => (stderr += d));
-  const exited = new Promise<number>((resolve) =>
-    child.on('close', (code, signal) => resolve(code ?? (signal ? -1 : 0))),
-  );
-  return { child, lines, exited, stderr: () => stderr };
-}
-
-async function until(cond: () => boolean): Promise<void> {
-  while (!cond()) await new Promise((r) => setTimeout(r, 25));
-}
-
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
-async function loggedIn(name: string): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), `shoal-cli-${name}-`));
-  const r = await shoal(dir, ['login', '--server', authority.url, '--user', name, '--password-stdin'], 'secret\n');
-  expect(r).toMatchObject({ code: 0 });
-  return dir;
-}
+const loggedIn = (name: string) => loggedInTo(authority.url, name);
 
 describe('shoal CLI (real processes)', () => {
   let seedDir: string;

@@ -28,6 +28,20 @@ import { MemoryLogger } from './memory-logger.js';
 
 let tlsOnce: Promise<TlsMaterial> | null = null;
 
+/** An answer other than the default 400, e.g. the 403 the real server gives a member on an admin route. */
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** As on the real server's first start: the user called "admin" is the admin, everyone else a member. */
+const roleOf = (username: string) => (username === 'admin' ? 'admin' : 'member');
+
 interface NodeOpts {
   uploadLimit?: number;
   maxPeers?: number;
@@ -69,8 +83,9 @@ export class TestAuthority {
           res.end(JSON.stringify(body));
         },
         (err: Error) => {
-          res.writeHead(400, { 'content-type': 'application/json' });
-          res.end(JSON.stringify({ statusCode: 400, code: 'bad_request', message: err.message }));
+          const [status, code] = err instanceof HttpError ? [err.status, err.code] : [400, 'bad_request'];
+          res.writeHead(status, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ statusCode: status, code, message: err.message }));
         },
       );
     });
@@ -249,8 +264,12 @@ export class TestAuthority {
       return {
         accessToken: `user-token-${body.username}`,
         expiresAt,
-        user: { id: 'user-1', username: body.username, role: 'admin' },
+        user: { id: 'user-1', username: body.username, role: roleOf(body.username) },
       };
+    }
+    if (url.pathname === '/api/auth/me') {
+      const username = bearer.replace(/^user-token-/, '');
+      return { id: 'user-1', username, role: roleOf(username) };
     }
     if (url.pathname === '/api/nodes/enroll') {
       if (!body.token && !bearer.startsWith('user-token-')) throw new Error('no enrollment token and no user token');
@@ -267,6 +286,7 @@ export class TestAuthority {
       };
     }
     if (url.pathname === '/api/admin/resources') {
+      if (roleOf(bearer.replace(/^user-token-/, '')) !== 'admin') throw new HttpError(403, 'forbidden', 'admin only');
       const contentId = computeContentId(body);
       const id = `res-${contentId.slice(0, 12)}`;
       this.resources.set(id, { ...body, description: body.description ?? '', contentId });

@@ -1,12 +1,13 @@
 import {
+  BeforeApplicationShutdown,
   Inject,
   Injectable,
   Logger,
   OnApplicationBootstrap,
-  OnApplicationShutdown,
   ServiceUnavailableException,
   UnauthorizedException,
 } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import {
   Engine,
   generateTlsMaterial,
@@ -18,6 +19,7 @@ import {
 } from '@shoal/agent';
 import { choosePieceSize, HEARTBEAT_INTERVAL_SECONDS, TOKEN_LIFETIMES, type ResourceDetail } from '@shoal/contract';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import type { AuthenticatedUser } from '../common/principals.js';
@@ -45,7 +47,7 @@ interface Holding {
  * makes one `npm start` a complete platform.
  */
 @Injectable()
-export class BuiltinSeedService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class BuiltinSeedService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('BuiltinSeed');
   private readonly dir: string;
   private engine: Engine | null = null;
@@ -53,12 +55,14 @@ export class BuiltinSeedService implements OnApplicationBootstrap, OnApplication
   private credential = '';
   private holdings: Holding[] = [];
   private timers: NodeJS.Timeout[] = [];
+  private heartbeats: Promise<void> = Promise.resolve();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly nodes: NodesService,
     private readonly resources: ResourcesService,
     private readonly signingKeys: SigningKeysService,
+    private readonly adapterHost: HttpAdapterHost,
   ) {
     this.dir = join(config.dataDir, 'builtin-seed');
   }
@@ -102,10 +106,25 @@ export class BuiltinSeedService implements OnApplicationBootstrap, OnApplication
       ...(advertise ? { advertise: [advertise] } : {}),
       log: { log: (level: LogLevel, message: string) => this.log(level, message) },
     });
-    const addresses = this.advertisedAddresses();
-
     this.holdings = await this.loadHoldings();
-    for (const h of this.holdings)
+    // The tracker it announces to is this server: announcing before the server listens
+    // only logged one ECONNREFUSED per resource at every start.
+    this.whenListening(
+      () =>
+        void this.startProviding().catch((err: Error) => this.logger.error(`cannot start providing: ${err.message}`)),
+    );
+  }
+
+  private whenListening(go: () => void): void {
+    const server = this.adapterHost.httpAdapter.getHttpServer() as Server;
+    if (server.listening) go();
+    else server.once('listening', go);
+  }
+
+  private async startProviding(): Promise<void> {
+    if (!this.engine) return;
+    // A copy: an upload may add (and provide) a holding while these are being started.
+    for (const h of [...this.holdings])
       await this.provide(h).catch((err: Error) => this.logger.warn(`cannot provide ${h.resourceId}: ${err.message}`));
     await this.heartbeat();
     this.timers = [
@@ -114,13 +133,21 @@ export class BuiltinSeedService implements OnApplicationBootstrap, OnApplication
     ];
     for (const t of this.timers) t.unref();
     this.logger.log(
-      `built-in seed ${this.nodeId} serving ${this.holdings.length} resource(s) at ${addresses.join(', ')}`,
+      `built-in seed ${this.nodeId} serving ${this.holdings.length} resource(s) at ${this.advertisedAddresses().join(', ')}`,
     );
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /**
+   * Stops before the HTTP server closes (Nest closes it between the before-shutdown and
+   * shutdown hooks): the engine's goodbye ("stopped" announces) goes to this server's
+   * tracker, which refused it with ECONNREFUSED once closed.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
-    await this.engine?.stop().catch(() => undefined);
+    this.timers = [];
+    const engine = this.engine;
+    this.engine = null;
+    await engine?.stop().catch((err: Error) => this.logger.warn(`stopping the built-in seed: ${err.message}`));
   }
 
   /**
@@ -154,6 +181,7 @@ export class BuiltinSeedService implements OnApplicationBootstrap, OnApplication
   }
 
   private async provide(h: Holding): Promise<void> {
+    if (!this.engine || this.engine.transfer(h.resourceId)) return;
     const r = await this.resources.getOrFail(h.resourceId);
     const spec: TransferSpec = {
       resourceId: r.id,
@@ -167,10 +195,21 @@ export class BuiltinSeedService implements OnApplicationBootstrap, OnApplication
       ticket: '',
       peers: [],
     };
-    this.engine!.provide(spec, h.root);
+    this.engine?.provide(spec, h.root);
   }
 
-  private async heartbeat(): Promise<void> {
+  /**
+   * One heartbeat at a time, each reporting what is held when its turn comes: the server
+   * replaces the node's holdings with each report, so an older report (the first one at
+   * start) landing after a newer one (an upload's) erased the upload's holding.
+   */
+  private heartbeat(): Promise<void> {
+    const next = this.heartbeats.then(() => this.heartbeatNow());
+    this.heartbeats = next.catch(() => undefined);
+    return next;
+  }
+
+  private async heartbeatNow(): Promise<void> {
     if (!this.engine || !this.nodeId) return;
     const engine = this.engine;
     try {

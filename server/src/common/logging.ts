@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { LoggerService } from '@nestjs/common';
 import type { Params } from 'nestjs-pino';
 import type pino from 'pino';
 import type { AppConfig } from '../config/app-config.js';
@@ -110,5 +111,31 @@ export function requestLog(root: pino.Logger<string>) {
       logger[level](line, `${req.method} ${pathOf(req)} ${res.statusCode}`);
     });
     next();
+  };
+}
+
+/**
+ * Nest's own start-up lines: one per module and per route (about ninety) at every start,
+ * at info, burying what the server says. They stay available at debug.
+ */
+const FRAMEWORK_CHATTER = new Set([
+  'NestFactory',
+  'InstanceLoader',
+  'RoutesResolver',
+  'RouterExplorer',
+  'NestApplication',
+]);
+
+/** `inner` with Nest's start-up chatter moved from info to debug; everything else as it was. */
+export function quietFrameworkChatter(inner: LoggerService): LoggerService {
+  const isChatter = (params: unknown[]) => FRAMEWORK_CHATTER.has(String(params.at(-1)));
+  return {
+    log: (message: unknown, ...params: unknown[]) =>
+      isChatter(params) ? inner.debug?.(message, ...params) : inner.log(message, ...params),
+    error: (message: unknown, ...params: unknown[]) => inner.error(message, ...params),
+    warn: (message: unknown, ...params: unknown[]) => inner.warn(message, ...params),
+    debug: (message: unknown, ...params: unknown[]) => inner.debug?.(message, ...params),
+    verbose: (message: unknown, ...params: unknown[]) => inner.verbose?.(message, ...params),
+    fatal: (message: unknown, ...params: unknown[]) => inner.fatal?.(message, ...params),
   };
 }

@@ -101,7 +101,8 @@ export async function startServer(
 
   const stop = async (signal: NodeJS.Signals = 'SIGTERM') => {
     const c = child as ChildProcess | null;
-    if (!c || c.exitCode !== null) return;
+    // Stopped already (by exit or, as Nest ends itself on SIGTERM, by the signal): nothing to wait for.
+    if (!c || c.exitCode !== null || c.signalCode !== null) return;
     const exited = new Promise((r) => c.once('exit', r));
     c.kill(signal);
     const timer = setTimeout(() => c.kill('SIGKILL'), 10_000);

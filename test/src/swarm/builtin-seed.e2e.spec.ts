@@ -114,4 +114,20 @@ describe('built-in seed', () => {
     expect(readdirSync(join(dataDir, 'builtin-seed/uploads')).sort()).toEqual(dirsBefore);
     expect((await admin.get('/api/resources?q=cancelled')).body.total).toBe(0);
   });
+
+  it('starts and stops quietly: it announces only while the server listens, and Nest lists no routes', async () => {
+    // The first test left the built-in seed holding a resource: each start announces it
+    // and each stop says goodbye for it, to this server's own tracker.
+    await server.restart();
+    await until('the built-in seed to provide its resource', () => /serving 1 resource\(s\)/.test(server.output()), {
+      timeoutMs: 30_000,
+      detail: () => server.output().slice(-2000),
+    });
+    await server.stop();
+    const log = server.output();
+    expect(log).not.toMatch(/ECONNREFUSED|announce failed/);
+    expect(log).not.toMatch(/RouterExplorer|InstanceLoader/);
+    // Its first announce comes after the server said it listens.
+    expect(log.lastIndexOf('listening on http')).toBeLessThan(log.lastIndexOf('serving 1 resource(s)'));
+  }, 120_000);
 });

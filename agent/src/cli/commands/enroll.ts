@@ -1,6 +1,15 @@
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { NODE_ROLES, type EnrollRequest, type EnrollResponse, type NodeRole } from '@shoal/contract';
+import {
+  LIMITS,
+  ListenAddressSchema,
+  NODE_ROLES,
+  NodeNameSchema,
+  SiteSchema,
+  type EnrollRequest,
+  type EnrollResponse,
+  type NodeRole,
+} from '@shoal/contract';
 import { generateTlsMaterial, NodeKey } from '../../engine/index.js';
 import { callApi } from '../api-client.js';
 import type { DataDir, NodeConfig } from '../data-dir.js';
@@ -30,8 +39,9 @@ export interface EnrollOptions {
 export async function enroll(dataDir: DataDir, opts: EnrollOptions, log: Logger): Promise<NodeConfig> {
   const role = (opts.role ?? (opts.token ? 'seed' : 'client')) as NodeRole;
   if (!NODE_ROLES.includes(role)) throw new CliError(`--role must be seed or client, not "${opts.role}"`, EXIT.usage);
+  checkFlags(opts);
   const listen = opts.listen ?? DEFAULT_LISTEN;
-  const { host, port } = parseHostPort(listen);
+  const { host, port } = flag('--listen', () => parseHostPort(listen));
   // A port of 0 is only known once listening: the agent reports it in heartbeats and announces.
   const derived = port === 0 ? [] : [formatHostPort(isWildcard(host) ? primaryAddress() : host, port)];
   const addresses = opts.advertise?.length ? opts.advertise : derived;
@@ -98,6 +108,43 @@ export async function enroll(dataDir: DataDir, opts: EnrollOptions, log: Logger)
     `enrolled as ${role} node ${answer.nodeId} (${name}) with ${opts.server}; identity in ${dataDir.root}`,
   );
   return config;
+}
+
+/**
+ * The flags the server would refuse, refused here first: before a key is generated or the
+ * server asked, with the flag's name, and as a usage error (exit code 2).
+ */
+function checkFlags(opts: EnrollOptions): void {
+  if (opts.name !== undefined && !NodeNameSchema.safeParse(opts.name).success)
+    throw new CliError(
+      `--name must be 1-${LIMITS.maxNodeNameLength} letters, digits, ".", "_" or "-", not "${opts.name.slice(0, 120)}"`,
+      EXIT.usage,
+    );
+  if (opts.site !== undefined && !SiteSchema.safeParse(opts.site).success)
+    throw new CliError(
+      `--site must be 1-${LIMITS.maxSiteLength} letters, digits, ".", "_" or "-", not "${opts.site.slice(0, 120)}"`,
+      EXIT.usage,
+    );
+  if ((opts.advertise?.length ?? 0) > LIMITS.maxListenAddresses)
+    throw new CliError(`--advertise can be given at most ${LIMITS.maxListenAddresses} times`, EXIT.usage);
+  for (const a of opts.advertise ?? [])
+    if (!ListenAddressSchema.safeParse(a).success)
+      throw new CliError(`--advertise must be host:port with a port of 1-65535, not "${a.slice(0, 120)}"`, EXIT.usage);
+  try {
+    new URL(opts.server);
+  } catch {
+    throw new CliError(`--server must be a URL such as https://shoal.example.com, not "${opts.server}"`, EXIT.usage);
+  }
+}
+
+/** `parse()`, with its usage error naming the flag it came from. */
+function flag<T>(name: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (err) {
+    if (err instanceof CliError) throw new CliError(`${name}: ${err.message}`, err.exitCode);
+    throw err;
+  }
 }
 
 function sameOrigin(url: unknown, server: string): boolean {

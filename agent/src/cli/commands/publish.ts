@@ -7,6 +7,7 @@ import {
   LIMITS,
   unsafePathReason,
   type ResourceDetail,
+  type UserSummary,
 } from '@shoal/contract';
 import {
   hashContent,
@@ -16,8 +17,9 @@ import {
   type TransferSpec,
 } from '../../engine/index.js';
 import { callApi } from '../api-client.js';
-import type { DataDir } from '../data-dir.js';
+import type { DataDir, UserLogin } from '../data-dir.js';
 import { CliError, EXIT } from '../exit-codes.js';
+import { formatBytes, LiveBlock, plural } from '../terminal.js';
 
 /** Lists a file, or a directory's regular files (sorted, recursive), as resource paths under the item's own name. */
 async function listFiles(path: string): Promise<{ root: string; files: { path: string; size: number }[] }> {
@@ -50,14 +52,31 @@ async function listFiles(path: string): Promise<{ root: string; files: { path: s
   return { root: dirname(full), files };
 }
 
+/**
+ * Publishing is an admin's: asked of the server (the stored login may predate a role
+ * change) before a byte is hashed, so a member learns it at once, not after hashing
+ * everything.
+ */
+async function requireAdmin(login: UserLogin): Promise<void> {
+  const me = await callApi<UserSummary>(login.serverUrl, '/api/auth/me', { token: login.accessToken });
+  if (me.role !== 'admin') {
+    throw new CliError(
+      `publishing needs the admin role, and ${me.username} is a ${me.role}: ask an admin to publish it ` +
+        '(in the portal, or with "shoal publish" logged in as an admin)',
+      EXIT.unauthorized,
+    );
+  }
+}
+
 export async function publish(
   dataDir: DataDir,
   path: string,
-  opts: { name?: string; description?: string; pieceSize?: string; tags?: string[] },
+  opts: { name?: string; description?: string; pieceSize?: string; tags?: string[]; terminal?: boolean },
   log: Logger,
 ): Promise<{ spec: TransferSpec; root: string; detail: ResourceDetail; hashedFiles: Record<string, FileFingerprint> }> {
   const loginInfo = await dataDir.requireLogin();
   const node = await dataDir.requireNode();
+  await requireAdmin(loginInfo);
   const { root, files } = await listFiles(path);
   const totalSize = files.reduce((a, f) => a + f.size, 0);
   const pieceSize = opts.pieceSize ? Number(opts.pieceSize) : choosePieceSize(totalSize);
@@ -69,14 +88,21 @@ export async function publish(
   }
   log.log('info', `hashing ${files.length} file(s), ${totalSize} bytes, in pieces of ${pieceSize}`);
   let lastReport = 0;
+  // On a terminal (where info logs are off) a line redrawn in place: hashing a large
+  // folder takes minutes, which must not look like a hang.
+  const screen = opts.terminal ? new LiveBlock() : null;
   const { result: pieceHashes, unchanged: hashedFiles } = await hashWithFingerprints(root, files, () =>
     hashContent(root, files, pieceSize, (done, count) => {
       if (Date.now() - lastReport > 1000 || done === count) {
         lastReport = Date.now();
         log.log('info', `hashed ${done}/${count} pieces`);
+        screen?.draw([
+          `hashing ${plural(files.length, 'file')}, ${formatBytes(totalSize)}: ${Math.floor((100 * done) / Math.max(1, count))}%`,
+        ]);
       }
     }),
   );
+  screen?.finish();
   const contentId = computeContentId({ pieceSize, files, pieceHashes });
   const name = opts.name ?? basename(resolve(path));
   const detail = await callApi<ResourceDetail>(loginInfo.serverUrl, '/api/admin/resources', {

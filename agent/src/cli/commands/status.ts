@@ -1,5 +1,5 @@
 import type { DataDir } from '../data-dir.js';
-import { formatBytes } from '../progress.js';
+import { formatBytes } from '../terminal.js';
 
 function alive(pid: number): boolean {
   if (!pid) return false;
