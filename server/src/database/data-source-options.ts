@@ -16,6 +16,7 @@ import { Preheat1764160000000 } from './migrations/1764160000000-Preheat.js';
 import { BuiltinNode1764170000000 } from './migrations/1764170000000-BuiltinNode.js';
 import { SearchIndexes1764180000000 } from './migrations/1764180000000-SearchIndexes.js';
 import { TrustBoundaries1764190000000 } from './migrations/1764190000000-TrustBoundaries.js';
+import { DescriptionWords1764200000000 } from './migrations/1764200000000-DescriptionWords.js';
 import { PreheatJobEntity } from '../preheat/preheat-job.entity.js';
 import { PreheatTaskEntity } from '../preheat/preheat-task.entity.js';
 
@@ -41,6 +42,7 @@ export const MIGRATIONS = [
   BuiltinNode1764170000000,
   SearchIndexes1764180000000,
   TrustBoundaries1764190000000,
+  DescriptionWords1764200000000,
 ];
 
 /**

@@ -29,3 +29,26 @@ export function queryWords(q: string | undefined): string[] {
 export function narrowingWords(words: string[]): string[] {
   return words.filter((w, i) => !words.some((other, j) => j !== i && other !== w && other.startsWith(w)));
 }
+
+/**
+ * The exact-tag entry of the word table. The marks (U+0001) are not letters or digits, so
+ * no query word's range ever reaches one, and the closing mark makes "starts with the
+ * entry" mean "is this tag" (a tag cannot hold U+0001).
+ */
+export function tagToken(tag: string): string {
+  return `\u0001${tag.toLocaleLowerCase('en-US')}\u0001`;
+}
+
+export function isTagToken(token: string): boolean {
+  return token.startsWith('\u0001');
+}
+
+/**
+ * Everything a resource is found by, one row each in the word table: the words of its
+ * name, description and tags (a query word must start one of them), and each tag whole
+ * (for `?tag=`). Bounded by the limits on those fields (4,000 characters of description).
+ */
+export function searchTokens(r: { name: string; description: string; tags: readonly string[] }): string[] {
+  const words = nameWords([r.name, r.description, ...r.tags].join(' '));
+  return [...words, ...new Set(r.tags.map(tagToken))];
+}

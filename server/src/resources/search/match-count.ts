@@ -1,5 +1,5 @@
 import { rangeCountLimit, type SearchLimits } from './search-limits.js';
-import type { SearchTables } from './search-tables.js';
+import { LITERAL_MATCH, type SearchTables } from './search-tables.js';
 import type { WordRange } from './word-ranges.js';
 
 export interface MatchCount {
@@ -39,8 +39,8 @@ export async function countMatches(
     return 'EXISTS (SELECT 1 FROM resource_name_tokens o WHERE o.resourceId = h.resourceId AND o.token >= ? AND o.token < ?)';
   });
   if (literal) {
-    params.push(literal);
-    conditions.push(`EXISTS (SELECT 1 FROM resources r WHERE r.id = h.resourceId AND r.nameLower LIKE ? ESCAPE '!')`);
+    params.push(literal, literal);
+    conditions.push(`EXISTS (SELECT 1 FROM resources r WHERE r.id = h.resourceId AND ${LITERAL_MATCH})`);
   }
   const total = await tables.countOf(
     `SELECT COUNT(DISTINCT h.resourceId) AS n FROM (SELECT t.resourceId FROM resource_name_tokens t` +

@@ -22,6 +22,13 @@ const SUMMARY_COLUMNS: (keyof Resource)[] = [
   'updatedAt',
 ];
 
+/**
+ * The literal part of a search (punctuation), on the name or the description. LOWER() is
+ * ASCII-only on SQLite: a description's non-ASCII capitals match here on MySQL only (the
+ * words of the query still match either way, through the word table).
+ */
+export const LITERAL_MATCH = `(r.nameLower LIKE ? ESCAPE '!' OR LOWER(r.description) LIKE ? ESCAPE '!')`;
+
 /** Ids per `IN (...)` list when probing the word table (well under SQLite's 32,766 parameters). */
 const PROBE_CHUNK = 5_000;
 
@@ -46,9 +53,9 @@ export class SearchTables {
     return this.db.createQueryBuilder(ResourceNameToken, alias);
   }
 
-  /** Keeps the resources whose lower-cased name matches the literal pattern. */
+  /** Keeps the resources whose lower-cased name or description matches the literal pattern. */
   withLiteral<T extends ObjectLiteral>(qb: SelectQueryBuilder<T>, literal: string | null): SelectQueryBuilder<T> {
-    return literal ? qb.andWhere(`r.nameLower LIKE :literal ESCAPE '!'`, { literal }) : qb;
+    return literal ? qb.andWhere(LITERAL_MATCH.replace(/\?/g, ':literal'), { literal }) : qb;
   }
 
   /** The ids (in their order) whose names have a word in the range, by primary key (resourceId, token). */

@@ -18,7 +18,7 @@ export interface WalkResult {
 /**
  * The walk, for a search whose every word is broad: the requested page of matches, found
  * by reading the catalog in the sort order in steps that double and keeping the resources
- * whose names have every word (`walkStep`). Null when the page lies too deep or matches are
+ * that have every word (`walkStep`). Null when the page lies too deep or matches are
  * too sparse (the caller then starts from the rarest word's range instead).
  */
 export async function walkSortIndex(
@@ -26,7 +26,8 @@ export async function walkSortIndex(
   limits: SearchLimits,
   { ranges, literal, order, page, size }: PlannedSearch,
 ): Promise<WalkResult | null> {
-  const starts = ranges.map((r) => wordStartPattern(r.word));
+  // A tag is never in the name: with one, every position is probed.
+  const starts = ranges.some((r) => r.tag) ? null : ranges.map((r) => wordStartPattern(r.word));
   // Matching ids in the sort order (each step's matches come in its order, steps follow
   // each other): only the requested page's rows are read in full, once, at the end.
   const hits: string[] = [];
@@ -62,20 +63,22 @@ export async function walkSortIndex(
 }
 
 /**
- * The resources at `offset`..`offset + limit` of the sort order whose names have every
- * word, and how many positions were read. SQLite reads the lower-cased names along the
- * sort index and checks the words here (rows sit in publish order, so this reads mostly
- * neighbouring pages; the default sort's index holds the names itself). So does MySQL
- * for the sorts whose index holds the names (`indexHoldsNames`), index only. For the
- * other sorts MySQL reads the positions from the sort index alone (it ends in the
- * primary key) and probes the word table by its primary key, rarest word first:
+ * The resources at `offset`..`offset + limit` of the sort order that have every word (in
+ * their name, description or tags) and the tag, and how many positions were read.
+ * SQLite reads the lower-cased names along the sort index and checks the words here
+ * (rows sit in publish order, so this reads mostly neighbouring pages; the default sort's
+ * index holds the names itself). So does MySQL for the sorts whose index holds the names
+ * (`indexHoldsNames`), index only. A position whose name does not have every word (or
+ * that needs a tag) may still match by its description or tags: those are probed in the
+ * word table by its primary key, rarest word first. For the other sorts MySQL reads the
+ * positions from the sort index alone (it ends in the primary key) and probes them all:
  * fetching names there would be a random primary-key read of each wide resources row,
  * a disk read each once the table outgrows the buffer pool.
  */
 async function walkStep(
   tables: SearchTables,
   ranges: WordRange[],
-  starts: RegExp[],
+  starts: RegExp[] | null,
   order: SortOrder,
   offset: number,
   limit: number,
@@ -87,16 +90,28 @@ async function walkStep(
       .select('r.id', 'id')
       .addSelect('r.nameLower', 'nameLower')
       .getRawMany<{ id: string; nameLower: string }>();
-    return {
-      read: batch.length,
-      matches: batch.filter((r) => starts.every((re) => re.test(r.nameLower))).map((r) => r.id),
-    };
+    const byName = new Set(
+      starts ? batch.filter((r) => starts.every((re) => re.test(r.nameLower))).map((r) => r.id) : [],
+    );
+    const probed = new Set(
+      await probeAll(
+        tables,
+        batch.filter((r) => !byName.has(r.id)).map((r) => r.id),
+        ranges,
+      ),
+    );
+    return { read: batch.length, matches: batch.filter((r) => byName.has(r.id) || probed.has(r.id)).map((r) => r.id) };
   }
   const ids = (await positions.select('r.id', 'id').getRawMany<{ id: string }>()).map((r) => r.id);
+  return { read: ids.length, matches: await probeAll(tables, ids, ranges) };
+}
+
+/** The ids (in their order) that have a word in every range. */
+async function probeAll(tables: SearchTables, ids: string[], ranges: WordRange[]): Promise<string[]> {
   let matches = ids;
   for (const range of ranges) {
     if (!matches.length) break;
     matches = await tables.probe(matches, range);
   }
-  return { read: ids.length, matches };
+  return matches;
 }

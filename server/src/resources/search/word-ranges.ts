@@ -1,4 +1,5 @@
 import { prefixRange } from '../../common/prefix-range.js';
+import { isTagToken } from '../name-tokens.js';
 import type { SearchTables } from './search-tables.js';
 
 /** A query word with its index range and how many token rows start with it (counted up to a cap). */
@@ -7,6 +8,8 @@ export interface WordRange {
   from: string;
   to: string;
   rows: number;
+  /** A whole tag (`?tag=`), not a word: never found in the name itself. */
+  tag: boolean;
 }
 
 /**
@@ -17,7 +20,7 @@ export async function wordRanges(tables: SearchTables, words: string[], limit: n
   const ranges = await Promise.all(
     words.map(async (word) => {
       const [from, to] = prefixRange(word);
-      const range = { word, from, to, rows: 0 };
+      const range = { word, from, to, rows: 0, tag: isTagToken(word) };
       return { ...range, rows: await tables.rangeRowsUpTo(range, limit) };
     }),
   );
