@@ -44,11 +44,21 @@ export function isTagToken(token: string): boolean {
 }
 
 /**
+ * Marks a word of the description or tags that the name lacks. Kept apart from the name's
+ * words (a range of its own) so a search walking the catalog can still check names in
+ * memory and look up only the few resources whose other words match.
+ */
+export const EXTRA_WORD_MARK = '\u0002';
+
+/**
  * Everything a resource is found by, one row each in the word table: the words of its
- * name, description and tags (a query word must start one of them), and each tag whole
- * (for `?tag=`). Bounded by the limits on those fields (4,000 characters of description).
+ * name; the words of its description and tags that the name lacks, marked
+ * (`EXTRA_WORD_MARK`); and each tag whole (for `?tag=`). A query word must start one of
+ * the first two. Bounded by the limits on those fields (4,000 characters of description).
  */
 export function searchTokens(r: { name: string; description: string; tags: readonly string[] }): string[] {
-  const words = nameWords([r.name, r.description, ...r.tags].join(' '));
-  return [...words, ...new Set(r.tags.map(tagToken))];
+  const own = nameWords(r.name);
+  const inName = new Set(own);
+  const extra = nameWords([r.description, ...r.tags].join(' ')).filter((w) => !inName.has(w));
+  return [...own, ...extra.map((w) => EXTRA_WORD_MARK + w), ...new Set(r.tags.map(tagToken))];
 }

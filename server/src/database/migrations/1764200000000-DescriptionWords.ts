@@ -14,8 +14,8 @@ interface Row {
 
 /**
  * Search finds descriptions and tags too: the word table (`resource_name_tokens`) gains
- * the words of each resource's description and tags, and each tag whole (`?tag=`), next
- * to its name's words. Only resources with a description or tags are touched; `down`
+ * the words of each resource's description and tags that its name lacks (marked, see
+ * `searchTokens`), and each tag whole (`?tag=`), next to its name's words. Only resources with a description or tags are touched; `down`
  * leaves their name words only. Uses the server's own tokenizer, so a later change to it
  * needs a migration of its own to rewrite the rows.
  */

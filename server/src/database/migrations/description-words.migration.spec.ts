@@ -87,14 +87,9 @@ describe.each(variants)('migration DescriptionWords on %s', (_kind, make) => {
         [
           '\u0001linux-x64\u0001',
           '\u0001qa\u0001',
-          'größe',
-          'image',
-          'linux',
-          'nightly',
-          'qa',
+          ...['größe', 'image', 'nightly', 'linux', 'x64', 'qa'].map((w) => `\u0002${w}`),
           'server',
           'vega',
-          'x64',
         ].sort(),
       );
       expect(await tokensOf(plain)).toEqual(['orion']);

@@ -38,7 +38,9 @@ describe.each(TEST_DATABASES)('SearchService plans on %s', (kind) => {
       const name = `${pick(products)} ${pick(kinds)} ${pick(channels)}${i % 37 === 0 ? ' vega12' : ''} ${i}${i % 50 === 0 ? '%' : ''}`;
       // a third described (some with punctuation), a quarter tagged
       const description =
-        i % 3 === 0 ? `Built for ${pick(['Quasar', 'pulsar', 'orion'])} clusters${i % 2 === 0 ? ", o'brien ed." : ''}` : '';
+        i % 3 === 0
+          ? `Built for ${pick(['Quasar', 'pulsar', 'orion'])} clusters${i % 2 === 0 ? ", o'brien ed." : ''}`
+          : '';
       const tags = i % 4 === 0 ? [pick(['linux', 'Win-x64', 'qa']), ...(i % 8 === 0 ? ['qa'] : [])] : [];
       catalog.push({
         id: randomUUID(),
