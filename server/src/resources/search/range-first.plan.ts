@@ -26,7 +26,8 @@ export async function rangeFirst(
     .getRawMany<{ id: string }>();
   let matches = [...new Set(inFirst.map((r) => r.id))];
   for (const range of others) matches = await tables.probe(matches, range);
-  if (matches.length > SORT_IN_MAX) {
+  const sortInMax = limits.sortInMax ?? SORT_IN_MAX;
+  if (matches.length > sortInMax) {
     // Too many to list: the database sorts them from subqueries (a deep page of a broad search).
     const qb = tables.summaries();
     ranges.forEach((range, i) => {

@@ -81,8 +81,14 @@ describe.each(TEST_DATABASES)('SearchService plans on %s', (kind) => {
     await database?.close();
   });
 
-  function service(walkThreshold: number, countCap: number, countBudget: number, walkBatch = 50): SearchService {
-    return new SearchService(db, { walkThreshold, countCap, countBudget, walkBatch });
+  function service(
+    walkThreshold: number,
+    countCap: number,
+    countBudget: number,
+    walkBatch = 50,
+    sortInMax?: number,
+  ): SearchService {
+    return new SearchService(db, { walkThreshold, countCap, countBudget, walkBatch, sortInMax });
   }
 
   /**
@@ -141,18 +147,19 @@ describe.each(TEST_DATABASES)('SearchService plans on %s', (kind) => {
     ["o'brien", 'linux'],
     ['%', 'qa'],
   ];
-  const plans: [string, number, number, number, number][] = [
+  const plans: [string, number, number, number, number, number?][] = [
     ['range first (threshold above every word)', 10_000, 10_000, 10_000, 50],
+    ['range first, sorted by the database from subqueries', 10_000, 10_000, 10_000, 50, 3],
     ['walk (threshold 0)', 0, 10_000, 10_000, 50],
     ['walk in small steps, falling back to range first when matches are sparse', 0, 10_000, 10_000, 5],
     ['walk with small cap and count budget', 20, 15, 30, 50],
   ];
 
-  describe.each(plans)('%s', (_, threshold, cap, budget, walkBatch) => {
+  describe.each(plans)('%s', (_, threshold, cap, budget, walkBatch, sortInMax) => {
     it.each([...queries.map((q): [string, string | undefined] => [q, undefined]), ...tagged])(
       'finds the same pages as the oracle for %j (tag %j) on every sort',
       async (q, tag) => {
-        const s = service(threshold, cap, budget, walkBatch);
+        const s = service(threshold, cap, budget, walkBatch, sortInMax);
         for (const sort of ['name', '-size', '-created'] as const) {
           const expected = oracle(q, sort, tag);
           for (const page of [1, 2, 5]) {
