@@ -50,3 +50,11 @@ export const TOKEN_LIFETIMES = {
   enrollmentTokenMinSeconds: 60,
   enrollmentTokenMaxSeconds: 30 * 24 * 3600,
 } as const;
+
+/** A name (resource, user, node) must hold something other than whitespace. */
+export const NOT_BLANK = /\S/;
+
+/** A tag: letters, digits, ".", "_", ":" or "-", up to `LIMITS.maxTagLength`. */
+export const TAG_PATTERN = new RegExp(`^[\\p{L}\\p{N}._:-]{1,${LIMITS.maxTagLength}}$`, 'u');
+/** What a tag must be, to follow "must" in a sentence. */
+export const TAG_RULE = `be 1-${LIMITS.maxTagLength} letters, digits, ".", "_", ":" or "-"`;

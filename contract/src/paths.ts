@@ -39,3 +39,6 @@ export function unsafePathReason(path: string): string | null {
   }
   return null;
 }
+
+/** A single file name (an upload's name inside its resource): no separators, no control characters, not "." or "..". */
+export const PLAIN_FILE_NAME = /^(?!\.{1,2}$)[^/\\\u0000-\u001f:]{1,255}$/;

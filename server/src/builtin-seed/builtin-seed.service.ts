@@ -158,7 +158,7 @@ export class BuiltinSeedService implements OnApplicationBootstrap, BeforeApplica
     uploadDir: string,
     fileName: string,
     size: number,
-    meta: { name: string; description?: string },
+    meta: { name: string; description?: string; tags?: string[] },
     actor: AuthenticatedUser,
   ): Promise<ResourceDetail> {
     if (!this.engine)
@@ -167,7 +167,7 @@ export class BuiltinSeedService implements OnApplicationBootstrap, BeforeApplica
     const pieceSize = choosePieceSize(size);
     const pieceHashes = await hashContent(uploadDir, files, pieceSize);
     const { resource } = await this.resources.publish(
-      { name: meta.name, description: meta.description, totalSize: size, pieceSize, files, pieceHashes },
+      { ...meta, totalSize: size, pieceSize, files, pieceHashes },
       actor,
     );
     const holding = { resourceId: resource.id, root: uploadDir };

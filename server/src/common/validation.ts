@@ -10,6 +10,15 @@ function flatten(errors: ValidationError[], prefix = '', out: Record<string, str
 }
 
 /**
+ * The reason as one sentence that names its field once: class-validator's own messages
+ * start with the property ("name must be ..."), custom ones may not ("each tag must ...").
+ */
+function namingField(field: string, reason: string): string {
+  const property = field.slice(field.lastIndexOf('.') + 1);
+  return reason.startsWith(`${property} `) ? reason : `${field}: ${reason}`;
+}
+
+/**
  * Validation of every body and query: unknown fields are an error naming the field
  * (unless the DTO accepts them), query strings become their declared types, and a bad
  * input is answered 400 `validation_failed` with every bad field and why.
@@ -23,7 +32,7 @@ function pipe(opts: { allowUnknownFields?: boolean } = {}): ValidationPipe {
     exceptionFactory: (errors) => {
       const fields = flatten(errors);
       const message = Object.entries(fields)
-        .map(([f, m]) => `${f}: ${m}`)
+        .map(([f, m]) => namingField(f, m))
         .join('; ');
       return new BadRequestException({ code: 'validation_failed', message, errors: fields });
     },

@@ -17,6 +17,7 @@ import { BuiltinNode1764170000000 } from './migrations/1764170000000-BuiltinNode
 import { SearchIndexes1764180000000 } from './migrations/1764180000000-SearchIndexes.js';
 import { TrustBoundaries1764190000000 } from './migrations/1764190000000-TrustBoundaries.js';
 import { ReusableEnrollmentTokens1764200000000 } from './migrations/1764200000000-ReusableEnrollmentTokens.js';
+import { DescriptionWords1764210000000 } from './migrations/1764210000000-DescriptionWords.js';
 import { PreheatJobEntity } from '../preheat/preheat-job.entity.js';
 import { PreheatTaskEntity } from '../preheat/preheat-task.entity.js';
 
@@ -43,6 +44,7 @@ export const MIGRATIONS = [
   SearchIndexes1764180000000,
   TrustBoundaries1764190000000,
   ReusableEnrollmentTokens1764200000000,
+  DescriptionWords1764210000000,
 ];
 
 /**

@@ -47,6 +47,10 @@ describe('ResourcesService', () => {
     const page = await resources.list(Object.assign(new ResourceListQueryDto(), { q, size: 100 }));
     return { ids: page.items.map((i) => i.id), total: page.total };
   };
+  const findTagged = async (tag: string, q?: string) => {
+    const page = await resources.list(Object.assign(new ResourceListQueryDto(), { q, tag, size: 100 }));
+    return { ids: page.items.map((i) => i.id), total: page.total };
+  };
 
   it('publishes once per content: the same content again answers the existing resource', async () => {
     const meta = metadata('Quasar Desktop 24.04');
@@ -77,13 +81,22 @@ describe('ResourcesService', () => {
     expect((await find('nebula nig')).ids).toEqual([resource.id]);
   });
 
-  it('searches by the new name after a rename, and keeps the words when only the description changes', async () => {
-    const { resource } = await resources.publish(metadata('Pulsar Toolkit'), admin);
+  it('searches by the new name, description and tags after an edit, and forgets the old ones', async () => {
+    const { resource } = await resources.publish(
+      metadata('Pulsar Toolkit', { description: 'Spectrometer drivers', tags: ['Lab-Tools'] }),
+      admin,
+    );
+    expect((await find('spectro')).ids).toEqual([resource.id]);
+    expect((await findTagged('lab-tools')).ids).toEqual([resource.id]);
     await resources.update(resource.id, { name: '  Magnetar Toolkit ' });
     expect((await find('pulsar')).ids).toEqual([]);
-    expect((await find('magnetar')).ids).toEqual([resource.id]);
+    expect((await find('magnetar spectrometer')).ids).toEqual([resource.id]);
     await resources.update(resource.id, { description: 'now with docs', tags: ['docs'] });
     expect((await find('magnetar toolkit')).ids).toEqual([resource.id]);
+    expect((await find('docs now')).ids).toEqual([resource.id]);
+    expect((await find('spectrometer')).ids).toEqual([]);
+    expect((await findTagged('lab-tools')).ids).toEqual([]);
+    expect((await findTagged('DOCS', 'magnetar')).ids).toEqual([resource.id]);
     expect(await resources.getOrFail(resource.id)).toMatchObject({
       name: 'Magnetar Toolkit',
       nameLower: 'magnetar toolkit',

@@ -24,10 +24,13 @@ import { SWARM_STORE, type SwarmStore } from '../tracker/swarm-store.js';
 import { TrackerService } from '../tracker/tracker.service.js';
 import type { ResourceAdminPublishDto, ResourceAdminUpdateDto, ResourceListQueryDto } from './dto/resource.dto.js';
 import { mapResourceDetail, mapResourceSummary } from './dto/resource.mapper.js';
-import { nameWords } from './name-tokens.js';
+import { searchTokens } from './name-tokens.js';
 import { ResourceNameToken } from './resource-name-token.entity.js';
 import { Resource } from './resource.entity.js';
 import { SearchService } from './search/search.service.js';
+
+/** Word rows per INSERT (two parameters each, well under SQLite's limit). */
+const TOKEN_INSERT_CHUNK = 500;
 
 @Injectable()
 export class ResourcesService {
@@ -105,6 +108,7 @@ export class ResourcesService {
   async list(query: ResourceListQueryDto): Promise<Page<ResourceSummary>> {
     const found = await this.searches.search({
       q: query.q,
+      tag: query.tag,
       sort: query.sort ?? '-created',
       page: query.page,
       size: query.size,
@@ -145,7 +149,7 @@ export class ResourcesService {
     if (dto.tags !== undefined) resource.tags = dto.tags;
     await this.db.transaction(async (em) => {
       await em.save(resource);
-      if (dto.name !== undefined) {
+      if (dto.name !== undefined || dto.description !== undefined || dto.tags !== undefined) {
         await em.delete(ResourceNameToken, { resourceId: id });
         await this.writeTokens(em.getRepository(ResourceNameToken), resource);
       }
@@ -166,7 +170,8 @@ export class ResourcesService {
   }
 
   private async writeTokens(repo: Repository<ResourceNameToken>, resource: Resource): Promise<void> {
-    const rows = nameWords(resource.name).map((token) => ({ resourceId: resource.id, token }));
-    if (rows.length) await repo.insert(rows);
+    const rows = searchTokens(resource).map((token) => ({ resourceId: resource.id, token }));
+    // In slices: a 4,000-character description can have a thousand words.
+    for (let i = 0; i < rows.length; i += TOKEN_INSERT_CHUNK) await repo.insert(rows.slice(i, i + TOKEN_INSERT_CHUNK));
   }
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { Node } from '../../src/nodes/node.entity.js';
-import { nameWords } from '../../src/resources/name-tokens.js';
+import { searchTokens } from '../../src/resources/name-tokens.js';
 import { ResourceNameToken } from '../../src/resources/resource-name-token.entity.js';
 import { Resource } from '../../src/resources/resource.entity.js';
 
@@ -28,7 +28,7 @@ export async function insertResource(db: DataSource, o: Partial<Resource> = {}):
     ...o,
   });
   await db.getRepository(Resource).insert(resource);
-  await db.getRepository(ResourceNameToken).insert(nameWords(name).map((token) => ({ resourceId: id, token })));
+  await db.getRepository(ResourceNameToken).insert(searchTokens(resource).map((token) => ({ resourceId: id, token })));
   return resource;
 }
 

@@ -10,6 +10,7 @@ import { Agent, type ShoalProcess } from '../harness/agents.js';
 import { Api } from '../harness/api-client.js';
 import { ADMIN_PASSWORD, startServer, type RunningServer } from '../harness/server.js';
 import { sleep, until } from '../harness/wait.js';
+import { uploadedId } from '../harness/uploads.js';
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const SIZE = 4 * 1024 * 1024 + 17;
@@ -25,12 +26,7 @@ describe('downloader faults', () => {
   beforeAll(async () => {
     server = await startServer();
     admin = await new Api(server.url).login('admin', ADMIN_PASSWORD);
-    const res = await fetch(`${server.url}/api/admin/uploads?name=faults&filename=faults.bin`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${admin.token}`, 'content-type': 'application/octet-stream' },
-      body: content,
-    });
-    resourceId = ((await res.json()) as { id: string }).id;
+    resourceId = await uploadedId(server.url, admin.token!, { name: 'faults', filename: 'faults.bin' }, content);
   });
 
   afterAll(async () => {

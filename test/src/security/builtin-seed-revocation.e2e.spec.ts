@@ -14,6 +14,7 @@ import { Api } from '../harness/api-client.js';
 import { startEngineMachine, type EngineMachine } from '../harness/engine-machine.js';
 import { ADMIN_PASSWORD, startServer, type RunningServer } from '../harness/server.js';
 import { until } from '../harness/wait.js';
+import { uploadedId } from '../harness/uploads.js';
 
 describe('the built-in seed and a revoked machine', () => {
   let server: RunningServer;
@@ -42,13 +43,7 @@ describe('the built-in seed and a revoked machine', () => {
 
   it('refuses the machine after its next heartbeat, with the ticket it was given before', async () => {
     const content = randomBytes(400_000);
-    const up = await fetch(`${server.url}/api/admin/uploads?name=tool&filename=tool.bin`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${admin.token}`, 'content-type': 'application/octet-stream' },
-      body: new Uint8Array(content),
-    });
-    expect(up.status).toBe(201);
-    const resourceId = ((await up.json()) as { id: string }).id;
+    const resourceId = await uploadedId(server.url, admin.token!, { name: 'tool', filename: 'tool.bin' }, content);
 
     const laptop = await machine('rita-laptop');
     const manifest = parseManifest(

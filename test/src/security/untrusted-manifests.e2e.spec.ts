@@ -13,6 +13,7 @@ import { computeContentId } from '@shoal/contract';
 import { Agent } from '../harness/agents.js';
 import { Api } from '../harness/api-client.js';
 import { ADMIN_PASSWORD, startServer, type RunningServer } from '../harness/server.js';
+import { uploadedId } from '../harness/uploads.js';
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 type ManifestJson = Record<string, unknown> & {
@@ -83,15 +84,8 @@ describe('untrusted manifests through a real `shoal get`', () => {
     const admin = await new Api(server.url).login('admin', ADMIN_PASSWORD);
     for (const u of ['mallory', 'vera'])
       await admin.post('/api/admin/users', { username: u, password: `${u}-password-1`, role: 'member' });
-    const upload = async (name: string, body: Buffer) => {
-      const res = await fetch(`${server.url}/api/admin/uploads?name=${name}&filename=tool.bin`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${admin.token}`, 'content-type': 'application/octet-stream' },
-        body: new Uint8Array(body),
-      });
-      expect(res.status).toBe(201);
-      return ((await res.json()) as { id: string }).id;
-    };
+    const upload = (name: string, body: Buffer) =>
+      uploadedId(server.url, admin.token!, { name, filename: 'tool.bin' }, body);
     const id = (resourceId = await upload('Tool', content));
     const otherId = await upload('Other', randomBytes(50_000));
     // The attacker is a member like the victim: the manifests are fetched as mallory.

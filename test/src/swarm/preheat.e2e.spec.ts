@@ -10,6 +10,7 @@ import { Agent, type ShoalProcess } from '../harness/agents.js';
 import { Api } from '../harness/api-client.js';
 import { ADMIN_PASSWORD, freePort, startServer, type RunningServer } from '../harness/server.js';
 import { until } from '../harness/wait.js';
+import { uploadedId } from '../harness/uploads.js';
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
@@ -30,12 +31,7 @@ describe('preheat to the seed servers of a site', () => {
 
   it('places the resource on each seed server of the site, with progress, and they serve it', async () => {
     const content = randomBytes(2 * 1024 * 1024 + 99);
-    const upload = await fetch(`${server.url}/api/admin/uploads?name=Warm%20me&filename=warm.bin`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${admin.token}`, 'content-type': 'application/octet-stream' },
-      body: content,
-    });
-    const resourceId = ((await upload.json()) as { id: string }).id;
+    const resourceId = await uploadedId(server.url, admin.token!, { name: 'Warm me', filename: 'warm.bin' }, content);
 
     const seeds = ['par-1', 'par-2'].map((name) => new Agent(name));
     for (const [i, seed] of seeds.entries())

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional, PartialType, PickType } from '@nestjs/swagger';
-import { LIMITS, RESOURCE_SORT_FIELDS } from '@shoal/contract';
+import { LIMITS, NOT_BLANK, RESOURCE_SORT_FIELDS, TAG_PATTERN, TAG_RULE } from '@shoal/contract';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -33,13 +33,11 @@ export class FileEntryDto {
   size!: number;
 }
 
-const TAG_PATTERN = /^[\p{L}\p{N}._:-]{1,64}$/u;
-
 export class ResourceAdminPublishDto {
   @ApiProperty({ maxLength: LIMITS.maxNameLength })
   @IsString()
-  @MinLength(1)
   @MaxLength(LIMITS.maxNameLength)
+  @Matches(NOT_BLANK, { message: 'name must not be empty or only spaces' })
   name!: string;
 
   @ApiPropertyOptional({ maxLength: LIMITS.maxDescriptionLength })
@@ -52,7 +50,7 @@ export class ResourceAdminPublishDto {
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(LIMITS.maxTags)
-  @Matches(TAG_PATTERN, { each: true, message: 'each tag must be 1-64 letters, digits, ".", "_", ":" or "-"' })
+  @Matches(TAG_PATTERN, { each: true, message: `each tag must ${TAG_RULE}` })
   tags?: string[];
 
   @ApiProperty()
@@ -98,6 +96,12 @@ export class ResourceListQueryDto extends PageQueryDto {
     message: `sort must be one of ${RESOURCE_SORT_FIELDS.join(', ')}, optionally prefixed with "-"`,
   })
   sort?: ResourceSort;
+
+  @ApiPropertyOptional({ description: 'only resources with this tag (exact, case-insensitive)' })
+  @IsOptional()
+  @IsString()
+  @Matches(TAG_PATTERN, { message: `tag must ${TAG_RULE}` })
+  tag?: string;
 }
 
 export class ManifestQueryDto {

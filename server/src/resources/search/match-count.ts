@@ -1,6 +1,6 @@
 import { rangeCountLimit, type SearchLimits } from './search-limits.js';
-import type { SearchTables } from './search-tables.js';
-import type { WordRange } from './word-ranges.js';
+import { LITERAL_MATCH, type SearchTables } from './search-tables.js';
+import { spansSql, spansWhere, type WordRange } from './word-ranges.js';
 
 export interface MatchCount {
   total: number;
@@ -25,7 +25,7 @@ export async function countMatches(
     const distinct = tables
       .tokens('t')
       .select('DISTINCT t.resourceId', 'id')
-      .where('t.token >= :from AND t.token < :to', { from: first.from, to: first.to });
+      .where(...spansWhere('t', first.spans, 's'));
     return { total: await tables.countUpTo(distinct, limits.countCap + 1) };
   }
   const budget = limits.countBudget;
@@ -33,18 +33,20 @@ export async function countMatches(
   // kept when the other words (and the literal) match, probed inside the database by the
   // word table's primary key. Sending the ids back and forth as IN lists cost more than
   // the probes themselves on both databases.
-  const params: unknown[] = [first.from, first.to];
+  const [firstSql, firstParams] = spansSql('t', first.spans);
+  const params: unknown[] = [...firstParams];
   const conditions = others.map((range) => {
-    params.push(range.from, range.to);
-    return 'EXISTS (SELECT 1 FROM resource_name_tokens o WHERE o.resourceId = h.resourceId AND o.token >= ? AND o.token < ?)';
+    const [sql, p] = spansSql('o', range.spans);
+    params.push(...p);
+    return `EXISTS (SELECT 1 FROM resource_name_tokens o WHERE o.resourceId = h.resourceId AND ${sql})`;
   });
   if (literal) {
-    params.push(literal);
-    conditions.push(`EXISTS (SELECT 1 FROM resources r WHERE r.id = h.resourceId AND r.nameLower LIKE ? ESCAPE '!')`);
+    params.push(literal, literal);
+    conditions.push(`EXISTS (SELECT 1 FROM resources r WHERE r.id = h.resourceId AND ${LITERAL_MATCH})`);
   }
   const total = await tables.countOf(
     `SELECT COUNT(DISTINCT h.resourceId) AS n FROM (SELECT t.resourceId FROM resource_name_tokens t` +
-      ` WHERE t.token >= ? AND t.token < ? ORDER BY t.token, t.resourceId LIMIT ${budget}) h` +
+      ` WHERE ${firstSql} ORDER BY t.token, t.resourceId LIMIT ${budget}) h` +
       (conditions.length ? ` WHERE ${conditions.join(' AND ')}` : ''),
     params,
   );
@@ -52,6 +54,6 @@ export async function countMatches(
   // The range was counted up to a limit above the budget (wordRanges); only a budget at
   // or above that limit needs a count of its own.
   const limit = rangeCountLimit(limits);
-  const rangeRows = first.rows < limit ? first.rows : await tables.rangeRowsUpTo(first, budget + 1);
+  const rangeRows = first.rows < limit ? first.rows : await tables.rangeRowsUpTo(first.spans, budget + 1);
   return rangeRows <= budget ? { total } : { total, lowerBound: true };
 }

@@ -3,6 +3,7 @@ import type { PlannedSearch, PlanResult } from './planned-search.js';
 import type { SearchLimits } from './search-limits.js';
 import type { SearchTables } from './search-tables.js';
 import { sorted } from './sort-order.js';
+import { spansWhere } from './word-ranges.js';
 
 /** Largest match list sorted by `id IN (...)`; beyond it the database sorts a subquery. */
 const SORT_IN_MAX = 20_000;
@@ -21,19 +22,18 @@ export async function rangeFirst(
   const inFirst = await tables
     .tokens('t')
     .select('t.resourceId', 'id')
-    .where('t.token >= :from AND t.token < :to', { from: first.from, to: first.to })
+    .where(...spansWhere('t', first.spans, 's'))
     .getRawMany<{ id: string }>();
   let matches = [...new Set(inFirst.map((r) => r.id))];
   for (const range of others) matches = await tables.probe(matches, range);
-  if (matches.length > SORT_IN_MAX) {
+  const sortInMax = limits.sortInMax ?? SORT_IN_MAX;
+  if (matches.length > sortInMax) {
     // Too many to list: the database sorts them from subqueries (a deep page of a broad search).
     const qb = tables.summaries();
-    ranges.forEach((range, i) =>
-      qb.andWhere(
-        `r.id IN (SELECT t${i}.resourceId FROM resource_name_tokens t${i} WHERE t${i}.token >= :from${i} AND t${i}.token < :to${i})`,
-        { [`from${i}`]: range.from, [`to${i}`]: range.to },
-      ),
-    );
+    ranges.forEach((range, i) => {
+      const [inSpans, params] = spansWhere(`t${i}`, range.spans, `r${i}`);
+      qb.andWhere(`r.id IN (SELECT t${i}.resourceId FROM resource_name_tokens t${i} WHERE ${inSpans})`, params);
+    });
     const rows = await sorted(tables.withLiteral(qb, literal), order)
       .offset((page - 1) * size)
       .limit(size)

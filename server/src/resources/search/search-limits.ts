@@ -13,6 +13,8 @@ export interface SearchLimits {
   countBudget: number;
   /** Resources read by the first step of a walk of the sort index. */
   walkBatch: number;
+  /** Largest match list sorted by `id IN (...)` (default 20,000; tests shrink it to reach the subquery). */
+  sortInMax?: number;
 }
 
 export const SEARCH_LIMITS = Symbol('SEARCH_LIMITS');

@@ -11,6 +11,8 @@ export interface SearchRequest {
    * appear in the name literally. No words and no punctuation browses the whole catalog.
    */
   q?: string;
+  /** Only resources with this tag (exact, case-insensitive). */
+  tag?: string;
   sort: ResourceSort;
   /** 1-based. */
   page: number;

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { tagToken } from '../name-tokens.js';
 import { CatalogSize } from './catalog-size.js';
 import { countMatches } from './match-count.js';
 import type { PlannedSearch, PlanResult } from './planned-search.js';
@@ -37,8 +38,10 @@ export class SearchService {
   async search(request: SearchRequest): Promise<SearchResult> {
     const { words, literal } = searchTerms(request.q);
     const order = sortOrder(request.sort);
-    if (!words.length) return this.browse(literal, order, request.page, request.size);
-    const ranges = await wordRanges(this.tables, words, rangeCountLimit(this.limits));
+    // A tag is one more range of the word table, an exact one.
+    const tokens = request.tag ? [...words, tagToken(request.tag)] : words;
+    if (!tokens.length) return this.browse(literal, order, request.page, request.size);
+    const ranges = await wordRanges(this.tables, tokens, rangeCountLimit(this.limits));
     const found = await this.plan({ ranges, literal, order, page: request.page, size: request.size });
     const cap = this.limits.countCap;
     return {

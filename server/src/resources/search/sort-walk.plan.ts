@@ -18,7 +18,7 @@ export interface WalkResult {
 /**
  * The walk, for a search whose every word is broad: the requested page of matches, found
  * by reading the catalog in the sort order in steps that double and keeping the resources
- * whose names have every word (`walkStep`). Null when the page lies too deep or matches are
+ * that have every word (`walkStep`). Null when the page lies too deep or matches are
  * too sparse (the caller then starts from the rarest word's range instead).
  */
 export async function walkSortIndex(
@@ -26,7 +26,7 @@ export async function walkSortIndex(
   limits: SearchLimits,
   { ranges, literal, order, page, size }: PlannedSearch,
 ): Promise<WalkResult | null> {
-  const starts = ranges.map((r) => wordStartPattern(r.word));
+  const checks = await wordChecks(tables, ranges);
   // Matching ids in the sort order (each step's matches come in its order, steps follow
   // each other): only the requested page's rows are read in full, once, at the end.
   const hits: string[] = [];
@@ -39,7 +39,7 @@ export async function walkSortIndex(
     return sorted(tables.summaries().where('r.id IN (:...ids)', { ids }), order).getMany();
   };
   while (batchSize > 0) {
-    const { read, matches } = await walkStep(tables, ranges, starts, order, offset, batchSize);
+    const { read, matches } = await walkStep(tables, checks, order, offset, batchSize);
     offset += read;
     if (literal && matches.length) {
       const kept = await tables
@@ -62,20 +62,46 @@ export async function walkSortIndex(
 }
 
 /**
- * The resources at `offset`..`offset + limit` of the sort order whose names have every
- * word, and how many positions were read. SQLite reads the lower-cased names along the
- * sort index and checks the words here (rows sit in publish order, so this reads mostly
- * neighbouring pages; the default sort's index holds the names itself). So does MySQL
- * for the sorts whose index holds the names (`indexHoldsNames`), index only. For the
- * other sorts MySQL reads the positions from the sort index alone (it ends in the
- * primary key) and probes the word table by its primary key, rarest word first:
- * fetching names there would be a random primary-key read of each wide resources row,
- * a disk read each once the table outgrows the buffer pool.
+ * How a walk tells whether a position has a word: in its name (checked here on the
+ * lower-cased name) or among the resources that have it elsewhere (its description or
+ * tags, or the tag itself): those are read once per search when they are few, and probed
+ * per position when they are many.
+ */
+interface WordCheck {
+  range: WordRange;
+  inName: RegExp | null;
+  /** The resources having it outside the name; null when too many to hold (probe instead). */
+  outside: Set<string> | null;
+}
+
+/** Most resources read per word to check its matches outside names in memory. */
+const OUTSIDE_SET_MAX = 5_000;
+
+async function wordChecks(tables: SearchTables, ranges: WordRange[]): Promise<WordCheck[]> {
+  return Promise.all(
+    ranges.map(async (range) => ({
+      range,
+      inName: range.tag ? null : wordStartPattern(range.word),
+      outside: await tables.idsUpTo(range.outside, OUTSIDE_SET_MAX),
+    })),
+  );
+}
+
+/**
+ * The resources at `offset`..`offset + limit` of the sort order that have every word (in
+ * their name, description or tags) and the tag, and how many positions were read.
+ * SQLite reads the lower-cased names along the sort index and checks the words here
+ * (rows sit in publish order, so this reads mostly neighbouring pages; the default sort's
+ * index holds the names itself). So does MySQL for the sorts whose index holds the names
+ * (`indexHoldsNames`), index only. A word a name lacks may still be in that resource's
+ * description or tags (`WordCheck`). For the other sorts MySQL reads the positions from
+ * the sort index alone (it ends in the primary key) and probes the word table by its
+ * primary key, rarest word first: fetching names there would be a random primary-key
+ * read of each wide resources row, a disk read each once the table outgrows the buffer pool.
  */
 async function walkStep(
   tables: SearchTables,
-  ranges: WordRange[],
-  starts: RegExp[],
+  checks: WordCheck[],
   order: SortOrder,
   offset: number,
   limit: number,
@@ -87,14 +113,26 @@ async function walkStep(
       .select('r.id', 'id')
       .addSelect('r.nameLower', 'nameLower')
       .getRawMany<{ id: string; nameLower: string }>();
-    return {
-      read: batch.length,
-      matches: batch.filter((r) => starts.every((re) => re.test(r.nameLower))).map((r) => r.id),
-    };
+    let matches = batch.map((r) => r.id);
+    const names = new Map(batch.map((r) => [r.id, r.nameLower]));
+    for (const check of checks) {
+      const unsure: string[] = [];
+      matches = matches.filter((id) => {
+        if (check.inName?.test(names.get(id)!) || check.outside?.has(id)) return true;
+        if (!check.outside) unsure.push(id);
+        return false;
+      });
+      if (unsure.length) {
+        const found = new Set(await tables.probe(unsure, { spans: [check.range.outside] }));
+        const kept = new Set(matches);
+        matches = batch.map((r) => r.id).filter((id) => kept.has(id) || found.has(id));
+      }
+    }
+    return { read: batch.length, matches };
   }
   const ids = (await positions.select('r.id', 'id').getRawMany<{ id: string }>()).map((r) => r.id);
   let matches = ids;
-  for (const range of ranges) {
+  for (const { range } of checks) {
     if (!matches.length) break;
     matches = await tables.probe(matches, range);
   }

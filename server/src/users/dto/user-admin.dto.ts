@@ -1,13 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { PASSWORD_LENGTH, type UserRole } from '@shoal/contract';
+import { PASSWORD_LENGTH, USERNAME_PATTERN, USERNAME_RULE, type UserRole } from '@shoal/contract';
 import { IsBoolean, IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 
 const ROLES: UserRole[] = ['admin', 'member'];
 
 export class UserAdminCreateDto {
-  @ApiProperty({ example: 'alice', pattern: '^[a-zA-Z0-9._-]{2,64}$' })
+  @ApiProperty({ example: 'alice', pattern: USERNAME_PATTERN.source })
   @IsString()
-  @Matches(/^[a-zA-Z0-9._-]{2,64}$/, { message: 'username must be 2-64 letters, digits, ".", "_" or "-"' })
+  @Matches(USERNAME_PATTERN, { message: `username must ${USERNAME_RULE}` })
   username!: string;
 
   @ApiProperty({ minLength: PASSWORD_LENGTH.min, maxLength: PASSWORD_LENGTH.max })

@@ -10,17 +10,17 @@ describe('apiErrorMessage', () => {
     expect(apiErrorMessage(err)).toBe('A user with that name exists');
   });
 
-  it('names the fields at fault', () => {
+  it('says each field at fault once, as the server names it', () => {
     const err = new HttpErrorResponse({
       status: 400,
       error: {
         statusCode: 400,
         code: 'validation_failed',
-        message: 'Invalid request',
-        errors: { name: 'must not be empty' },
+        message: 'name must be shorter than or equal to 200 characters',
+        errors: { name: 'name must be shorter than or equal to 200 characters' },
       },
     });
-    expect(apiErrorMessage(err)).toBe('Invalid request (name: must not be empty)');
+    expect(apiErrorMessage(err)).toBe('name must be shorter than or equal to 200 characters');
   });
 
   it('explains an unreachable server', () => {

@@ -10,18 +10,14 @@ function isErrorBody(value: unknown): value is ApiErrorBody {
 }
 
 /**
- * The sentence to show for a failed call: the server's `message` (plus the fields at
- * fault), or a plain description when the server could not be reached.
+ * The sentence to show for a failed call: the server's `message` (which names each field
+ * at fault once: its `errors` say the same per field), or a plain description when the
+ * server could not be reached.
  */
 export function apiErrorMessage(err: unknown, fallback = 'Something went wrong.'): string {
   if (err instanceof HttpErrorResponse) {
     if (err.status === 0) return 'Cannot reach the server. Check your connection and try again.';
-    if (isErrorBody(err.error)) {
-      const fields = err.error.errors
-        ? Object.entries(err.error.errors).map(([field, why]) => `${field}: ${why}`)
-        : [];
-      return fields.length ? `${err.error.message} (${fields.join('; ')})` : err.error.message;
-    }
+    if (isErrorBody(err.error)) return err.error.message;
     if (typeof err.error === 'string' && err.error.trim()) {
       try {
         const parsed: unknown = JSON.parse(err.error);

@@ -134,18 +134,25 @@ describe('CatalogPageComponent', () => {
     expect(url()).toBe('/resources?q=ubu');
   });
 
-  it('replaces the history entry instead of adding one per keystroke', async () => {
+  it('adds a history entry per search, refining it while the user keeps typing', async () => {
     await open('/resources');
     pending().flush(page([makeResource()]));
     await settle();
     const navigate = jest.spyOn(TestBed.inject(Router), 'navigate');
     const input = el().querySelector('[data-testid=search]') as HTMLInputElement;
-    input.value = 'deb';
-    input.dispatchEvent(new Event('input'));
-    await sleep(SEARCH_DEBOUNCE_MS + 50);
-    await settle();
-    expect(navigate).toHaveBeenCalledWith([], expect.objectContaining({ replaceUrl: true }));
-    pending().flush(page([]));
+    const type = async (text: string) => {
+      input.value = text;
+      input.dispatchEvent(new Event('input'));
+      await sleep(SEARCH_DEBOUNCE_MS + 50);
+      await settle();
+      pending().flush(page([]));
+      await settle();
+    };
+    await type('deb');
+    expect(navigate).toHaveBeenLastCalledWith([], expect.objectContaining({ replaceUrl: false }));
+    await type('debian');
+    expect(navigate).toHaveBeenLastCalledWith([], expect.objectContaining({ replaceUrl: true }));
+    expect(url()).toBe('/resources?q=debian');
   });
 
   it('says nothing matched, and clearing the search lists everything again', async () => {

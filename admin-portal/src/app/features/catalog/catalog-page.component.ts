@@ -5,7 +5,9 @@ import { MatButtonModule } from '@angular/material/button';
 import { MatIconModule } from '@angular/material/icon';
 import { MatSortModule } from '@angular/material/sort';
 import { MatTableModule } from '@angular/material/table';
+import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import type { ResourceSummary } from '@shoal/contract';
+import { TAG_PATTERN } from '@shoal/contract/limits';
 import { RESOURCE_SORT_FIELDS } from '@shoal/contract/api';
 import { AuthService } from '../../core/auth/auth.service';
 import { BytesPipe, ExactBytesPipe } from '../../shared/bytes.pipe';
@@ -17,11 +19,18 @@ import {
   TableLoadingBarComponent,
   TableStateComponent,
 } from '../../shared/table/table-state.component';
+import { CatalogReturn } from './catalog-return';
 import { ResourcesService } from './resources.service';
+import { TagChipsComponent } from './tag-chips.component';
+
+/** The URL's tag, when it is one the API accepts (anything else would only fail the load). */
+function validTag(raw: string | null): string {
+  return raw && TAG_PATTERN.test(raw) ? raw : '';
+}
 
 /**
- * The catalog: a server-backed table whose search, sort and page live in the URL, so a
- * search is a link someone else can open. Searches of several common words answer a lower
+ * The catalog: a server-backed table whose search, tag, sort and page live in the URL, so
+ * a search is a link someone else can open. Searches of several common words answer a lower
  * bound ("669+"), which the summary and the paginator say.
  */
 @Component({
@@ -39,6 +48,7 @@ import { ResourcesService } from './resources.service';
     TablePaginatorComponent,
     TableSearchComponent,
     TableStateComponent,
+    TagChipsComponent,
   ],
   changeDetection: ChangeDetectionStrategy.OnPush,
   templateUrl: './catalog-page.component.html',
@@ -50,9 +60,21 @@ export class CatalogPageComponent {
   protected readonly auth = inject(AuthService);
   private readonly api = inject(ResourcesService);
 
-  protected readonly table = new ServerTable<ResourceSummary>({
+  protected readonly table = new ServerTable<ResourceSummary, { tag: string }>({
     sortFields: RESOURCE_SORT_FIELDS,
+    filters: (params) => ({ tag: validTag(params.get('tag')) }),
     load: (query) => this.api.list(query),
+  });
+
+  constructor() {
+    const back = inject(CatalogReturn);
+    this.route.queryParams.pipe(takeUntilDestroyed()).subscribe((params) => back.remember(params));
+  }
+
+  /** What the URL asks for, as words: “debian” tagged “qa”. */
+  protected readonly asked = computed(() => {
+    const { q, tag } = this.table.query();
+    return [q && `“${q}”`, tag && `tagged “${tag}”`].filter(Boolean).join(' ');
   });
 
   /** On a phone the table keeps what matters for choosing: name, size, seeds, downloaders. */

@@ -185,7 +185,7 @@ describe('ResourceDetailComponent', () => {
     expect(text('[data-testid=no-downloaders]')).toContain('Nobody is downloading');
   });
 
-  it("shows the server's refusal for a missing resource", async () => {
+  it('says a missing resource does not exist, with the way back and no retry', async () => {
     await open('member', 'gone');
     http
       .expectOne('/api/resources/gone')
@@ -194,7 +194,23 @@ describe('ResourceDetailComponent', () => {
         { status: 404, statusText: 'Not Found' },
       );
     await settle();
-    expect(text('[data-testid=error-state]')).toContain('Resource not found');
+    expect(text('[data-testid=not-found-state]')).toContain('This resource does not exist');
+    expect(el().querySelector('[data-testid=error-state]')).toBeNull();
+    const buttons = [...el().querySelectorAll('[data-testid=not-found-state] a, button')];
+    expect(buttons.map((b) => b.textContent?.trim())).toEqual(['Back to all resources']);
+  });
+
+  it('offers a retry when the load failed for another reason', async () => {
+    await open('member', 'r-1');
+    http
+      .expectOne('/api/resources/r-1')
+      .flush(
+        { statusCode: 503, code: 'unavailable', message: 'Database down' },
+        { status: 503, statusText: 'Service Unavailable' },
+      );
+    await settle();
+    expect(text('[data-testid=error-state]')).toContain('Database down');
+    expect(text('[data-testid=error-state] button')).toContain('Try again');
   });
 
   it('hides edit and delete from members', async () => {

@@ -10,10 +10,10 @@ import {
 } from '@angular/core';
 import { takeUntilDestroyed, toObservable } from '@angular/core/rxjs-interop';
 import { DatePipe } from '@angular/common';
+import { HttpErrorResponse } from '@angular/common/http';
 import { Title } from '@angular/platform-browser';
 import { Router, RouterLink } from '@angular/router';
 import { MatButtonModule } from '@angular/material/button';
-import { MatChipsModule } from '@angular/material/chips';
 import { MatDialog } from '@angular/material/dialog';
 import { MatIconModule } from '@angular/material/icon';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
@@ -26,12 +26,15 @@ import { AuthService } from '../../core/auth/auth.service';
 import { apiErrorMessage, blobErrorMessage } from '../../core/http/api-error';
 import { BytesPipe, ExactBytesPipe } from '../../shared/bytes.pipe';
 import { confirmAction } from '../../shared/confirm-dialog.component';
+import { countOf } from '../../shared/count';
 import { CopyButtonComponent } from '../../shared/copy-button.component';
 import { saveBlob } from '../../shared/save-file';
 import { PreheatDialogComponent, PreheatDialogData } from '../preheat/preheat-dialog.component';
 import { PreheatJobsComponent } from '../preheat/preheat-jobs.component';
 import { ResourceEditDialogComponent } from './resource-edit-dialog.component';
+import { CatalogReturn } from './catalog-return';
 import { ResourcesService } from './resources.service';
+import { TagChipsComponent } from './tag-chips.component';
 import { AgentInstallComponent } from '../../shared/agent-install.component';
 import { CommandLineComponent } from '../../shared/command-line.component';
 import { shoalGetCommand } from './shoal-command';
@@ -45,7 +48,6 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
     DatePipe,
     RouterLink,
     MatButtonModule,
-    MatChipsModule,
     MatIconModule,
     MatProgressBarModule,
     MatTableModule,
@@ -56,6 +58,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
     AgentInstallComponent,
     CommandLineComponent,
     PreheatJobsComponent,
+    TagChipsComponent,
   ],
   changeDetection: ChangeDetectionStrategy.OnPush,
   templateUrl: './resource-detail.component.html',
@@ -67,6 +70,8 @@ export class ResourceDetailComponent {
   private readonly snack = inject(MatSnackBar);
   private readonly router = inject(Router);
   protected readonly auth = inject(AuthService);
+  /** Where "All resources" goes: the catalog's last search, tag, sort and page. */
+  protected readonly back = inject(CatalogReturn);
 
   /** From the route (`resources/:id`). */
   readonly id = input.required<string>();
@@ -74,6 +79,8 @@ export class ResourceDetailComponent {
   private readonly reloads = signal(0);
   protected readonly loading = signal(true);
   protected readonly error = signal<string | null>(null);
+  /** The server answered 404: no retry can help, so none is offered. */
+  protected readonly missing = signal(false);
   protected readonly resource = signal<ResourceDetail | null>(null);
   protected readonly downloading = signal(false);
   private readonly preheatJobs = viewChild(PreheatJobsComponent);
@@ -108,19 +115,30 @@ export class ResourceDetailComponent {
         tap(() => {
           this.loading.set(true);
           this.error.set(null);
+          this.missing.set(false);
         }),
         switchMap(({ id }) =>
           this.api.get(id).pipe(
-            map((resource) => ({ resource, error: null })),
-            catchError((err: unknown) => of({ resource: null, error: apiErrorMessage(err) })),
+            map((resource) => ({ resource, error: null, missing: false })),
+            catchError((err: unknown) =>
+              of({
+                resource: null,
+                error: apiErrorMessage(err),
+                // 404, or an id that cannot be one (the server refuses it with 400)
+                missing:
+                  err instanceof HttpErrorResponse &&
+                  (err.status === 404 || (err.status === 400 && !UUID.test(id))),
+              }),
+            ),
           ),
         ),
         takeUntilDestroyed(),
       )
-      .subscribe(({ resource, error }) => {
+      .subscribe(({ resource, error, missing }) => {
         this.loading.set(false);
         this.resource.set(resource);
         this.error.set(error);
+        this.missing.set(missing);
       });
   }
 
@@ -171,11 +189,12 @@ export class ResourceDetailComponent {
       .afterClosed()
       .subscribe((job) => {
         if (!job) return;
-        const n = job.tasks.length;
         this.snack.open(
-          `Preheat started on ${n} seed ${n === 1 ? 'server' : 'servers'}`,
+          `Preheat started on ${countOf(job.tasks.length, 'seed server')}`,
           undefined,
-          { duration: 3000 },
+          {
+            duration: 3000,
+          },
         );
         this.preheatJobs()?.reload();
       });

@@ -1,24 +1,25 @@
 import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/core';
-import { NonNullableFormBuilder, ReactiveFormsModule, Validators } from '@angular/forms';
+import {
+  AbstractControl,
+  FormControl,
+  NonNullableFormBuilder,
+  ReactiveFormsModule,
+  ValidatorFn,
+  Validators,
+} from '@angular/forms';
+import { LIMITS } from '@shoal/contract/limits';
 import { MAT_DIALOG_DATA, MatDialogModule, MatDialogRef } from '@angular/material/dialog';
 import { MatButtonModule } from '@angular/material/button';
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
 import type { ResourceDetail } from '@shoal/contract';
 import { apiErrorMessage } from '../../core/http/api-error';
+import { TAG_HINT, notBlank, splitTags, validTags } from '../../shared/form-rules';
 import { ResourcesService } from './resources.service';
 
-/** Tags are typed comma-separated; blanks and duplicates are dropped. */
-function parseTags(text: string): string[] {
-  return [
-    ...new Set(
-      text
-        .split(',')
-        .map((t) => t.trim())
-        .filter(Boolean),
-    ),
-  ];
-}
+/** The typed tags as a list for `validTags` (commas or spaces between them). */
+const tagsOk: ValidatorFn = (c: AbstractControl<string>) =>
+  validTags(new FormControl(splitTags(c.value)));
 
 /** Admin: edit a resource's name, description and tags (PATCH /api/admin/resources/:id). */
 @Component({
@@ -40,19 +41,41 @@ function parseTags(text: string): string[] {
         }
         <mat-form-field>
           <mat-label>Name</mat-label>
-          <input matInput formControlName="name" required maxlength="255" />
+          <input
+            matInput
+            formControlName="name"
+            required
+            [maxlength]="limits.maxNameLength"
+            data-testid="edit-name"
+          />
           @if (form.controls.name.hasError('required')) {
             <mat-error>A name is required</mat-error>
+          } @else if (form.controls.name.hasError('blank')) {
+            <mat-error>The name must not be only spaces</mat-error>
           }
         </mat-form-field>
         <mat-form-field>
           <mat-label>Description</mat-label>
-          <textarea matInput formControlName="description" rows="4"></textarea>
+          <textarea
+            matInput
+            formControlName="description"
+            rows="4"
+            [maxlength]="limits.maxDescriptionLength"
+          ></textarea>
+          <mat-hint align="end"
+            >{{ form.controls.description.value.length }} /
+            {{ limits.maxDescriptionLength }}</mat-hint
+          >
         </mat-form-field>
         <mat-form-field>
           <mat-label>Tags</mat-label>
-          <input matInput formControlName="tags" />
-          <mat-hint>Separate tags with commas</mat-hint>
+          <input matInput formControlName="tags" data-testid="edit-tags" />
+          <mat-hint>Separate tags with commas or spaces; up to {{ limits.maxTags }}</mat-hint>
+          @if (form.controls.tags.getError('badTag'); as bad) {
+            <mat-error>“{{ bad }}”: {{ tagHint }}</mat-error>
+          } @else if (form.controls.tags.hasError('tooManyTags')) {
+            <mat-error>At most {{ limits.maxTags }} tags</mat-error>
+          }
         </mat-form-field>
       </mat-dialog-content>
       <mat-dialog-actions align="end">
@@ -68,10 +91,18 @@ export class ResourceEditDialogComponent {
     inject<MatDialogRef<ResourceEditDialogComponent, ResourceDetail>>(MatDialogRef);
   private readonly resource = inject<ResourceDetail>(MAT_DIALOG_DATA);
 
+  protected readonly limits = LIMITS;
+  protected readonly tagHint = TAG_HINT;
   protected readonly form = inject(NonNullableFormBuilder).group({
-    name: [this.resource.name, [Validators.required, Validators.maxLength(255)]],
-    description: [this.resource.description ?? ''],
-    tags: [(this.resource.tags ?? []).join(', ')],
+    name: [
+      this.resource.name,
+      [Validators.required, notBlank, Validators.maxLength(LIMITS.maxNameLength)],
+    ],
+    description: [
+      this.resource.description ?? '',
+      [Validators.maxLength(LIMITS.maxDescriptionLength)],
+    ],
+    tags: [(this.resource.tags ?? []).join(', '), [tagsOk]],
   });
   protected readonly busy = signal(false);
   protected readonly error = signal<string | null>(null);
@@ -88,7 +119,7 @@ export class ResourceEditDialogComponent {
       .update(this.resource.id, {
         name: v.name.trim(),
         description: v.description.trim(),
-        tags: parseTags(v.tags),
+        tags: splitTags(v.tags),
       })
       .subscribe({
         next: (updated) => this.ref.close(updated),

@@ -22,8 +22,11 @@ export interface DownloadedFile {
 export class ResourcesService {
   private readonly http = inject(HttpClient);
 
-  list(query: TableQuery): Observable<Page<ResourceSummary>> {
-    return this.http.get<Page<ResourceSummary>>('/api/resources', { params: tableParams(query) });
+  /** A page of the catalog; `tag` keeps only the resources with that tag. */
+  list(query: TableQuery & { tag?: string }): Observable<Page<ResourceSummary>> {
+    let params = tableParams(query);
+    if (query.tag) params = params.set('tag', query.tag);
+    return this.http.get<Page<ResourceSummary>>('/api/resources', { params });
   }
 
   get(id: string): Observable<ResourceDetail> {

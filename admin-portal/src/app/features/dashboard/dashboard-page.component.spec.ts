@@ -62,4 +62,24 @@ describe('DashboardPageComponent', () => {
     await fixture.whenStable();
     expect(text('[data-testid=error-state]')).toContain('Stats unavailable');
   });
+
+  it('labels the time axis and the tooltips in 24-hour time, like every page, and counts nodes in words', async () => {
+    const at = new Date(2026, 11, 3, 15, 5).toISOString();
+    http
+      .expectOne('/api/admin/stats')
+      .flush(makeStats({ onlineNodes: 1, traffic: [{ at, seedBytes: 10, peerBytes: 5 }] }));
+    await fixture.whenStable();
+    const options = (
+      fixture.componentInstance as unknown as {
+        chartOptions: () => {
+          scales: { x: { ticks: { callback: (this: unknown, v: number) => string } } };
+          plugins: { tooltip: { callbacks: { title: (items: { label: string }[]) => string } } };
+        };
+      }
+    ).chartOptions();
+    const scale = { getLabelForValue: () => at };
+    expect(options.scales.x.ticks.callback.call(scale, 0)).toBe('15:05');
+    expect(options.plugins.tooltip.callbacks.title([{ label: at }])).toBe('3 Dec 2026, 15:05');
+    expect((fixture.nativeElement as HTMLElement).textContent).toContain('1 node online in all');
+  });
 });

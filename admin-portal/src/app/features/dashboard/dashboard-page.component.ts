@@ -1,6 +1,13 @@
-import { ChangeDetectionStrategy, Component, computed, inject, signal } from '@angular/core';
+import {
+  ChangeDetectionStrategy,
+  Component,
+  LOCALE_ID,
+  computed,
+  inject,
+  signal,
+} from '@angular/core';
 import { takeUntilDestroyed, toObservable } from '@angular/core/rxjs-interop';
-import { DatePipe, PercentPipe } from '@angular/common';
+import { DatePipe, PercentPipe, formatDate } from '@angular/common';
 import { MatButtonModule } from '@angular/material/button';
 import { MatCardModule } from '@angular/material/card';
 import { MatIconModule } from '@angular/material/icon';
@@ -11,6 +18,7 @@ import { catchError, interval, map, of, startWith, switchMap, tap } from 'rxjs';
 import type { DashboardStats } from '@shoal/contract';
 import { apiErrorMessage } from '../../core/http/api-error';
 import { BytesPipe, ExactBytesPipe } from '../../shared/bytes.pipe';
+import { CountPipe } from '../../shared/count';
 import { formatBytes } from '../../shared/format-bytes';
 import { byteAxisStep } from './byte-axis';
 import { StatsService, swarmShare } from './stats.service';
@@ -24,6 +32,7 @@ const PEER_COLOR = '#26a69a';
 @Component({
   selector: 'app-dashboard-page',
   imports: [
+    CountPipe,
     DatePipe,
     PercentPipe,
     MatButtonModule,
@@ -75,45 +84,50 @@ export class DashboardPageComponent {
     Math.max(0, ...(this.stats()?.traffic ?? []).map((b) => b.seedBytes + b.peerBytes)),
   );
 
-  protected readonly chartOptions = computed<ChartConfiguration<'bar'>['options']>(() => ({
-    responsive: true,
-    maintainAspectRatio: false,
-    animation: false,
-    interaction: { mode: 'index', intersect: false },
-    scales: {
-      x: {
-        stacked: true,
-        ticks: {
-          maxRotation: 0,
-          autoSkip: true,
-          callback(value) {
-            const label = this.getLabelForValue(Number(value));
-            const d = new Date(label);
-            return Number.isNaN(d.getTime())
-              ? label
-              : d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  private readonly locale = inject(LOCALE_ID);
+
+  protected readonly chartOptions = computed<ChartConfiguration<'bar'>['options']>(() => {
+    const locale = this.locale;
+    return {
+      responsive: true,
+      maintainAspectRatio: false,
+      animation: false,
+      interaction: { mode: 'index', intersect: false },
+      scales: {
+        x: {
+          stacked: true,
+          ticks: {
+            maxRotation: 0,
+            autoSkip: true,
+            callback(value) {
+              const label = this.getLabelForValue(Number(value));
+              const d = new Date(label);
+              return Number.isNaN(d.getTime()) ? label : formatDate(d, 'HH:mm', locale);
+            },
+          },
+        },
+        y: {
+          stacked: true,
+          beginAtZero: true,
+          ticks: {
+            stepSize: byteAxisStep(this.peakBucket()),
+            callback: (value) => formatBytes(Number(value)),
           },
         },
       },
-      y: {
-        stacked: true,
-        beginAtZero: true,
-        ticks: {
-          stepSize: byteAxisStep(this.peakBucket()),
-          callback: (value) => formatBytes(Number(value)),
+      plugins: {
+        legend: { position: 'bottom' },
+        tooltip: {
+          callbacks: {
+            // 24-hour, like every date in the portal (toLocaleString would follow the browser).
+            title: (items) =>
+              items[0] ? formatDate(String(items[0].label), 'd MMM y, HH:mm', locale) : '',
+            label: (item) => `${item.dataset.label}: ${formatBytes(Number(item.raw))}`,
+          },
         },
       },
-    },
-    plugins: {
-      legend: { position: 'bottom' },
-      tooltip: {
-        callbacks: {
-          title: (items) => (items[0] ? new Date(String(items[0].label)).toLocaleString() : ''),
-          label: (item) => `${item.dataset.label}: ${formatBytes(Number(item.raw))}`,
-        },
-      },
-    },
-  }));
+    };
+  });
 
   constructor() {
     toObservable(this.reloads)

@@ -15,6 +15,7 @@ export interface PreheatDialogData {
   resourceId: string;
   resourceName: string;
 }
+import { CountPipe } from '../../shared/count';
 
 /**
  * Admin: place a resource on chosen seed servers, or on every seed server of a site
@@ -23,6 +24,7 @@ export interface PreheatDialogData {
 @Component({
   selector: 'app-preheat-dialog',
   imports: [
+    CountPipe,
     MatDialogModule,
     MatButtonModule,
     MatFormFieldModule,

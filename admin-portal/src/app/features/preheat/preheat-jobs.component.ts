@@ -21,6 +21,7 @@ import { catchError, filter, map, of, switchMap, tap } from 'rxjs';
 import type { PreheatJob, PreheatTaskState, PreheatTaskStatus } from '@shoal/contract';
 import { apiErrorMessage } from '../../core/http/api-error';
 import { confirmAction } from '../../shared/confirm-dialog.component';
+import { countOf } from '../../shared/count';
 import { narrowScreen } from '../../shared/narrow-screen';
 import { PreheatService, isActive } from './preheat.service';
 
@@ -140,8 +141,7 @@ export class PreheatJobsComponent {
 
   protected target(job: PreheatJob): string {
     if (job.site) return `every seed server of site ${job.site}`;
-    const n = job.tasks.length;
-    return n === 1 ? '1 seed server' : `${n} seed servers`;
+    return countOf(job.tasks.length, 'seed server');
   }
 
   /** "2 done · 1 running" */

@@ -7,6 +7,7 @@ import {
 } from '@angular/common/http/testing';
 import { provideRouter } from '@angular/router';
 import { PublishPageComponent } from './publish-page.component';
+import { LIMITS } from '@shoal/contract/limits';
 import { makeDetail } from '../../../testing/fixtures';
 
 describe('PublishPageComponent', () => {
@@ -40,6 +41,66 @@ describe('PublishPageComponent', () => {
     return http.expectOne((r) => r.url === '/api/admin/uploads');
   }
 
+  /** The JSON metadata part of the upload's body. */
+  const metadataOf = (req: TestRequest) =>
+    JSON.parse((req.request.body as FormData).get('metadata') as string) as Record<string, unknown>;
+
+  function type(testId: string, value: string) {
+    const input = q<HTMLInputElement>(`[data-testid=${testId}]`)!;
+    input.value = value;
+    input.dispatchEvent(new Event('input'));
+    fixture.detectChanges();
+  }
+
+  it('refuses a name of spaces only at the form, sending nothing', async () => {
+    chooseFile(new File(['x'], 'a.bin'));
+    type('name', '   ');
+    q<HTMLButtonElement>('[data-testid=start-upload]')!.click();
+    await fixture.whenStable();
+    http.expectNone('/api/admin/uploads');
+    expect(q('[data-testid=name-error]')!.textContent).toContain('must not be only spaces');
+  });
+
+  it("limits name and description to the server's lengths (contract/)", () => {
+    const name = q<HTMLInputElement>('[data-testid=name]')!;
+    const description = q<HTMLTextAreaElement>('[data-testid=description]')!;
+    expect(name.maxLength).toBe(LIMITS.maxNameLength);
+    expect(description.maxLength).toBe(LIMITS.maxDescriptionLength);
+    expect(el().textContent).toContain(`0 / ${LIMITS.maxNameLength}`);
+  });
+
+  it('sends the tags typed as chips, and refuses a tag the server would', async () => {
+    chooseFile(new File(['x'], 'a.bin'));
+    const tags = q<HTMLInputElement>('[data-testid=tags]')!;
+    tags.value = 'linux, qa';
+    tags.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', keyCode: 13 }));
+    fixture.detectChanges();
+    expect(
+      [...el().querySelectorAll('[data-testid=tag-chip]')].map((c) => c.textContent?.trim()),
+    ).toEqual([expect.stringContaining('linux'), expect.stringContaining('qa')]);
+    const req = startUpload();
+    expect(metadataOf(req)['tags']).toEqual(['linux', 'qa']);
+    req.flush(makeDetail());
+    await fixture.whenStable();
+  });
+
+  it('says a refused field once', async () => {
+    chooseFile(new File(['x'], 'a.bin'));
+    startUpload().flush(
+      {
+        statusCode: 400,
+        code: 'validation_failed',
+        message: 'name must be shorter than or equal to 200 characters',
+        errors: { name: 'name must be shorter than or equal to 200 characters' },
+      },
+      { status: 400, statusText: 'Bad Request' },
+    );
+    await fixture.whenStable();
+    expect(q('[data-testid=upload-error]')!.textContent!.trim()).toBe(
+      'name must be shorter than or equal to 200 characters',
+    );
+  });
+
   it('names the upload after the file unless the admin typed a name', () => {
     chooseFile(new File(['hello'], 'release-1.2.tar.gz'));
     expect(q<HTMLInputElement>('[data-testid=name]')!.value).toBe('release-1.2.tar.gz');
@@ -49,7 +110,7 @@ describe('PublishPageComponent', () => {
   it('shows progress, then a link to the published resource', async () => {
     chooseFile(new File(['x'.repeat(200)], 'data.bin'));
     const req = startUpload();
-    expect(req.request.params.get('name')).toBe('data.bin');
+    expect(metadataOf(req)).toEqual({ name: 'data.bin', filename: 'data.bin' });
 
     req.event({ type: HttpEventType.UploadProgress, loaded: 50, total: 200 });
     await fixture.whenStable();

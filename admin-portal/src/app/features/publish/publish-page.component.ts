@@ -10,14 +10,18 @@ import { NonNullableFormBuilder, ReactiveFormsModule, Validators } from '@angula
 import { RouterLink } from '@angular/router';
 import { MatButtonModule } from '@angular/material/button';
 import { MatCardModule } from '@angular/material/card';
+import { MatChipInputEvent, MatChipsModule } from '@angular/material/chips';
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatIconModule } from '@angular/material/icon';
 import { MatInputModule } from '@angular/material/input';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { Subscription } from 'rxjs';
+import { COMMA, ENTER, SPACE } from '@angular/cdk/keycodes';
 import type { ResourceDetail } from '@shoal/contract';
+import { LIMITS } from '@shoal/contract/limits';
 import { apiErrorMessage } from '../../core/http/api-error';
 import { BytesPipe, ExactBytesPipe } from '../../shared/bytes.pipe';
+import { TAG_HINT, notBlank, splitTags, validTags } from '../../shared/form-rules';
 import { UploadsService } from './uploads.service';
 
 type Phase = 'idle' | 'uploading' | 'processing' | 'done' | 'cancelled' | 'failed';
@@ -30,6 +34,7 @@ type Phase = 'idle' | 'uploading' | 'processing' | 'done' | 'cancelled' | 'faile
     RouterLink,
     MatButtonModule,
     MatCardModule,
+    MatChipsModule,
     MatFormFieldModule,
     MatIconModule,
     MatInputModule,
@@ -45,10 +50,17 @@ export class PublishPageComponent {
   private readonly uploads = inject(UploadsService);
   private upload?: Subscription;
 
+  /** The server's limits (contract/), shown and enforced here before anything is sent. */
+  protected readonly limits = LIMITS;
+  protected readonly tagHint = TAG_HINT;
+  protected readonly tagSeparators = [ENTER, COMMA, SPACE] as const;
+
   protected readonly form = inject(NonNullableFormBuilder).group({
-    name: ['', [Validators.required, Validators.maxLength(255)]],
-    description: [''],
+    name: ['', [Validators.required, notBlank, Validators.maxLength(LIMITS.maxNameLength)]],
+    description: ['', [Validators.maxLength(LIMITS.maxDescriptionLength)]],
+    tags: [[] as string[], [validTags]],
   });
+
   protected readonly file = signal<File | null>(null);
   protected readonly phase = signal<Phase>('idle');
   protected readonly loaded = signal(0);
@@ -92,6 +104,20 @@ export class PublishPageComponent {
     if (file && !this.form.controls.name.dirty) this.form.controls.name.setValue(file.name);
   }
 
+  /** A tag typed and ended with Enter, a comma or a space (a pasted list becomes several). */
+  protected addTags(event: MatChipInputEvent): void {
+    const control = this.form.controls.tags;
+    const added = splitTags(event.value, control.value);
+    if (added.length) control.setValue([...control.value, ...added]);
+    control.markAsTouched();
+    event.chipInput.clear();
+  }
+
+  protected removeTag(tag: string): void {
+    const control = this.form.controls.tags;
+    control.setValue(control.value.filter((t) => t !== tag));
+  }
+
   protected start(): void {
     const file = this.file();
     if (!file) {
@@ -102,14 +128,14 @@ export class PublishPageComponent {
       this.form.markAllAsTouched();
       return;
     }
-    const { name, description } = this.form.getRawValue();
+    const { name, description, tags } = this.form.getRawValue();
     this.phase.set('uploading');
     this.loaded.set(0);
     this.total.set(file.size);
     this.error.set(null);
     this.published.set(null);
     this.upload = this.uploads
-      .upload(file, { name: name.trim(), description: description.trim() })
+      .upload(file, { name: name.trim(), description: description.trim(), tags })
       .subscribe({
         next: (event) => {
           if (event.kind === 'progress') {
@@ -138,7 +164,7 @@ export class PublishPageComponent {
 
   protected reset(fileInput: HTMLInputElement): void {
     fileInput.value = '';
-    this.form.reset({ name: '', description: '' });
+    this.form.reset({ name: '', description: '', tags: [] });
     this.choose(null);
   }
 }

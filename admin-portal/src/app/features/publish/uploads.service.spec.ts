@@ -18,18 +18,29 @@ describe('UploadsService', () => {
 
   afterEach(() => http.verify());
 
-  it('sends the raw file with name and description, reporting progress then the resource', () => {
+  /** The parts of a multipart body, in the order sent. */
+  const parts = (body: unknown) => [...(body as FormData).entries()];
+
+  it('sends one body, the metadata first and then the file, reporting progress then the resource', () => {
     const file = new File(['x'.repeat(1000)], 'big.iso');
     const events: UploadEvent[] = [];
-    api.upload(file, { name: 'Big ISO', description: 'nightly' }).subscribe((e) => events.push(e));
+    const description = 'ü'.repeat(4000);
+    api
+      .upload(file, { name: 'Big ISO', description, tags: ['linux', 'qa'] })
+      .subscribe((e) => events.push(e));
 
     const req = http.expectOne((r) => r.url === '/api/admin/uploads');
     expect(req.request.method).toBe('POST');
-    expect(req.request.body).toBe(file);
-    expect(req.request.headers.get('Content-Type')).toBe('application/octet-stream');
-    expect(req.request.params.get('name')).toBe('Big ISO');
-    expect(req.request.params.get('description')).toBe('nightly');
-    expect(req.request.params.get('filename')).toBe('big.iso');
+    expect(req.request.params.keys()).toEqual([]);
+    const [[metaName, meta], [fileName, sent]] = parts(req.request.body);
+    expect([metaName, fileName]).toEqual(['metadata', 'file']);
+    expect(JSON.parse(meta as string)).toEqual({
+      name: 'Big ISO',
+      description,
+      tags: ['linux', 'qa'],
+      filename: 'big.iso',
+    });
+    expect((sent as File).size).toBe(1000);
     expect(req.request.reportProgress).toBe(true);
 
     req.event({ type: HttpEventType.UploadProgress, loaded: 400, total: 1000 });
@@ -46,8 +57,7 @@ describe('UploadsService', () => {
   it('aborts the request when unsubscribed (cancel)', () => {
     const sub = api.upload(new Blob(['abc']), { name: 'x' }).subscribe();
     const req = http.expectOne((r) => r.url === '/api/admin/uploads');
-    expect(req.request.params.has('description')).toBe(false);
-    expect(req.request.params.has('filename')).toBe(false);
+    expect(JSON.parse(parts(req.request.body)[0][1] as string)).toEqual({ name: 'x' });
     sub.unsubscribe();
     expect(req.cancelled).toBe(true);
   });

@@ -6,7 +6,7 @@ import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
 import { MatSelectModule } from '@angular/material/select';
 import type { UserRole, UserSummary } from '@shoal/contract';
-import { PASSWORD_LENGTH } from '@shoal/contract/api';
+import { PASSWORD_LENGTH, USERNAME_PATTERN, USERNAME_RULE } from '@shoal/contract/api';
 import { apiErrorMessage } from '../../core/http/api-error';
 import { UsersService } from './users.service';
 
@@ -40,6 +40,8 @@ import { UsersService } from './users.service';
           />
           @if (form.controls.username.hasError('required')) {
             <mat-error>A username is required</mat-error>
+          } @else if (form.controls.username.hasError('pattern')) {
+            <mat-error data-testid="username-error">A username must {{ usernameRule }}</mat-error>
           }
         </mat-form-field>
         <mat-form-field>
@@ -54,7 +56,7 @@ import { UsersService } from './users.service';
           />
           <mat-hint>At least {{ minLength }} characters</mat-hint>
           @if (form.controls.password.invalid) {
-            <mat-error>At least {{ minLength }} characters</mat-error>
+            <mat-error>{{ minLength }} to {{ maxLength }} characters</mat-error>
           }
         </mat-form-field>
         <mat-form-field>
@@ -78,9 +80,18 @@ export class CreateUserDialogComponent {
   private readonly users = inject(UsersService);
   private readonly ref = inject<MatDialogRef<CreateUserDialogComponent, UserSummary>>(MatDialogRef);
   protected readonly minLength = PASSWORD_LENGTH.min;
+  protected readonly maxLength = PASSWORD_LENGTH.max;
+  protected readonly usernameRule = USERNAME_RULE;
   protected readonly form = inject(NonNullableFormBuilder).group({
-    username: ['', [Validators.required, Validators.maxLength(64)]],
-    password: ['', [Validators.required, Validators.minLength(PASSWORD_LENGTH.min)]],
+    username: ['', [Validators.required, Validators.pattern(USERNAME_PATTERN)]],
+    password: [
+      '',
+      [
+        Validators.required,
+        Validators.minLength(PASSWORD_LENGTH.min),
+        Validators.maxLength(PASSWORD_LENGTH.max),
+      ],
+    ],
     role: ['member' as UserRole],
   });
   protected readonly busy = signal(false);
@@ -137,7 +148,7 @@ export class CreateUserDialogComponent {
             >At least {{ minLength }} characters. Tell the user through a safe channel.</mat-hint
           >
           @if (form.controls.password.invalid) {
-            <mat-error>At least {{ minLength }} characters</mat-error>
+            <mat-error>{{ minLength }} to {{ maxLength }} characters</mat-error>
           }
         </mat-form-field>
       </mat-dialog-content>
@@ -153,8 +164,16 @@ export class ResetPasswordDialogComponent {
   private readonly ref = inject<MatDialogRef<ResetPasswordDialogComponent, boolean>>(MatDialogRef);
   protected readonly user = inject<UserSummary>(MAT_DIALOG_DATA);
   protected readonly minLength = PASSWORD_LENGTH.min;
+  protected readonly maxLength = PASSWORD_LENGTH.max;
   protected readonly form = inject(NonNullableFormBuilder).group({
-    password: ['', [Validators.required, Validators.minLength(PASSWORD_LENGTH.min)]],
+    password: [
+      '',
+      [
+        Validators.required,
+        Validators.minLength(PASSWORD_LENGTH.min),
+        Validators.maxLength(PASSWORD_LENGTH.max),
+      ],
+    ],
   });
   protected readonly busy = signal(false);
   protected readonly error = signal<string | null>(null);

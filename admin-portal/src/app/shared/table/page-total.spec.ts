@@ -58,4 +58,10 @@ describe('LowerBoundPaginatorIntl', () => {
     intl.show({ count: 57, atLeast: false });
     expect(intl.getRangeLabel(2, 25, 57)).toBe('51 – 57 of 57');
   });
+
+  it('says a page past the end is past the end, not "24951 – 24975 of 34"', () => {
+    const intl = new LowerBoundPaginatorIntl();
+    intl.show({ count: 34, atLeast: false });
+    expect(intl.getRangeLabel(998, 25, 34)).toBe('Page 999 of 2: past the end');
+  });
 });

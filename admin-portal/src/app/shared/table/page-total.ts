@@ -57,6 +57,9 @@ export class LowerBoundPaginatorIntl extends MatPaginatorIntl {
 
   override getRangeLabel = (page: number, pageSize: number, length: number): string => {
     const total = this.total;
+    // Past the end (`?page=999`): Material would say "24951 – 24975 of 34".
+    if (length > 0 && page * pageSize >= length && !total?.atLeast)
+      return `Page ${numbers.format(page + 1)} of ${numbers.format(Math.ceil(length / pageSize))}: past the end`;
     if (!total?.atLeast) return this.exact.getRangeLabel(page, pageSize, length);
     const start = page * pageSize;
     const end = start + pageSize;

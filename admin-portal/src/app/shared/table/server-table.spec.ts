@@ -1,7 +1,7 @@
 import { ChangeDetectionStrategy, Component } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 import { Location } from '@angular/common';
-import { provideRouter } from '@angular/router';
+import { Router, provideRouter } from '@angular/router';
 import { RouterTestingHarness } from '@angular/router/testing';
 import { Observable, Subject } from 'rxjs';
 import type { Page } from '@shoal/contract';
@@ -117,5 +117,32 @@ describe('ServerTable', () => {
     await settle();
     expect(table.totalText()).toBe('669+');
     expect(table.paginatorLength()).toBe(669 + 25);
+  });
+
+  it('adds a history entry for each sort and page (Back walks them)', async () => {
+    await open('/t');
+    const navigate = jest.spyOn(TestBed.inject(Router), 'navigate');
+    table.onSort({ active: 'name', direction: 'asc' });
+    await settle();
+    table.onPage({ pageIndex: 1, pageSize: 25, length: 60, previousPageIndex: 0 });
+    await settle();
+    expect(navigate.mock.calls.map(([, extras]) => extras?.replaceUrl)).toEqual([false, false]);
+    expect(url()).toBe('/t?sort=name&page=2');
+  });
+
+  it('knows a page past the end, and goes to the last page instead of keeping the dead entry', async () => {
+    await open('/t?page=999');
+    loads[0].answer.next(page([], { page: 999, total: 34 }));
+    await settle();
+    expect(table.pastTheEnd()).toBe(true);
+    expect(table.lastPage()).toBe(2);
+    const navigate = jest.spyOn(TestBed.inject(Router), 'navigate');
+    table.goToLastPage();
+    await settle();
+    expect(url()).toBe('/t?page=2');
+    expect(navigate).toHaveBeenCalledWith([], expect.objectContaining({ replaceUrl: true }));
+    loads[1].answer.next(page([{ id: 'a', name: 'a' }], { page: 2, total: 34 }));
+    await settle();
+    expect(table.pastTheEnd()).toBe(false);
   });
 });

@@ -39,9 +39,11 @@ function sameValues<Q extends object>(a: Q, b: Q): boolean {
 }
 
 /**
- * A server-backed table whose search, filters, sort and page live in the URL (replaced,
- * not pushed, so typing adds no history), so a view is a link someone else can open.
- * A change in what the URL asks for loads again; a newer request wins over an older one.
+ * A server-backed table whose search, filters, sort and page live in the URL, so a view
+ * is a link someone else can open. Each search, filter, sort and page is a history entry
+ * of its own (Back returns to the view before); while the user keeps typing, the search
+ * updates its own entry instead of adding one per pause. A change in what the URL asks
+ * for loads again; a newer request wins over an older one.
  * Call it from a component's constructor or field initialisers (it injects the route).
  */
 export class ServerTable<T, F extends TableFilters = Record<never, never>> {
@@ -78,12 +80,24 @@ export class ServerTable<T, F extends TableFilters = Record<never, never>> {
     return t ? formatTotal(t) : '';
   });
   readonly paginatorLength = computed(() => paginatorLength(this.total(), this.query().size));
+  /** The last page of an exact total; null while the total is unknown or a lower bound. */
+  readonly lastPage = computed(() => {
+    const t = this.total();
+    return t && !t.atLeast ? Math.max(1, Math.ceil(t.count / this.query().size)) : null;
+  });
+  /** The URL asks for a page past the end (`?page=999` of 34 rows). */
+  readonly pastTheEnd = computed(() => {
+    const p = this.page();
+    return !!p && p.items.length === 0 && p.total > 0 && this.query().page > 1;
+  });
 
   /** The search box; pushed to the URL after a pause in typing. */
   readonly searchText = signal('');
   private readonly typed$ = new Subject<string>();
   /** The q this table last wrote to the URL, so its echo does not overwrite the box. */
   private lastPushedQ: string | null = null;
+  /** The URL the last typed search made: typing on there refines that entry. */
+  private typedUrl: string | null = null;
 
   constructor(options: ServerTableOptions<F, T>) {
     this.sortFields = options.sortFields ?? [];
@@ -158,28 +172,34 @@ export class ServerTable<T, F extends TableFilters = Record<never, never>> {
     this.searchText.set('');
     if (!this.query().q && Object.keys(also).length === 0) return;
     this.lastPushedQ = '';
-    this.navigate({ ...also, q: null, page: null });
+    void this.navigate({ ...also, q: null, page: null });
   }
 
   /** A new sort starts again at the first page. */
   onSort(sort: Sort): void {
-    this.navigate({ sort: sortParam(sort), page: null });
+    void this.navigate({ sort: sortParam(sort), page: null });
   }
 
   onPage(event: PageEvent): void {
-    this.navigate({
+    void this.navigate({
       page: event.pageIndex > 0 ? event.pageIndex + 1 : null,
       size: event.pageSize === DEFAULT_PAGE_SIZE ? null : event.pageSize,
     });
   }
 
   firstPage(): void {
-    this.navigate({ page: null });
+    void this.navigate({ page: null });
+  }
+
+  /** From past the end to the last page there is (the first, when the end is unknown). */
+  goToLastPage(): void {
+    const last = this.lastPage();
+    void this.navigate({ page: last && last > 1 ? last : null }, { replace: true });
   }
 
   /** Sets the table's own filters (null drops one), back to page one. */
   filter(params: Params): void {
-    this.navigate({ ...params, page: null });
+    void this.navigate({ ...params, page: null });
   }
 
   /** Loads the same page again (after an edit elsewhere, or a failure). */
@@ -197,15 +217,18 @@ export class ServerTable<T, F extends TableFilters = Record<never, never>> {
   private pushSearch(q: string): void {
     if (q === this.query().q) return;
     this.lastPushedQ = q;
-    this.navigate({ q: q || null, page: null });
+    const refining = this.typedUrl !== null && this.router.url === this.typedUrl;
+    void this.navigate({ q: q || null, page: null }, { replace: refining }).then(() => {
+      this.typedUrl = this.router.url;
+    });
   }
 
-  private navigate(queryParams: Params): void {
-    void this.router.navigate([], {
+  private navigate(queryParams: Params, opts: { replace?: boolean } = {}): Promise<boolean> {
+    return this.router.navigate([], {
       relativeTo: this.route,
       queryParams,
       queryParamsHandling: 'merge',
-      replaceUrl: true,
+      replaceUrl: opts.replace ?? false,
     });
   }
 }
