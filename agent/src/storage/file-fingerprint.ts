@@ -38,10 +38,7 @@ export function sameFingerprint(a: FileFingerprint, b: FileFingerprint): boolean
 }
 
 /** Fingerprints of regular files under `root` (null for one that is missing or not a plain file). */
-export async function fingerprintFiles(
-  root: string,
-  files: readonly { path: string }[],
-): Promise<(FileFingerprint | null)[]> {
+async function fingerprintFiles(root: string, files: readonly { path: string }[]): Promise<(FileFingerprint | null)[]> {
   return Promise.all(
     files.map(async (f) => {
       const st = await lstat(join(root, ...f.path.split('/')), { bigint: true }).catch(() => null);

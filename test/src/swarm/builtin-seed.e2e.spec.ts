@@ -177,16 +177,21 @@ describe('built-in seed', () => {
     // The tests before left the built-in seed holding resources: each start announces them
     // and each stop says goodbye for them, to this server's own tracker.
     await server.restart();
-    await until('the built-in seed to provide its resources', () => /serving [1-9]\d* resource\(s\)/.test(server.output()), {
-      timeoutMs: 30_000,
-      detail: () => server.output().slice(-2000),
-    });
+    await until(
+      'the built-in seed to provide its resources',
+      () => /serving [1-9]\d* resource\(s\)/.test(server.output()),
+      {
+        timeoutMs: 30_000,
+        detail: () => server.output().slice(-2000),
+      },
+    );
     await server.stop();
     const log = server.output();
     expect(log).not.toMatch(/ECONNREFUSED|announce failed/);
     expect(log).not.toMatch(/RouterExplorer|InstanceLoader/);
     // Its first announce comes after the server said it listens.
-    expect(log.lastIndexOf('listening on http')).toBeLessThan(log.search(/serving [1-9]\d* resource\(s\)(?![\s\S]*serving [1-9])/));
+    expect(log.lastIndexOf('listening on http')).toBeLessThan(
+      log.search(/serving [1-9]\d* resource\(s\)(?![\s\S]*serving [1-9])/),
+    );
   }, 120_000);
-
 });
