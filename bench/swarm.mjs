@@ -25,7 +25,7 @@ const harness = join(B.REPO, 'bench/swarm/swarm-bench.sh');
 const outBase = B.tempDir('swarm');
 
 /**
- * Per run, from each client's last `--json` line: the slowest time from `shoal get` start to
+ * Per run, from each client's `complete` line of `--json`: the slowest time from `shoal get` start to
  * its first verified piece, and the longest stretch a client received nothing while a
  * connected peer held a piece it lacked (issue 15: goals 1 s and 2 s).
  */
@@ -34,8 +34,8 @@ function clientTimings(logDir, n) {
   for (let i = 1; i <= n; i++) {
     const f = join(logDir, `shoal-c${i}.out`);
     if (!existsSync(f)) continue;
-    const lines = readFileSync(f, 'utf8').trim().split('\n').filter((l) => l.startsWith('{'));
-    try { last.push(JSON.parse(lines.at(-1))); } catch { /* an unfinished line: skip */ }
+    const done = readFileSync(f, 'utf8').split('\n').filter((l) => l.startsWith('{"event":"complete"'));
+    try { last.push(JSON.parse(done.at(-1))); } catch { /* no complete line: skip */ }
   }
   const firsts = last.map((l) => l.firstPieceMs).filter((v) => typeof v === 'number');
   const stalls = last.map((l) => l.longestStallMs).filter((v) => typeof v === 'number');
