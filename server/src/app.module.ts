@@ -12,6 +12,7 @@ import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { CredentialsModule } from './credentials/credentials.module.js';
 import { dataSourceOptions } from './database/data-source-options.js';
+import { SqliteTransactionQueue } from './database/sqlite-transaction-queue.js';
 import { HealthController } from './health/health.controller.js';
 import { RedisModule } from './redis/redis.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
@@ -62,6 +63,7 @@ export class AppModule {
         ...portal,
       ],
       controllers: [HealthController, VersionController],
+      providers: [SqliteTransactionQueue],
     };
   }
 }

@@ -4,6 +4,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { loadConfig } from '../../src/config/app-config.js';
 import { ConfigModule } from '../../src/config/config.module.js';
 import { ENTITIES, MIGRATIONS } from '../../src/database/data-source-options.js';
+import { SqliteTransactionQueue } from '../../src/database/sqlite-transaction-queue.js';
 import { MetricsModule } from '../../src/metrics/metrics.module.js';
 import { RedisModule } from '../../src/redis/redis.module.js';
 
@@ -27,6 +28,7 @@ export async function openTestApp(feature: Type | DynamicModule, env: NodeJS.Pro
       }),
       feature,
     ],
+    providers: [SqliteTransactionQueue],
   }).compile();
   moduleRef.useLogger(false);
   await moduleRef.init();
