@@ -27,17 +27,15 @@ export interface PeerInfo {
 }
 
 /** A node's name: what the server accepts at enrollment (agents check it before asking). */
-export const NodeNameSchema = z
-  .string()
-  .min(1)
-  .max(LIMITS.maxNodeNameLength)
-  .regex(/^[A-Za-z0-9._-]+$/, `must be 1-${LIMITS.maxNodeNameLength} letters, digits, ".", "_" or "-"`);
+export const NODE_NAME_PATTERN = new RegExp(`^[A-Za-z0-9._-]{1,${LIMITS.maxNodeNameLength}}$`);
+/** Why a name was refused, after the field's name: "name must be ...", "--name must be ...". */
+export const NODE_NAME_RULE = `must be 1-${LIMITS.maxNodeNameLength} letters, digits, ".", "_" or "-"`;
+export const NodeNameSchema = z.string().regex(NODE_NAME_PATTERN, NODE_NAME_RULE);
 
-export const SiteSchema = z
-  .string()
-  .min(1)
-  .max(LIMITS.maxSiteLength)
-  .regex(/^[A-Za-z0-9._-]+$/);
+/** A site (a data centre, an office): the same characters as a node's name, shorter. */
+export const SITE_PATTERN = new RegExp(`^[A-Za-z0-9._-]{1,${LIMITS.maxSiteLength}}$`);
+export const SITE_RULE = `must be 1-${LIMITS.maxSiteLength} letters, digits, ".", "_" or "-"`;
+export const SiteSchema = z.string().regex(SITE_PATTERN, SITE_RULE);
 
 /** POST /api/nodes/enroll */
 export interface EnrollRequest {

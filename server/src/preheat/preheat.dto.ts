@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsOptional, IsUUID, Matches } from 'class-validator';
+import { SITE_PATTERN, SITE_RULE } from '@shoal/contract';
 
 export class PreheatCreateDto {
   @ApiProperty()
@@ -16,7 +17,7 @@ export class PreheatCreateDto {
 
   @ApiPropertyOptional({ description: 'or every seed server of this site' })
   @IsOptional()
-  @Matches(/^[A-Za-z0-9._-]{1,64}$/, { message: 'site must be 1-64 letters, digits, ".", "_" or "-"' })
+  @Matches(SITE_PATTERN, { message: `site ${SITE_RULE}` })
   site?: string;
 }
 

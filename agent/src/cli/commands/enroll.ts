@@ -4,7 +4,9 @@ import {
   LIMITS,
   ListenAddressSchema,
   NODE_ROLES,
+  NODE_NAME_RULE,
   NodeNameSchema,
+  SITE_RULE,
   SiteSchema,
   type EnrollRequest,
   type EnrollResponse,
@@ -116,15 +118,9 @@ export async function enroll(dataDir: DataDir, opts: EnrollOptions, log: Logger)
  */
 function checkFlags(opts: EnrollOptions): void {
   if (opts.name !== undefined && !NodeNameSchema.safeParse(opts.name).success)
-    throw new CliError(
-      `--name must be 1-${LIMITS.maxNodeNameLength} letters, digits, ".", "_" or "-", not "${opts.name.slice(0, 120)}"`,
-      EXIT.usage,
-    );
+    throw new CliError(`--name ${NODE_NAME_RULE}, not "${opts.name.slice(0, 120)}"`, EXIT.usage);
   if (opts.site !== undefined && !SiteSchema.safeParse(opts.site).success)
-    throw new CliError(
-      `--site must be 1-${LIMITS.maxSiteLength} letters, digits, ".", "_" or "-", not "${opts.site.slice(0, 120)}"`,
-      EXIT.usage,
-    );
+    throw new CliError(`--site ${SITE_RULE}, not "${opts.site.slice(0, 120)}"`, EXIT.usage);
   if ((opts.advertise?.length ?? 0) > LIMITS.maxListenAddresses)
     throw new CliError(`--advertise can be given at most ${LIMITS.maxListenAddresses} times`, EXIT.usage);
   for (const a of opts.advertise ?? [])

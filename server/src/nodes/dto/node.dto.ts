@@ -2,8 +2,12 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   ENROLLMENT_TOKEN_STATES,
   LIMITS,
+  NODE_NAME_PATTERN,
+  NODE_NAME_RULE,
   NODE_ROLES,
   NODE_SORT_FIELDS,
+  SITE_PATTERN,
+  SITE_RULE,
   TOKEN_LIFETIMES,
   type EnrollmentTokenState,
   type NodeRole,
@@ -29,8 +33,6 @@ import { PageQueryDto } from '../../common/page-query.dto.js';
 import { AcceptsUnknownFields } from '../../common/validation.js';
 import { LISTEN_ADDRESS_PATTERN } from '../../tracker/dto/announce.dto.js';
 
-const SITE_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
-
 export class PublicKeyJwkDto {
   @ApiProperty({ enum: ['OKP'] })
   @IsIn(['OKP'])
@@ -55,7 +57,7 @@ export class EnrollDto {
 
   @ApiProperty({ example: 'seed-fra-01' })
   @IsString()
-  @Matches(/^[A-Za-z0-9._-]{1,100}$/, { message: 'name must be 1-100 letters, digits, ".", "_" or "-"' })
+  @Matches(NODE_NAME_PATTERN, { message: `name ${NODE_NAME_RULE}` })
   name!: string;
 
   @ApiProperty({ enum: NODE_ROLES })
@@ -64,7 +66,7 @@ export class EnrollDto {
 
   @ApiPropertyOptional({ example: 'fra' })
   @IsOptional()
-  @Matches(SITE_PATTERN, { message: 'site must be 1-64 letters, digits, ".", "_" or "-"' })
+  @Matches(SITE_PATTERN, { message: `site ${SITE_RULE}` })
   site?: string;
 
   @ApiProperty({ type: [String], example: ['10.0.0.5:7070'] })
@@ -197,7 +199,7 @@ export class EnrollmentTokenCreateDto {
 
   @ApiPropertyOptional()
   @IsOptional()
-  @Matches(SITE_PATTERN, { message: 'site must be 1-64 letters, digits, ".", "_" or "-"' })
+  @Matches(SITE_PATTERN, { message: `site ${SITE_RULE}` })
   site?: string;
 }
 
