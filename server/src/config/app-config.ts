@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
+import { parseRedisUrl, RedisUrlError } from '../redis/redis-connection.js';
 
 /**
  * Everything the server reads from its environment, validated once at start-up so a
@@ -85,8 +86,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new ConfigError('DATABASE_URL must be a mysql://user:pass@host:port/db URL (unset for SQLite)');
   }
   const redisUrl = env.REDIS_URL?.trim() || null;
-  if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) {
-    throw new ConfigError('REDIS_URL must be a redis:// or rediss:// URL');
+  if (redisUrl) {
+    try {
+      parseRedisUrl(redisUrl);
+    } catch (err) {
+      if (err instanceof RedisUrlError) throw new ConfigError(err.message);
+      throw err;
+    }
   }
   const adminPassword = env.SHOAL_ADMIN_PASSWORD || null;
   if (adminPassword !== null && adminPassword.length < 8) {
