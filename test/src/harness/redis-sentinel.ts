@@ -7,7 +7,7 @@ import { freePort } from './server.js';
 import { until } from './wait.js';
 
 /** The name the sentinels monitor the primary under. */
-export const PRIMARY_NAME = 'shoal-primary';
+const PRIMARY_NAME = 'shoal-primary';
 
 export interface SentinelGroup {
   /** REDIS_URL for the servers: every sentinel and the primary's name. */

@@ -84,7 +84,12 @@ const LIFETIME_CHOICES = [
           </mat-form-field>
           <mat-form-field>
             <mat-label>Site (optional)</mat-label>
-            <input matInput formControlName="site" [maxlength]="maxSiteLength" data-testid="enroll-site" />
+            <input
+              matInput
+              formControlName="site"
+              [maxlength]="maxSiteLength"
+              data-testid="enroll-site"
+            />
             <mat-hint>Letters, digits, dot, dash, underscore — e.g. paris-dc1</mat-hint>
             @if (form.controls.site.hasError('pattern')) {
               <mat-error>Use letters, digits, dot, dash or underscore</mat-error>
@@ -139,7 +144,10 @@ export class EnrollmentDialogComponent {
   protected readonly maxSiteLength = LIMITS.maxSiteLength;
   protected readonly form = inject(NonNullableFormBuilder).group({
     role: ['seed' as NodeRole],
-    site: ['', [Validators.pattern(/^[A-Za-z0-9._-]*$/), Validators.maxLength(LIMITS.maxSiteLength)]],
+    site: [
+      '',
+      [Validators.pattern(/^[A-Za-z0-9._-]*$/), Validators.maxLength(LIMITS.maxSiteLength)],
+    ],
     ttlSeconds: [86400 as number],
     maxUses: [
       1,
