@@ -55,7 +55,12 @@ export class MetricsService {
         for (const role of ['seed', 'client'] as const) {
           this.set(
             { role },
-            await nodes.countBy({ role, revokedAt: IsNull(), lastHeartbeatAt: MoreThan(onlineSince()) }),
+            await nodes.countBy({
+              role,
+              revokedAt: IsNull(),
+              leftAt: IsNull(),
+              lastHeartbeatAt: MoreThan(onlineSince()),
+            }),
           );
         }
       },
