@@ -144,20 +144,6 @@ export interface EnrollmentTokenResponse extends EnrollmentTokenSummary {
   enrollCommand: string;
 }
 
-export interface AuditEntry {
-  id: string;
-  action: string;
-  userId: string | null;
-  username: string | null;
-  resourceId: string | null;
-  nodeId: string | null;
-  /** Client address, for logins. */
-  address?: string | null;
-  /** What else, e.g. `user:<id>`, why a lockout began. */
-  detail?: string | null;
-  at: string;
-}
-
 /** GET /api/admin/stats: the dashboard. */
 export interface DashboardStats {
   resources: number;

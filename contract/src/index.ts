@@ -7,6 +7,7 @@ export * from './nodes.js';
 export * from './tracker.js';
 export * from './tokens.js';
 export * from './api.js';
+export * from './audit.js';
 export * from './preheat.js';
 export * from './node-proof.js';
 export * from './tracker-session.js';

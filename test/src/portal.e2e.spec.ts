@@ -892,6 +892,34 @@ describe('admin portal in a browser', () => {
     await shared.close();
   });
 
+  it('filters the audit log by action and who, and exports what it shows as CSV', async () => {
+    await page.goto(`${server.url}/audit`);
+    await page.getByTestId('audit-action-filter').click();
+    await page.getByRole('option', { name: 'Revoked a node', exact: true }).click();
+    await page.waitForURL(/action=node\.revoke/);
+    await page.getByTestId('audit-actor').fill('admin');
+    await page.getByTestId('audit-actor').press('Enter');
+    await page.waitForURL(/actor=admin/);
+    const expected = (await admin.get('/api/admin/audit?action=node.revoke&actor=admin')).body.total as number;
+    expect(expected).toBeGreaterThan(0);
+    await page.waitForFunction(
+      (n) => document.querySelectorAll('[data-testid=audit-table] tr.mat-mdc-row').length === n,
+      expected,
+    );
+    const about = await page.getByTestId('audit-target-cell').allTextContents();
+    // Named, not a truncated id.
+    expect(about.every((a) => /^\s*Node \S+/.test(a) && !a.includes('…'))).toBe(true);
+    await shot(page, '26-audit-filtered');
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('audit-export').click()]);
+    expect(download.suggestedFilename()).toMatch(/^shoal-audit-[\d-]+\.csv$/);
+    const csv = readFileSync(await download.path(), 'utf8')
+      .trimEnd()
+      .split('\r\n');
+    expect(csv).toHaveLength(1 + expected);
+    expect(csv.slice(1).every((l) => l.includes(',node.revoke,Revoked a node,admin,'))).toBe(true);
+  });
+
   it('sends an expired session back to login with a message', async () => {
     await page.setViewportSize({ width: 1280, height: 860 });
     await page.evaluate(() => {

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
+import type { Request } from 'express';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { TOKEN_ISSUER, TOKEN_TYPES, USER_TOKEN_ALG, type UserAccessClaims } from '@shoal/contract';
 import type { AuthenticatedUser } from '../common/principals.js';
@@ -24,15 +25,16 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       issuer: TOKEN_ISSUER,
       ignoreExpiration: false,
       // jsonwebtoken takes a KeyObject; passport-jwt's types name only string and Buffer.
+      passReqToCallback: true,
       secretOrKeyProvider: (_req: unknown, _raw: unknown, done: (err: Error | null, key?: Buffer) => void) =>
         done(null, tokens.verificationKey as unknown as Buffer),
     });
   }
 
-  async validate(claims: UserAccessClaims): Promise<AuthenticatedUser | false> {
+  async validate(req: Request, claims: UserAccessClaims): Promise<AuthenticatedUser | false> {
     if (claims.typ !== TOKEN_TYPES.user) return false;
     const user = await this.users.findActiveRecently(claims.sub);
     if (!user) return false;
-    return { id: user.id, username: user.username, role: user.role, authTime: claims.auth_time };
+    return { id: user.id, username: user.username, role: user.role, authTime: claims.auth_time, address: req.ip };
   }
 }

@@ -7,6 +7,8 @@ export interface AuthenticatedUser {
   role: UserRole;
   /** When the session began (seconds), for user tokens; refreshes keep it. */
   authTime?: number;
+  /** The client address of this request (through SHOAL_TRUSTED_PROXIES), for the audit log. */
+  address?: string;
 }
 
 /** The node behind a request, from its verified credential. */

@@ -49,7 +49,9 @@ export class ResourceAdminController {
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a resource from the catalog' })
   async remove(@Param('id', new ParseUUIDPipe()) id: string, @CurrentUser() actor: AuthenticatedUser): Promise<void> {
+    const { name } = await this.resources.getOrFail(id);
     await this.resources.remove(id);
-    await this.audit.record('resource.delete', actor, { resourceId: id });
+    // Its row is gone, so the entry keeps the name an auditor will look for.
+    await this.audit.record('resource.delete', actor, { resourceId: id, detail: `"${name}"` });
   }
 }

@@ -120,6 +120,7 @@ describe.each(VARIANTS)('server API on %s %j', (db, env) => {
       ['GET', '/api/admin/users', undefined],
       ['GET', '/api/admin/nodes', undefined],
       ['GET', '/api/admin/audit', undefined],
+      ['GET', '/api/admin/audit/export', undefined],
       ['GET', '/api/admin/stats', undefined],
       ['POST', '/api/admin/resources', metadata('member-publish')],
       ['POST', '/api/admin/signing-keys/rotate', {}],
