@@ -2,11 +2,15 @@
  * Shoal's metrics as Prometheus users expect them, checked by Prometheus's own promtool
  * against a real server and a real `shoal serve --metrics` after some traffic: a login,
  * heartbeats, announces and a download (a preheat the seed server fetches from the
- * built-in seed).
+ * built-in seed). The Grafana dashboard and the alert rules in deploy/ are checked by
+ * promtool too, and against those real metrics, so a renamed metric or label cannot
+ * leave them querying nothing.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse } from 'yaml';
 import { Agent, type ShoalProcess } from '../harness/agents.js';
 import { Api } from '../harness/api-client.js';
 import { parseExposition, promtool, type Sample } from '../harness/promtool.js';
@@ -37,6 +41,33 @@ function complaints(exposition: string): string[] {
   // It exits non-zero exactly when it found something: an exit code with no finding is a failure to run.
   if ((res.status === 0) !== (names.length === 0)) throw new Error(`promtool exited ${res.status}: ${res.output}`);
   return names.sort();
+}
+
+const PROMETHEUS_DIR = join(REPO_ROOT, 'deploy/prometheus');
+
+interface Panel {
+  title: string;
+  datasource: { type: string; uid: string };
+  targets: { expr: string; datasource: { uid: string } }[];
+}
+const dashboard = JSON.parse(readFileSync(join(REPO_ROOT, 'deploy/grafana/shoal.json'), 'utf8')) as {
+  panels: Panel[];
+  templating: { list: { name: string; type: string; query: string }[] };
+};
+/** Grafana's own range variable is not PromQL: promtool reads the expressions with a fixed range. */
+const dashboardExprs = dashboard.panels.flatMap((p) =>
+  p.targets.map((t) => t.expr.replace(/\$__rate_interval/g, '5m')),
+);
+const alertExprs = (
+  parse(readFileSync(join(PROMETHEUS_DIR, 'alerts.yml'), 'utf8')) as { groups: { rules: { expr: string }[] }[] }
+).groups.flatMap((g) => g.rules.map((r) => r.expr));
+
+/** Each Shoal series an expression selects: its metric name and its exact (`=`) label matchers. */
+function selectors(expr: string): { name: string; labels: Record<string, string> }[] {
+  return [...expr.matchAll(/\b(shoal_[a-z0-9_]+)(?:\{([^}]*)\})?/g)].map((m) => ({
+    name: m[1]!,
+    labels: Object.fromEntries([...(m[2] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((l) => [l[1]!, l[2]!])),
+  }));
 }
 
 const one = (samples: Sample[], name: string, labels: Record<string, string> = {}) => {
@@ -131,5 +162,50 @@ describe('metrics as Prometheus users expect', () => {
     expect(one(s, 'shoal_agent_credential_expiry_timestamp_seconds').value).toBe(
       Math.floor(Date.parse(node.credentialExpiresAt) / 1000),
     );
+  });
+
+  it('the alert rules pass promtool check rules, and their unit tests pass promtool test rules', () => {
+    const check = promtool(['check', 'rules', 'alerts.yml'], { cwd: PROMETHEUS_DIR });
+    expect([check.status, check.output]).toEqual([0, expect.stringContaining('SUCCESS: 4 rules found')]);
+    const test = promtool(['test', 'rules', 'alerts.test.yml'], { cwd: PROMETHEUS_DIR });
+    expect([test.status, test.output]).toEqual([0, expect.stringContaining('SUCCESS')]);
+  });
+
+  it("the dashboard's queries are valid PromQL on its ${DS_PROMETHEUS} data source", () => {
+    expect(dashboard.templating.list).toContainEqual(
+      expect.objectContaining({ name: 'DS_PROMETHEUS', type: 'datasource', query: 'prometheus' }),
+    );
+    for (const p of dashboard.panels) {
+      expect([p.title, p.datasource.uid, ...p.targets.map((t) => t.datasource.uid)]).toEqual([
+        p.title,
+        ...Array<string>(p.targets.length + 1).fill('${DS_PROMETHEUS}'),
+      ]);
+    }
+    expect(dashboard.panels.map((p) => p.title)).toEqual(
+      expect.arrayContaining([
+        'Swarm offload',
+        'Bytes received by source',
+        'Heartbeats',
+        'Announce latency',
+        'Nodes online by site',
+      ]),
+    );
+    // promtool has no expression checker of its own: each query goes in as a recording rule.
+    const dir = mkdtempSync(join(tmpdir(), 'shoal-dashboard-rules-'));
+    const rules = dashboardExprs.map((expr, i) => ({ record: `shoal_dashboard:query_${i}`, expr }));
+    writeFileSync(join(dir, 'dashboard.rules.json'), JSON.stringify({ groups: [{ name: 'dashboard', rules }] }));
+    const check = promtool(['check', 'rules', 'dashboard.rules.json'], { cwd: dir });
+    rmSync(dir, { recursive: true, force: true });
+    expect([check.status, check.output]).toEqual([0, expect.stringContaining(`SUCCESS: ${rules.length} rules found`)]);
+  });
+
+  it('every metric and label value the dashboard and the alerts select is in the real metrics', () => {
+    const samples = [...parseExposition(serverText), ...parseExposition(agentText)];
+    const used = [...dashboardExprs, ...alertExprs].flatMap(selectors);
+    expect(used.length).toBeGreaterThan(10);
+    const missing = used.filter(
+      (u) => !samples.some((s) => s.name === u.name && Object.entries(u.labels).every(([k, v]) => s.labels[k] === v)),
+    );
+    expect(missing).toEqual([]);
   });
 });
