@@ -43,6 +43,8 @@ function complaints(exposition: string): string[] {
   return names.sort();
 }
 
+/** The scrape token, as a Prometheus job's `authorization: { credentials: ... }` sends it. */
+const METRICS_TOKEN = 'metrics-scrape-token-1';
 const PROMETHEUS_DIR = join(REPO_ROOT, 'deploy/prometheus');
 
 interface Panel {
@@ -87,7 +89,7 @@ describe('metrics as Prometheus users expect', () => {
   let agentText: string;
 
   beforeAll(async () => {
-    server = await startServer();
+    server = await startServer({ env: { SHOAL_METRICS_TOKEN: METRICS_TOKEN } });
     admin = await new Api(server.url).login('admin', ADMIN_PASSWORD);
     resourceId = await uploadedId(server.url, admin.token!, { name: 'Watched', filename: 'watched.bin' }, content);
     seed = new Agent('par-1');
@@ -106,13 +108,23 @@ describe('metrics as Prometheus users expect', () => {
       },
       { timeoutMs: 60_000, intervalMs: 500, detail: () => JSON.stringify(state) },
     );
-    serverText = await (await fetch(`${server.url}/metrics`)).text();
+    const scrape = await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+    expect(scrape.status).toBe(200);
+    serverText = await scrape.text();
     agentText = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
   }, 120_000);
 
   afterAll(async () => {
     if (serve && serve.child.exitCode === null) serve.child.kill('SIGKILL');
     await server?.destroy();
+  });
+
+  it("the server's /metrics wants SHOAL_METRICS_TOKEN as a bearer token once it is set", async () => {
+    for (const authorization of [undefined, 'Bearer wrong-token', `Bearer ${METRICS_TOKEN}x`]) {
+      const res = await fetch(`${server.url}/metrics`, { headers: authorization ? { authorization } : {} });
+      expect([authorization, res.status]).toEqual([authorization, 401]);
+      expect(await res.text()).not.toContain('shoal_build_info');
+    }
   });
 
   it.each([
