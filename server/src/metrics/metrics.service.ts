@@ -10,7 +10,8 @@ import { SERVER_COMMIT, SERVER_RELEASE } from '../version/server-version.js';
 
 /**
  * Sites are named by whoever enrolls a node, so their number is not ours to choose: the
- * online-nodes gauge keeps at most this many (site, role) series, the busiest first.
+ * online-nodes gauge keeps at most this many (site, role) series, those with the most
+ * enrolled nodes first (not the most online: a site gone quiet is the one to keep).
  */
 const MAX_SITE_SERIES = 500;
 
@@ -81,11 +82,12 @@ export class MetricsService {
           .select('n.site', 'site')
           .addSelect('n.role', 'role')
           .addSelect('SUM(CASE WHEN n.lastHeartbeatAt > :since THEN 1 ELSE 0 END)', 'online')
+          .addSelect('COUNT(*)', 'enrolled')
           .where('n.revokedAt IS NULL')
           .setParameter('since', new Date(Date.now() - NODE_OFFLINE_AFTER_SECONDS * 1000))
           .groupBy('n.site')
           .addGroupBy('n.role')
-          .orderBy('online', 'DESC')
+          .orderBy('enrolled', 'DESC')
           .limit(MAX_SITE_SERIES)
           .getRawMany<{ site: string | null; role: string; online: number | string }>();
         this.reset();
