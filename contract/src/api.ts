@@ -78,7 +78,11 @@ export interface ResourceDetail extends ResourceSummary {
   pieceCount: number;
   files: { path: string; size: number }[];
   publishedBy: string | null;
+  /** Seed servers holding it completely (online or not). */
   providers: ProviderInfo[];
+  /** Downloaders that have it all and are sharing it on (`get` seeding, a finished preheat is a seed). */
+  sharing: PeerInfo[];
+  /** Downloaders still fetching it. */
   downloaders: PeerInfo[];
 }
 
@@ -97,6 +101,16 @@ export interface NodeSummary {
   uploadedBytes: number;
   downloadedBytes: number;
   createdAt: string;
+}
+
+/** GET /api/admin/nodes/:id: a node's page. */
+export interface NodeDetail extends NodeSummary {
+  /** The agent release its last heartbeat came from (null for the built-in seed and before the first). */
+  agentVersion: string | null;
+  /** When it last said goodbye (stopped), if it has not heartbeated since. */
+  leftAt: string | null;
+  /** What its last heartbeat reported holding, with the resources' names. */
+  holdings: { resourceId: string; name: string; complete: boolean; piecesHeld: number; pieceCount: number }[];
 }
 
 /** Where an enrollment token stands: only `active` enrolls a machine. */

@@ -73,6 +73,12 @@ export interface HeartbeatRequest {
   uploadedToPeersBytes?: number;
   /** Progress of the preheat tasks this node was given. */
   preheat?: PreheatReport[];
+  /**
+   * The agent is stopping (Ctrl-C, a finished `get --seed-time`, a service stop): this last
+   * report carries its final counters, and the node is offline from now on (it provides
+   * nothing) rather than a missed heartbeat later. Its next heartbeat brings it back.
+   */
+  leaving?: boolean;
 }
 
 export interface HeartbeatResponse {

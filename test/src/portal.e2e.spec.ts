@@ -392,6 +392,22 @@ describe('admin portal in a browser', () => {
     await shot(page, '04-resource-detail');
   });
 
+  it("opens a node's page from the nodes table: what it holds, by name, and what it moved", async () => {
+    await page.goto(`${server.url}/nodes?q=seed-paris`);
+    await page.getByTestId('node-link').filter({ hasText: 'seed-paris' }).click();
+    await page.waitForURL(`${server.url}/nodes/${nodes.get('seed-paris')!.nodeId}`);
+    await page.getByTestId('holdings-table').waitFor();
+    expect(await page.getByTestId('node-name').textContent()).toBe('seed-paris');
+    expect((await page.getByTestId('node-status').textContent())?.trim()).toBe('Online');
+    expect((await page.getByTestId('node-role').textContent())?.trim()).toBe('seed server');
+    expect((await page.getByTestId('uploaded').textContent())?.trim()).toBe('6 GiB');
+    const holdings = await page.locator('[data-testid=holdings-table] tr.mat-mdc-row').allTextContents();
+    expect(holdings.map((h) => h.replace(/\s+/g, ' ').trim())).toEqual(['ubuntu-24.04-desktop Complete']);
+    await shot(page, 'node-page');
+    await page.getByRole('link', { name: 'ubuntu-24.04-desktop' }).click();
+    await page.waitForURL(`${server.url}/resources/${ids.get('ubuntu-24.04-desktop')}`);
+  });
+
   it('downloads a manifest that parses', async () => {
     const [download] = await Promise.all([
       page.waitForEvent('download'),

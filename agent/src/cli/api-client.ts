@@ -42,7 +42,7 @@ export async function nodeCaller(
 export async function callApi<T>(
   serverUrl: string,
   path: string,
-  opts: { method?: string; token?: string; node?: NodeCaller; body?: unknown; raw?: boolean } = {},
+  opts: { method?: string; token?: string; node?: NodeCaller; body?: unknown; raw?: boolean; timeoutMs?: number } = {},
 ): Promise<T> {
   const url = new URL(path, serverUrl);
   const method = opts.method ?? (opts.body === undefined ? 'GET' : 'POST');
@@ -61,7 +61,7 @@ export async function callApi<T>(
         [AGENT_VERSION_HEADER]: versionHeader(AGENT_VERSION),
       },
       body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-      timeoutMs: TIMEOUT_MS,
+      timeoutMs: opts.timeoutMs ?? TIMEOUT_MS,
     });
   } catch (err) {
     throw new CliError(`cannot reach the server at ${url.origin}: ${(err as Error).message}`, EXIT.serverUnreachable);

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { HEARTBEAT_INTERVAL_SECONDS, type HeartbeatResponse } from '@shoal/contract';
+import { HEARTBEAT_INTERVAL_SECONDS, type HeartbeatRequest, type HeartbeatResponse } from '@shoal/contract';
 import { Engine, NodeKey, type Logger, type Transfer } from '../engine/index.js';
 import { callApi } from './api-client.js';
 import type { AgentStatus, DataDir, NodeConfig } from './data-dir.js';
@@ -25,8 +25,15 @@ export function parseHostPort(text: string): { host: string; port: number } {
  * data directory: heartbeats (credential renewal, revocations) and a
  * status file for `shoal status`.
  */
+/**
+ * How long a stopping agent waits for the server to take its goodbye: Ctrl-C must not
+ * hang on a server that is away (the node then goes offline by missed heartbeats).
+ */
+const GOODBYE_TIMEOUT_MS = 3_000;
+
 export class Runtime {
   private heartbeatTimer: NodeJS.Timeout | null = null;
+  private heartbeatsStarted = false;
   private statusTimer: NodeJS.Timeout | null = null;
   private lastCounters = new Map<
     string,
@@ -98,6 +105,7 @@ export class Runtime {
    * recorded, and the seed counted as offline until the next heartbeat 30 s later.
    */
   startHeartbeats(): void {
+    this.heartbeatsStarted = true;
     if (!this.heartbeatTimer) this.scheduleHeartbeat(0);
   }
 
@@ -124,8 +132,24 @@ export class Runtime {
   async close(): Promise<void> {
     if (this.heartbeatTimer) clearTimeout(this.heartbeatTimer);
     if (this.statusTimer) clearInterval(this.statusTimer);
+    // The last report is taken while the transfers are still there (their holdings and
+    // final counters), and sent once peers were told: the node is offline from then on.
+    const farewell = this.heartbeatsStarted ? this.engine.heartbeatReport() : null;
     await this.engine.stop();
+    if (farewell) await this.sayGoodbye(farewell);
     await this.writeStatus(true).catch(() => undefined);
+  }
+
+  private async sayGoodbye(report: HeartbeatRequest): Promise<void> {
+    try {
+      await callApi<HeartbeatResponse>(this.config.serverUrl, '/api/nodes/heartbeat', {
+        node: { credential: this.config.credential, key: this.key },
+        body: { ...report, leaving: true },
+        timeoutMs: GOODBYE_TIMEOUT_MS,
+      });
+    } catch (err) {
+      this.log.log('warn', `could not tell the server this node stopped: ${(err as Error).message}`);
+    }
   }
 
   private scheduleHeartbeat(delaySeconds: number): void {

@@ -1,10 +1,17 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { ApiErrorBody } from '@shoal/contract';
 import type { Response } from 'express';
+import { isDatabaseUnreachable } from '../database/database-errors.js';
 import { isRedisUnreachable } from '../redis/redis-errors.js';
 
 /** Seconds a client is told to wait (Retry-After) when a dependency of the answer is unreachable. */
 const UNAVAILABLE_RETRY_SECONDS = 5;
+
+/** The dependency each 503 code names in the log line. */
+const UNREACHABLE_DEPENDENCY: Record<string, string> = {
+  redis_unavailable: 'Redis',
+  database_unavailable: 'database',
+};
 
 const CODE_BY_STATUS: Record<number, string> = {
   400: 'bad_request',
@@ -23,8 +30,9 @@ const CODE_BY_STATUS: Record<number, string> = {
  * Every error leaves the server as `{statusCode, code, message, errors?}`. Unknown errors
  * become a 500 with no detail in the body (the detail goes to the log). Redis out of
  * reach (REDIS_URL set: replay cache of node proofs, swarm state, login throttle) is a
- * 503 `redis_unavailable` with Retry-After: the request was fine, the server cannot
- * answer it right now.
+ * 503 `redis_unavailable` with Retry-After, and the database out of reach (restarting,
+ * failing over) a 503 `database_unavailable`: the request was fine, the server cannot
+ * answer it right now, and a client that retries later loses nothing.
  */
 @Catch()
 export class ApiErrorFilter implements ExceptionFilter {
@@ -35,8 +43,9 @@ export class ApiErrorFilter implements ExceptionFilter {
     const body = this.toBody(exception);
     // The request's id ties this line to the request's own log line.
     const request = `request ${String(host.switchToHttp().getRequest<{ id?: string }>().id)}`;
-    if (body.code === 'redis_unavailable') {
-      this.logger.error(`${request} answered 503: Redis unreachable (${(exception as Error).message})`);
+    const unreachable = UNREACHABLE_DEPENDENCY[body.code];
+    if (unreachable) {
+      this.logger.error(`${request} answered 503: ${unreachable} unreachable (${(exception as Error).message})`);
       if (!res.headersSent) res.setHeader('Retry-After', String(UNAVAILABLE_RETRY_SECONDS));
     } else if (body.statusCode >= 500) {
       this.logger.error(
@@ -72,6 +81,13 @@ export class ApiErrorFilter implements ExceptionFilter {
         statusCode: HttpStatus.SERVICE_UNAVAILABLE,
         code: 'redis_unavailable',
         message: 'service unavailable: the shared state store (Redis) is unreachable; retry shortly',
+      };
+    }
+    if (isDatabaseUnreachable(exception)) {
+      return {
+        statusCode: HttpStatus.SERVICE_UNAVAILABLE,
+        code: 'database_unavailable',
+        message: 'service unavailable: the database is unreachable; retry shortly',
       };
     }
     // body-parser errors (malformed JSON, too large) carry a status of their own.

@@ -18,6 +18,7 @@ import { SearchIndexes1764180000000 } from './migrations/1764180000000-SearchInd
 import { TrustBoundaries1764190000000 } from './migrations/1764190000000-TrustBoundaries.js';
 import { ReusableEnrollmentTokens1764200000000 } from './migrations/1764200000000-ReusableEnrollmentTokens.js';
 import { DescriptionWords1764210000000 } from './migrations/1764210000000-DescriptionWords.js';
+import { NodePresence1764220000000 } from './migrations/1764220000000-NodePresence.js';
 import { PreheatJobEntity } from '../preheat/preheat-job.entity.js';
 import { PreheatTaskEntity } from '../preheat/preheat-task.entity.js';
 
@@ -45,6 +46,7 @@ export const MIGRATIONS = [
   TrustBoundaries1764190000000,
   ReusableEnrollmentTokens1764200000000,
   DescriptionWords1764210000000,
+  NodePresence1764220000000,
 ];
 
 /**

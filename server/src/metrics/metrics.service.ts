@@ -72,7 +72,7 @@ export class MetricsService {
     new Gauge({
       name: 'shoal_cluster_nodes_online',
       help:
-        `Nodes of each site and role with a heartbeat in the last ${NODE_OFFLINE_AFTER_SECONDS} s, ` +
+        `Nodes of each site and role online (a heartbeat in the last ${NODE_OFFLINE_AFTER_SECONDS} s, not stopped since), ` +
         `0 for a site whose enrolled nodes all went quiet; site="" is nodes without a site; ${CLUSTER_WIDE}`,
       labelNames: ['site', 'role'] as const,
       registers: [this.registry],
@@ -81,7 +81,8 @@ export class MetricsService {
           .createQueryBuilder('n')
           .select('n.site', 'site')
           .addSelect('n.role', 'role')
-          .addSelect('SUM(CASE WHEN n.lastHeartbeatAt > :since THEN 1 ELSE 0 END)', 'online')
+          // A node that said goodbye (leftAt) is offline at once, whatever its last heartbeat.
+          .addSelect('SUM(CASE WHEN n.leftAt IS NULL AND n.lastHeartbeatAt > :since THEN 1 ELSE 0 END)', 'online')
           .addSelect('COUNT(*)', 'enrolled')
           .where('n.revokedAt IS NULL')
           .setParameter('since', new Date(Date.now() - NODE_OFFLINE_AFTER_SECONDS * 1000))

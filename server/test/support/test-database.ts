@@ -7,7 +7,7 @@ import { dataSourceOptions, ENTITIES, MIGRATIONS } from '../../src/database/data
  * the e2e suites reach it (SHOAL_TEST_MYSQL_URL, default the local root account;
  * SHOAL_TEST_MYSQL=off leaves it out).
  */
-const mysqlUrl =
+export const mysqlUrl =
   process.env.SHOAL_TEST_MYSQL === 'off' ? null : (process.env.SHOAL_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306');
 
 export type TestDatabaseKind = 'sqlite' | 'mysql';

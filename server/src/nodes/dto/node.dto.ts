@@ -166,6 +166,11 @@ export class HeartbeatDto {
   @ValidateNested({ each: true })
   @Type(() => PreheatReportDto)
   preheat?: PreheatReportDto[];
+
+  @ApiPropertyOptional({ description: 'The agent is stopping: final counters, offline from now on' })
+  @IsOptional()
+  @IsBoolean()
+  leaving?: boolean;
 }
 
 export class EnrollmentTokenCreateDto {
