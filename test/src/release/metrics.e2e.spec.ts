@@ -220,4 +220,13 @@ describe('metrics as Prometheus users expect', () => {
     );
     expect(missing).toEqual([]);
   });
+
+  // Last: it stops the seed server the tests above read from.
+  it('a site whose only node stopped shows 0 nodes online at once, not a missing series', async () => {
+    serve.child.kill('SIGTERM');
+    expect((await serve.exited()).code).toBe(0);
+    const scrape = await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+    const s = parseExposition(await scrape.text());
+    expect(one(s, 'shoal_cluster_nodes_online', { site: 'par', role: 'seed' }).value).toBe(0);
+  });
 });
