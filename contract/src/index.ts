@@ -12,3 +12,4 @@ export * from './preheat.js';
 export * from './node-proof.js';
 export * from './tracker-session.js';
 export * from './version.js';
+export * from './metrics.js';

@@ -275,7 +275,13 @@ export function buildProgram(setExit: (code: number) => void): Command {
       const runtime = await Runtime.start(g.dataDir, g.limits, g.log, 'serve');
       // prom-client is loaded only when metrics are asked for (loading it is a noticeable share of every start).
       const metrics = metricsAt
-        ? await (await import('./metrics-endpoint.js')).startMetricsEndpoint(runtime.engine, metricsAt, g.log)
+        ? await (
+            await import('./metrics-endpoint.js')
+          ).startMetricsEndpoint(
+            { engine: runtime.engine, credentialExpiresAt: () => runtime.config.credentialExpiresAt },
+            metricsAt,
+            g.log,
+          )
         : null;
       const output = g.json ? 'json' : process.stdout.isTTY ? 'screen' : 'lines';
       setExit(await serve(runtime, g.dataDir, output, g.log));

@@ -181,7 +181,7 @@ export class NodesService {
     currentCredentialIssuedAt?: number,
     agentVersion: string | null = null,
   ): Promise<HeartbeatResponse> {
-    this.metrics.heartbeats.inc();
+    this.metrics.heartbeats.inc({ role: principal.role });
     const node = await this.nodes.findOneBy({ id: principal.id });
     if (!node || node.revokedAt)
       throw new UnauthorizedException({ code: 'node_revoked', message: 'this node has been revoked' });
