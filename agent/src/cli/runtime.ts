@@ -188,10 +188,14 @@ export class Runtime {
         this.markRevoked();
         return;
       }
-      if (this.heartbeatBackoff.failures === 0)
-        this.log.log('warn', `heartbeat failed, transfers go on: ${(err as Error).message}`);
+      const first = this.heartbeatBackoff.failures === 0;
       // A server shedding load (429) or briefly without Redis (503) says when to come back.
       delayMs = this.heartbeatBackoff.next(err instanceof CliError ? err.retryAfterMs : null);
+      if (first)
+        this.log.log(
+          'warn',
+          `heartbeat failed, transfers go on; next try in ${Math.ceil(delayMs / 1000)} s: ${(err as Error).message}`,
+        );
     }
     this.scheduleHeartbeat(delayMs);
   }

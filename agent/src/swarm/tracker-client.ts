@@ -117,9 +117,13 @@ export class TrackerClient {
         peers.flatMap((p) => (p.addresses ?? []).map((address) => ({ address, nodeId: p.nodeId }))),
       );
     } catch (err) {
-      if (this.backoff.failures === 0)
-        this.log.log('warn', `tracker announce failed, going on with known peers: ${(err as Error).message}`);
+      const first = this.backoff.failures === 0;
       delayMs = this.backoff.next(err instanceof TrackerRefusal ? err.retryAfterMs : null);
+      if (first)
+        this.log.log(
+          'warn',
+          `tracker announce failed, going on with known peers; next try in ${Math.ceil(delayMs / 1000)} s: ${(err as Error).message}`,
+        );
     }
     if (!this.stopped && event !== 'stopped') {
       this.timer = setTimeout(() => void this.announce('update'), delayMs);
