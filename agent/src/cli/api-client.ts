@@ -11,6 +11,7 @@ import {
 } from '@shoal/contract';
 import { readFile } from 'node:fs/promises';
 import { NodeKey } from '../engine/index.js';
+import { retryAfterOf } from '../util/backoff.js';
 import { httpRequestText, type HttpAnswer } from '../util/http-request.js';
 import { AGENT_VERSION } from '../version.js';
 import { CliError, EXIT } from './exit-codes.js';
@@ -107,7 +108,7 @@ export async function callApi<T>(
           : res.status === 400 && body.code === 'validation_failed'
             ? EXIT.usage
             : EXIT.failure;
-    throw new CliError(message, code);
+    throw new CliError(message, code, retryAfterOf(res.status, res.headers));
   }
   if (opts.raw) return text as T;
   return (text ? JSON.parse(text) : undefined) as T;

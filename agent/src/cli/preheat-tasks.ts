@@ -1,6 +1,7 @@
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { parseManifest, PREHEAT_MANIFEST_PATH, type PreheatAssignment, type PreheatReport } from '@shoal/contract';
 import { specFromManifest, type Engine, type Logger } from '../engine/index.js';
+import { writeJsonAtomic } from '../util/atomic-file.js';
 import { callApi, type NodeCaller } from './api-client.js';
 import type { DataDir } from './data-dir.js';
 
@@ -105,8 +106,6 @@ export class PreheatTasks {
   }
 
   private async save(tasks: Record<string, TaskState>): Promise<void> {
-    const file = this.dataDir.path('preheat.json');
-    await writeFile(`${file}.tmp`, JSON.stringify(tasks, null, 2));
-    await rename(`${file}.tmp`, file);
+    await writeJsonAtomic(this.dataDir.path('preheat.json'), tasks, { indent: 2 });
   }
 }

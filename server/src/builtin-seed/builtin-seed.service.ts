@@ -16,10 +16,11 @@ import {
   type LogLevel,
   type TlsMaterial,
   type TransferSpec,
+  writeFileAtomic,
 } from '@shoal/agent';
 import { choosePieceSize, HEARTBEAT_INTERVAL_SECONDS, TOKEN_LIFETIMES, type ResourceDetail } from '@shoal/contract';
 import { decodeJwt } from 'jose';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { Gauge } from 'prom-client';
@@ -308,10 +309,9 @@ export class BuiltinSeedService implements OnApplicationBootstrap, BeforeApplica
   }
 }
 
-async function writeAtomically(file: string, content: string, mode = 0o644): Promise<void> {
-  const tmp = `${file}.tmp-${process.pid}`;
-  await writeFile(tmp, content, { mode });
-  await rename(tmp, file);
+/** Synced and renamed into place (the agent's own writeFileAtomic), so a power cut never leaves it empty. */
+function writeAtomically(file: string, content: string, mode = 0o644): Promise<void> {
+  return writeFileAtomic(file, content, { mode });
 }
 
 function errorCode(err: UnauthorizedException): unknown {

@@ -62,7 +62,8 @@ export const SQLITE_READ_PRAGMAS = ['mmap_size = 2147483648', 'cache_size = -655
 
 /**
  * SQLite in the data dir by default; MySQL/MariaDB when DATABASE_URL is a mysql:// URL.
- * `synchronize` is always off: the schema comes only from migrations, run at start.
+ * `synchronize` is always off: the schema comes only from migrations, run at start
+ * (database/migration-lock.ts).
  */
 export function dataSourceOptions(databaseUrl: string | null, dataDir: string): DataSourceOptions {
   const common = { entities: ENTITIES, migrations: MIGRATIONS, synchronize: false, migrationsRun: false } as const;

@@ -49,6 +49,11 @@ export class MetricsService {
     help: 'Announces answered by the tracker fast path; the rest of shoal_tracker_announces_total took the Nest route',
     registers: [this.registry],
   });
+  readonly shedNodeRequests = new Counter({
+    name: 'shoal_node_requests_shed_total',
+    help: 'Heartbeats and announces answered 429 at once because SHOAL_MAX_INFLIGHT_NODE_REQUESTS were in progress',
+    registers: [this.registry],
+  });
   readonly heartbeats = new Counter({
     name: 'shoal_node_heartbeats_total',
     help: 'Node heartbeats received by this instance, by the role of the node',
