@@ -16,7 +16,7 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { TOKEN_LIFETIMES, type LoginResponse, type UserSummary } from '@shoal/contract';
 import type { Request, Response } from 'express';
 import { AuditService } from '../audit/audit.service.js';
-import { CurrentUser, Public } from '../common/decorators.js';
+import { CurrentUser, Public, TokenScope } from '../common/decorators.js';
 import { noteLoginName } from '../common/logging.js';
 import type { AuthenticatedUser } from '../common/principals.js';
 import { mapUser, UsersService } from '../users/users.service.js';
@@ -109,6 +109,7 @@ export class AuthController {
   }
 
   @Get('me')
+  @TokenScope('catalog:read')
   @ApiBearerAuth()
   @ApiOperation({ summary: 'The logged-in user' })
   async me(@CurrentUser() principal: AuthenticatedUser): Promise<UserSummary> {

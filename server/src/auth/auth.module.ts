@@ -3,6 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { ApiTokensModule } from '../api-tokens/api-tokens.module.js';
 import { AuditModule } from '../audit/audit.module.js';
 import { CredentialsModule } from '../credentials/credentials.module.js';
 import { ServerSecret } from '../database/server-secret.entity.js';
@@ -21,6 +22,7 @@ import { UserTokensService } from './user-tokens.service.js';
     UsersModule,
     CredentialsModule,
     AuditModule,
+    ApiTokensModule,
   ],
   controllers: [AuthController],
   providers: [UserTokensService, JwtStrategy, LoginThrottleService, { provide: APP_GUARD, useClass: AccessGuard }],
