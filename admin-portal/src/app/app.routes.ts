@@ -52,6 +52,10 @@ export const routes: Routes = [
         loadChildren: () => import('./features/audit/audit.routes').then((m) => m.AUDIT_ROUTES),
       },
       {
+        path: 'tokens',
+        loadChildren: () => import('./features/tokens/tokens.routes').then((m) => m.TOKENS_ROUTES),
+      },
+      {
         path: 'forbidden',
         title: 'Not allowed · Shoal',
         loadComponent: () =>
