@@ -409,7 +409,7 @@ describe('admin portal in a browser', () => {
     const m = await memberContext.newPage();
     await login(m, MEMBER.username, MEMBER.password);
     const nav = await m.locator('nav a [matListItemTitle]').allTextContents();
-    expect(nav.map((t) => t.trim())).toEqual(['Resources']);
+    expect(nav.map((t) => t.trim())).toEqual(['Resources', 'My tokens']);
 
     await m.goto(`${server.url}/nodes`);
     await m.getByTestId('forbidden').waitFor();
@@ -426,6 +426,44 @@ describe('admin portal in a browser', () => {
     await m.getByTestId('resource-name').waitFor();
     expect(await m.getByTestId('edit').count()).toBe(0);
     expect(await m.getByTestId('delete').count()).toBe(0);
+    await memberContext.close();
+  });
+
+  it('lets a member make an API token that works, see its last use, and revoke it', async () => {
+    const memberContext = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+    const m = await memberContext.newPage();
+    await login(m, MEMBER.username, MEMBER.password);
+    await m.getByRole('link', { name: 'My tokens' }).click();
+    await m.getByTestId('api-tokens-empty').waitFor();
+
+    const dialog = await openDialog(m.getByTestId('add-api-token'));
+    // A member may only read: no publish or admin choice is offered.
+    expect(await dialog.getByRole('radio').count()).toBe(1);
+    await dialog.getByTestId('token-name').fill('laptop script');
+    await dialog.getByTestId('create-api-token').click();
+    const token = (await dialog.getByTestId('new-token').textContent())!.trim();
+    expect(token).toMatch(/^shoal_pat_/);
+    expect(await dialog.getByText(`shoal login --server ${server.url} --token-stdin`).count()).toBe(1);
+    expect(await unlabelled(m)).toEqual([]);
+    await shot(m, '05b-api-token-created');
+    await dialog.getByRole('button', { name: 'Done' }).click();
+
+    const row = m.locator('[data-testid=api-tokens-table] tr.mat-mdc-row');
+    await row.first().waitFor();
+    expect((await row.getByTestId('api-token-last-used').textContent())?.trim()).toBe('never');
+    expect(await m.locator('body').textContent()).not.toContain(token);
+
+    const bot = new Api(server.url, token);
+    expect((await bot.get('/api/resources')).status).toBe(200);
+    await m.reload();
+    await row.first().waitFor();
+    expect((await row.getByTestId('api-token-last-used').textContent())?.trim()).not.toBe('never');
+    await shot(m, '05c-api-tokens');
+
+    await m.getByRole('button', { name: 'Revoke the token laptop script' }).click();
+    await m.getByTestId('confirm').click();
+    await m.getByTestId('api-tokens-empty').waitFor();
+    expect((await bot.get('/api/resources')).status).toBe(401);
     await memberContext.close();
   });
 

@@ -64,7 +64,7 @@ import { TokensService } from './tokens.service';
             <td mat-cell *matCellDef="let t" data-testid="api-token-name">{{ t.name }}</td>
           </ng-container>
           <ng-container matColumnDef="scopes">
-            <th mat-header-cell *matHeaderCellDef>May</th>
+            <th mat-header-cell *matHeaderCellDef>Access</th>
             <td mat-cell *matCellDef="let t" data-testid="api-token-scopes">
               {{ scopesText(t) }}
             </td>
