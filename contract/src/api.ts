@@ -157,6 +157,13 @@ export interface DashboardStats {
 
 /** Length of a password an admin sets for a user (the server refuses others; the portal says so first). */
 export const PASSWORD_LENGTH = { min: 8, max: 256 } as const;
+/** PATCH /api/me/password: a local user's own password change (ends their other sessions). */
+export interface PasswordChangeRequest {
+  currentPassword: string;
+  /** PASSWORD_LENGTH, and not the current one. */
+  newPassword: string;
+}
+
 /** A username: what the server accepts, and what the portal's form checks before sending. */
 export const USERNAME_PATTERN = /^[a-zA-Z0-9._-]{2,64}$/;
 export const USERNAME_RULE = 'be 2-64 letters, digits, ".", "_" or "-"';

@@ -35,6 +35,12 @@ export interface UserAccessClaims {
   role: UserRole;
   /** When the user typed their password (seconds); refreshes keep it, so a session cannot be stretched forever. */
   auth_time: number;
+  /**
+   * The user's session generation when it was issued (absent = 0, tokens from before it
+   * existed). Signing out everywhere or a password change moves the user's on, ending
+   * every token of an earlier one.
+   */
+  gen?: number;
   iat: number;
   exp: number;
 }

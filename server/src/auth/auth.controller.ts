@@ -83,11 +83,7 @@ export class AuthController {
     }
     await this.throttle.recordSuccess(dto.username, ip);
     await this.audit.record('auth.login', { id: user.id, username: user.username, role: user.role }, { address: ip });
-    const { accessToken, expiresAt } = await this.tokens.issue({
-      id: user.id,
-      username: user.username,
-      role: user.role,
-    });
+    const { accessToken, expiresAt } = await this.tokens.issue(user);
     return { accessToken, expiresAt: expiresAt.toISOString(), user: mapUser(user) };
   }
 
@@ -101,10 +97,7 @@ export class AuthController {
       throw new UnauthorizedException({ code: 'session_expired', message: 'the session is too old; log in again' });
     }
     const user = await this.users.getOrFail(principal.id);
-    const { accessToken, expiresAt } = await this.tokens.issue(
-      { id: user.id, username: user.username, role: user.role },
-      authTime,
-    );
+    const { accessToken, expiresAt } = await this.tokens.issue(user, authTime);
     return { accessToken, expiresAt: expiresAt.toISOString(), user: mapUser(user) };
   }
 

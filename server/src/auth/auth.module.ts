@@ -12,6 +12,7 @@ import { AccessGuard } from './access.guard.js';
 import { AuthController } from './auth.controller.js';
 import { JwtStrategy } from './jwt.strategy.js';
 import { LoginThrottleService } from './login-throttle.service.js';
+import { MeController } from './me.controller.js';
 import { UserTokensService } from './user-tokens.service.js';
 
 @Module({
@@ -24,7 +25,7 @@ import { UserTokensService } from './user-tokens.service.js';
     AuditModule,
     ApiTokensModule,
   ],
-  controllers: [AuthController],
+  controllers: [AuthController, MeController],
   providers: [UserTokensService, JwtStrategy, LoginThrottleService, { provide: APP_GUARD, useClass: AccessGuard }],
   exports: [UserTokensService],
 })

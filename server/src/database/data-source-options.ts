@@ -19,6 +19,7 @@ import { TrustBoundaries1764190000000 } from './migrations/1764190000000-TrustBo
 import { ReusableEnrollmentTokens1764200000000 } from './migrations/1764200000000-ReusableEnrollmentTokens.js';
 import { DescriptionWords1764210000000 } from './migrations/1764210000000-DescriptionWords.js';
 import { ApiTokens1764220000000 } from './migrations/1764220000000-ApiTokens.js';
+import { SessionGeneration1764230000000 } from './migrations/1764230000000-SessionGeneration.js';
 import { ApiToken } from '../api-tokens/api-token.entity.js';
 import { PreheatJobEntity } from '../preheat/preheat-job.entity.js';
 import { PreheatTaskEntity } from '../preheat/preheat-task.entity.js';
@@ -49,6 +50,7 @@ export const MIGRATIONS = [
   ReusableEnrollmentTokens1764200000000,
   DescriptionWords1764210000000,
   ApiTokens1764220000000,
+  SessionGeneration1764230000000,
 ];
 
 /**
