@@ -409,7 +409,7 @@ describe('admin portal in a browser', () => {
     const m = await memberContext.newPage();
     await login(m, MEMBER.username, MEMBER.password);
     const nav = await m.locator('nav a [matListItemTitle]').allTextContents();
-    expect(nav.map((t) => t.trim())).toEqual(['Resources', 'My tokens']);
+    expect(nav.map((t) => t.trim())).toEqual(['Resources', 'My tokens', 'Account']);
 
     await m.goto(`${server.url}/nodes`);
     await m.getByTestId('forbidden').waitFor();
@@ -465,6 +465,42 @@ describe('admin portal in a browser', () => {
     await m.getByTestId('api-tokens-empty').waitFor();
     expect((await bot.get('/api/resources')).status).toBe(401);
     await memberContext.close();
+  });
+
+  it('lets a user change their password, which signs their other browser out, then sign out everywhere', async () => {
+    const user = { username: 'ines', password: 'ines-password-1' };
+    expect((await admin.post('/api/admin/users', { ...user, role: 'member' })).status).toBe(201);
+    const contexts = [1, 2].map(() => browser.newContext({ viewport: { width: 1280, height: 860 } }));
+    const [here, there] = await Promise.all(contexts);
+    const a = await here!.newPage();
+    const b = await there!.newPage();
+    await login(a, user.username, user.password);
+    await login(b, user.username, user.password);
+    const meStatus = (p: Page) =>
+      p.evaluate(async () => {
+        const session = JSON.parse(localStorage.getItem('shoal.session')!);
+        return (await fetch('/api/auth/me', { headers: { Authorization: `Bearer ${session.accessToken}` } })).status;
+      });
+
+    await a.getByRole('link', { name: 'Account' }).click();
+    await a.getByTestId('current-password').fill(user.password);
+    await a.getByTestId('new-password').fill('ines-password-2');
+    await a.getByTestId('confirm-password').fill('ines-password-2');
+    expect(await unlabelled(a)).toEqual([]);
+    await shot(a, '05d-account');
+    await a.getByTestId('change-password').click();
+    await a.getByText('Password changed').waitFor();
+    expect(await meStatus(a)).toBe(200);
+    expect(await meStatus(b)).toBe(401);
+    await b.reload();
+    await b.waitForURL(/\/login\?/);
+
+    await a.getByTestId('sign-out-everywhere').click();
+    await a.getByTestId('confirm').click();
+    await a.waitForURL(/\/login\?reason=everywhere/);
+    expect(await a.getByTestId('login-notice').textContent()).toContain('signed out everywhere');
+    await login(a, user.username, 'ines-password-2');
+    await Promise.all([here!.close(), there!.close()]);
   });
 
   it('lets an admin create an enrollment token that really enrolls, and revoke a node', async () => {

@@ -57,7 +57,7 @@ describe('ShellComponent', () => {
 
   it('shows members only the catalog and their own tokens', async () => {
     await open('member');
-    expect(links()).toEqual(['Resources', 'My tokens']);
+    expect(links()).toEqual(['Resources', 'My tokens', 'Account']);
   });
 
   it('shows admins every page', async () => {
@@ -71,6 +71,7 @@ describe('ShellComponent', () => {
       'Dashboard',
       'Audit log',
       'My tokens',
+      'Account',
     ]);
   });
 
@@ -88,7 +89,7 @@ describe('ShellComponent', () => {
 
   it('leaves an admin page when the server says the role was taken away', async () => {
     await open('admin', '/nodes', 'member');
-    expect(links()).toEqual(['Resources', 'My tokens']);
+    expect(links()).toEqual(['Resources', 'My tokens', 'Account']);
     expect(TestBed.inject(Router).url).toBe('/forbidden');
   });
 
