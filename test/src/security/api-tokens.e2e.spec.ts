@@ -229,6 +229,9 @@ describe.each(DATABASES)('API tokens (%s)', (db) => {
     ]);
     expect(about[1]!.detail).toContain(`via token:${id}`);
     expect(JSON.stringify(entries)).not.toContain(TOKEN_SHAPE.exec(token)![2]);
+    // The request log names the token by id, never by its secret.
+    expect(server.output()).toContain(`"apiToken":"${id}"`);
+    expect(server.output()).not.toContain(TOKEN_SHAPE.exec(token)![2]);
   });
 
   it('logs the agent in with --token-stdin, publishes with it, and stops when it is revoked', async () => {
