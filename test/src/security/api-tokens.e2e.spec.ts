@@ -255,6 +255,21 @@ describe.each(DATABASES)('API tokens (%s)', (db) => {
     expect(junk.code).toBe(2);
     expect(junk.stderr).toContain('no API token');
 
+    // A machine is not enrolled with an API token: its node would outlive the token.
+    const laptop = new Agent('token-laptop');
+    expect((await laptop.run(['login', '--server', server.url, '--token-stdin'], token)).code).toBe(0);
+    const enroll = await laptop.run([
+      'enroll',
+      '--server',
+      server.url,
+      '--name',
+      'token-laptop',
+      '--listen',
+      '127.0.0.1:0',
+    ]);
+    expect(enroll.code).toBe(2);
+    expect(enroll.stderr).toContain('an API token cannot enroll this machine');
+
     expect((await admin.delete(`/api/me/tokens/${id}`)).status).toBe(204);
     const refused = await agent.run(['publish', content, '--seed-time', '0']);
     expect(refused.code).toBe(EXIT_UNAUTHORIZED);
