@@ -5,7 +5,7 @@ import {
   NotFoundException,
   UnauthorizedException,
 } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import {
   API_TOKEN_LIMITS,
@@ -18,9 +18,10 @@ import {
   type ApiTokenSummary,
   type UserRole,
 } from '@shoal/contract';
-import { Repository } from 'typeorm';
+import { Repository, type DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import type { AuthenticatedUser } from '../common/principals.js';
+import { User } from '../users/user.entity.js';
 import { UsersService } from '../users/users.service.js';
 import { ApiToken } from './api-token.entity.js';
 import type { ApiTokenCreateDto } from './dto/api-token.dto.js';
@@ -71,6 +72,7 @@ function refused(message: string): UnauthorizedException {
 export class ApiTokensService {
   constructor(
     @InjectRepository(ApiToken) private readonly tokens: Repository<ApiToken>,
+    @InjectDataSource() private readonly db: DataSource,
     private readonly users: UsersService,
     private readonly audit: AuditService,
   ) {}
@@ -85,24 +87,31 @@ export class ApiTokensService {
         errors: { scopes: `not allowed for a ${owner.role}: ${beyond.join(', ')}` },
       });
     }
-    if ((await this.tokens.countBy({ userId: owner.id })) >= API_TOKEN_LIMITS.maxPerUser) {
-      throw new ConflictException({
-        code: 'token_limit_reached',
-        message: `you have ${API_TOKEN_LIMITS.maxPerUser} API tokens, the most one user may hold: revoke some first (expired ones count until revoked)`,
-      });
-    }
     const id = randomUUID();
     const secret = randomBytes(32).toString('base64url');
     // Listed in the contract's order, so the same scopes always read the same way.
     const scopes = API_TOKEN_SCOPES.filter((s) => dto.scopes.includes(s));
-    await this.tokens.insert({
-      id,
-      userId: owner.id,
-      name: dto.name.trim(),
-      scopes,
-      secretHash: sha256(secret).toString('hex'),
-      expiresAt: new Date(Date.now() + dto.expiresInDays * DAY_MS),
-      lastUsedAt: null,
+    // Counted and inserted in one transaction; on MySQL the owner's row is locked first, so
+    // concurrent creations of one user are counted one after the other (SQLite has one writer).
+    await this.db.transaction(async (em) => {
+      if (this.db.options.type === 'mysql') {
+        await em.findOne(User, { where: { id: owner.id }, lock: { mode: 'pessimistic_write' } });
+      }
+      if ((await em.countBy(ApiToken, { userId: owner.id })) >= API_TOKEN_LIMITS.maxPerUser) {
+        throw new ConflictException({
+          code: 'token_limit_reached',
+          message: `you have ${API_TOKEN_LIMITS.maxPerUser} API tokens, the most one user may hold: revoke some first (expired ones count until revoked)`,
+        });
+      }
+      await em.insert(ApiToken, {
+        id,
+        userId: owner.id,
+        name: dto.name.trim(),
+        scopes,
+        secretHash: sha256(secret).toString('hex'),
+        expiresAt: new Date(Date.now() + dto.expiresInDays * DAY_MS),
+        lastUsedAt: null,
+      });
     });
     const saved = await this.tokens.findOneByOrFail({ id });
     await this.audit.record('api-token.create', owner, {
