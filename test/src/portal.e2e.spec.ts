@@ -425,7 +425,7 @@ describe('admin portal in a browser', () => {
     const m = await memberContext.newPage();
     await login(m, MEMBER.username, MEMBER.password);
     const nav = await m.locator('nav a [matListItemTitle]').allTextContents();
-    expect(nav.map((t) => t.trim())).toEqual(['Resources']);
+    expect(nav.map((t) => t.trim())).toEqual(['Resources', 'My tokens', 'Account']);
 
     await m.goto(`${server.url}/nodes`);
     await m.getByTestId('forbidden').waitFor();
@@ -443,6 +443,80 @@ describe('admin portal in a browser', () => {
     expect(await m.getByTestId('edit').count()).toBe(0);
     expect(await m.getByTestId('delete').count()).toBe(0);
     await memberContext.close();
+  });
+
+  it('lets a member make an API token that works, see its last use, and revoke it', async () => {
+    const memberContext = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+    const m = await memberContext.newPage();
+    await login(m, MEMBER.username, MEMBER.password);
+    await m.getByRole('link', { name: 'My tokens' }).click();
+    await m.getByTestId('api-tokens-empty').waitFor();
+
+    const dialog = await openDialog(m.getByTestId('add-api-token'));
+    // A member may only read: no publish or admin choice is offered.
+    expect(await dialog.getByRole('radio').count()).toBe(1);
+    await dialog.getByTestId('token-name').fill('laptop script');
+    await dialog.getByTestId('create-api-token').click();
+    const token = (await dialog.getByTestId('new-token').textContent())!.trim();
+    expect(token).toMatch(/^shoal_pat_/);
+    expect(await dialog.getByText(`shoal login --server ${server.url} --token-stdin`).count()).toBe(1);
+    expect(await unlabelled(m)).toEqual([]);
+    await shot(m, '05b-api-token-created');
+    await dialog.getByRole('button', { name: 'Done' }).click();
+
+    const row = m.locator('[data-testid=api-tokens-table] tr.mat-mdc-row');
+    await row.first().waitFor();
+    expect((await row.getByTestId('api-token-last-used').textContent())?.trim()).toBe('never');
+    expect(await m.locator('body').textContent()).not.toContain(token);
+
+    const bot = new Api(server.url, token);
+    expect((await bot.get('/api/resources')).status).toBe(200);
+    await m.reload();
+    await row.first().waitFor();
+    expect((await row.getByTestId('api-token-last-used').textContent())?.trim()).not.toBe('never');
+    await shot(m, '05c-api-tokens');
+
+    await m.getByRole('button', { name: 'Revoke the token laptop script' }).click();
+    await m.getByTestId('confirm').click();
+    await m.getByTestId('api-tokens-empty').waitFor();
+    expect((await bot.get('/api/resources')).status).toBe(401);
+    await memberContext.close();
+  });
+
+  it('lets a user change their password, which signs their other browser out, then sign out everywhere', async () => {
+    const user = { username: 'ines', password: 'ines-password-1' };
+    expect((await admin.post('/api/admin/users', { ...user, role: 'member' })).status).toBe(201);
+    const contexts = [1, 2].map(() => browser.newContext({ viewport: { width: 1280, height: 860 } }));
+    const [here, there] = await Promise.all(contexts);
+    const a = await here!.newPage();
+    const b = await there!.newPage();
+    await login(a, user.username, user.password);
+    await login(b, user.username, user.password);
+    const meStatus = (p: Page) =>
+      p.evaluate(async () => {
+        const session = JSON.parse(localStorage.getItem('shoal.session')!);
+        return (await fetch('/api/auth/me', { headers: { Authorization: `Bearer ${session.accessToken}` } })).status;
+      });
+
+    await a.getByRole('link', { name: 'Account' }).click();
+    await a.getByTestId('current-password').fill(user.password);
+    await a.getByTestId('new-password').fill('ines-password-2');
+    await a.getByTestId('confirm-password').fill('ines-password-2');
+    expect(await unlabelled(a)).toEqual([]);
+    await shot(a, '05d-account');
+    await a.getByTestId('change-password').click();
+    await a.getByText('Password changed').waitFor();
+    expect(await meStatus(a)).toBe(200);
+    expect(await meStatus(b)).toBe(401);
+    await b.reload();
+    await b.waitForURL(/\/login\?/);
+
+    await a.getByTestId('sign-out-everywhere').click();
+    await a.getByTestId('confirm').click();
+    await a.waitForURL(/\/login\?reason=everywhere/);
+    expect(await a.getByTestId('login-notice').textContent()).toContain('signed out everywhere');
+    await login(a, user.username, 'ines-password-2');
+    await Promise.all([here!.close(), there!.close()]);
   });
 
   it('lets an admin create an enrollment token that really enrolls, and revoke a node', async () => {

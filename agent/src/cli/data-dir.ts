@@ -39,8 +39,11 @@ export interface NodeConfig {
 export interface UserLogin {
   serverUrl: string;
   username: string;
+  /** A session's access token, or an API token (`kind`). */
   accessToken: string;
   expiresAt: string;
+  /** Absent in logins stored before API tokens: a session. */
+  kind?: 'session' | 'api-token';
 }
 
 /** A resource this node holds or is fetching, so `serve` can provide (or resume) it after a restart. */
@@ -103,7 +106,11 @@ export class DataDir {
     const login = await this.userLogin();
     if (!login) throw new CliError(`not logged in (data dir ${this.root}): run "shoal login" first`, EXIT.notEnrolled);
     if (Date.parse(login.expiresAt) < Date.now()) {
-      throw new CliError(`the login of ${login.username} expired: run "shoal login" again`, EXIT.notEnrolled);
+      const again =
+        login.kind === 'api-token'
+          ? 'make a new API token and run "shoal login --token-stdin" again'
+          : 'run "shoal login" again';
+      throw new CliError(`the login of ${login.username} expired: ${again}`, EXIT.notEnrolled);
     }
     return login;
   }

@@ -152,10 +152,14 @@ export function buildProgram(setExit: (code: number) => void): Command {
 
   program
     .command('login')
-    .description('log in as a user and store the access token')
+    .description('log in as a user (or with an API token) and store the access token')
     .requiredOption('--server <url>', 'server URL')
-    .requiredOption('--user <username>', 'user name')
+    .option('--user <username>', 'user name')
     .option('--password-stdin', 'read the password from standard input')
+    .option(
+      '--token-stdin',
+      'read an API token (shoal_pat_...) from standard input instead of logging in with a password',
+    )
     .action(async (opts, cmd: Command) => {
       const g = globals(cmd);
       const answer = await login(g.dataDir, opts);

@@ -52,7 +52,12 @@ export class AuditService {
       nodeId: subject.nodeId ?? null,
       address: (subject.address ?? actor?.address)?.slice(0, 64) ?? null,
       detail:
-        [subject.subjectUserId ? `user:${subject.subjectUserId}` : null, subject.detail]
+        [
+          subject.subjectUserId ? `user:${subject.subjectUserId}` : null,
+          // What an API token did says which token did it (first, so a long detail cannot cut it off).
+          actor?.apiToken ? `via token:${actor.apiToken.id}` : null,
+          subject.detail,
+        ]
           .filter(Boolean)
           .join(' ')
           .slice(0, 255) || null,

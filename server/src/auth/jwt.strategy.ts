@@ -11,7 +11,8 @@ import { UserTokensService } from './user-tokens.service.js';
  * passport-jwt for user tokens: HS256 only (no `none`, no public-key confusion), issuer
  * checked, and the user looked up on every request so a disabled user or a changed role
  * takes effect even with an unexpired token: at once on this instance, within
- * ACTIVE_USER_TTL_MS on a sibling instance (UsersService.findActiveRecently).
+ * ACTIVE_USER_TTL_MS on a sibling instance (UsersService.findActiveRecently). So does
+ * signing out everywhere: a token of an earlier session generation (`gen`) is refused.
  */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
@@ -34,7 +35,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   async validate(req: Request, claims: UserAccessClaims): Promise<AuthenticatedUser | false> {
     if (claims.typ !== TOKEN_TYPES.user) return false;
     const user = await this.users.findActiveRecently(claims.sub);
-    if (!user) return false;
+    if (!user || (claims.gen ?? 0) !== user.sessionGeneration) return false;
     return { id: user.id, username: user.username, role: user.role, authTime: claims.auth_time, address: req.ip };
   }
 }

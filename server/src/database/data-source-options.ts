@@ -18,7 +18,10 @@ import { SearchIndexes1764180000000 } from './migrations/1764180000000-SearchInd
 import { TrustBoundaries1764190000000 } from './migrations/1764190000000-TrustBoundaries.js';
 import { ReusableEnrollmentTokens1764200000000 } from './migrations/1764200000000-ReusableEnrollmentTokens.js';
 import { DescriptionWords1764210000000 } from './migrations/1764210000000-DescriptionWords.js';
-import { NodePresence1764220000000 } from './migrations/1764220000000-NodePresence.js';
+import { ApiTokens1764220000000 } from './migrations/1764220000000-ApiTokens.js';
+import { SessionGeneration1764230000000 } from './migrations/1764230000000-SessionGeneration.js';
+import { ApiToken } from '../api-tokens/api-token.entity.js';
+import { NodePresence1764240000000 } from './migrations/1764240000000-NodePresence.js';
 import { PreheatJobEntity } from '../preheat/preheat-job.entity.js';
 import { PreheatTaskEntity } from '../preheat/preheat-task.entity.js';
 
@@ -35,6 +38,7 @@ export const ENTITIES = [
   TrafficBucket,
   PreheatJobEntity,
   PreheatTaskEntity,
+  ApiToken,
 ];
 
 /** Listed explicitly (not globbed) so the same list works from src under jest and from dist. */
@@ -46,7 +50,9 @@ export const MIGRATIONS = [
   TrustBoundaries1764190000000,
   ReusableEnrollmentTokens1764200000000,
   DescriptionWords1764210000000,
-  NodePresence1764220000000,
+  ApiTokens1764220000000,
+  SessionGeneration1764230000000,
+  NodePresence1764240000000,
 ];
 
 /**

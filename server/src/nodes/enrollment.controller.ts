@@ -29,7 +29,8 @@ export class EnrollmentController {
     if (header.startsWith('Bearer ')) {
       const claims = await this.userTokens.verify(header.slice(7).trim());
       const row = claims ? await this.users.findActive(claims.sub) : null;
-      if (row) user = { id: row.id, username: row.username, role: row.role };
+      if (row && (claims!.gen ?? 0) === row.sessionGeneration)
+        user = { id: row.id, username: row.username, role: row.role };
     }
     return this.nodes.enroll(dto, user);
   }

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { ResourceDetail } from '@shoal/contract';
 import type { Response } from 'express';
 import { AuditService } from '../audit/audit.service.js';
-import { CurrentUser, Roles } from '../common/decorators.js';
+import { CurrentUser, Roles, TokenScope } from '../common/decorators.js';
 import type { AuthenticatedUser } from '../common/principals.js';
 import { ResourceAdminPublishDto, ResourceAdminUpdateDto } from './dto/resource.dto.js';
 import { ResourcesService } from './resources.service.js';
@@ -11,6 +11,7 @@ import { ResourcesService } from './resources.service.js';
 @ApiTags('admin')
 @ApiBearerAuth()
 @Roles('admin')
+@TokenScope('publish')
 @Controller('api/admin/resources')
 export class ResourceAdminController {
   constructor(

@@ -58,6 +58,13 @@ export async function enroll(dataDir: DataDir, opts: EnrollOptions, log: Logger)
       );
     }
     if (role !== 'client') throw new CliError('only an enrollment token (--token) can make a seed server', EXIT.usage);
+    // A machine enrolled with a token would outlive the token's revocation: machines take a password login or an enrollment token.
+    if (login.kind === 'api-token') {
+      throw new CliError(
+        'an API token cannot enroll this machine: pass --token with an enrollment token, or "shoal login --user" first',
+        EXIT.usage,
+      );
+    }
     userToken = login.accessToken;
   }
   const key = NodeKey.generate();

@@ -55,9 +55,9 @@ describe('ShellComponent', () => {
 
   afterEach(() => http.verify());
 
-  it('shows members only the catalog', async () => {
+  it('shows members only the catalog and their own tokens', async () => {
     await open('member');
-    expect(links()).toEqual(['Resources']);
+    expect(links()).toEqual(['Resources', 'My tokens', 'Account']);
   });
 
   it('shows admins every page', async () => {
@@ -70,6 +70,8 @@ describe('ShellComponent', () => {
       'Users',
       'Dashboard',
       'Audit log',
+      'My tokens',
+      'Account',
     ]);
   });
 
@@ -87,7 +89,7 @@ describe('ShellComponent', () => {
 
   it('leaves an admin page when the server says the role was taken away', async () => {
     await open('admin', '/nodes', 'member');
-    expect(links()).toEqual(['Resources']);
+    expect(links()).toEqual(['Resources', 'My tokens', 'Account']);
     expect(TestBed.inject(Router).url).toBe('/forbidden');
   });
 

@@ -33,6 +33,8 @@ const NAV: NavItem[] = [
   { path: '/users', label: 'Users', icon: 'group', adminOnly: true },
   { path: '/dashboard', label: 'Dashboard', icon: 'insights', adminOnly: true },
   { path: '/audit', label: 'Audit log', icon: 'history', adminOnly: true },
+  { path: '/tokens', label: 'My tokens', icon: 'key', adminOnly: false },
+  { path: '/account', label: 'Account', icon: 'manage_accounts', adminOnly: false },
 ];
 
 /** setTimeout fires at once for delays past 2^31-1 ms; no session lasts that long anyway. */

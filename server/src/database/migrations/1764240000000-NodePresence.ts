@@ -5,8 +5,8 @@ import { TableColumn, type MigrationInterface, type QueryRunner } from 'typeorm'
  * than a missed heartbeat later; cleared by its next heartbeat), and `agentVersion` the
  * version its last heartbeat came from, for the node's page.
  */
-export class NodePresence1764220000000 implements MigrationInterface {
-  name = 'NodePresence1764220000000';
+export class NodePresence1764240000000 implements MigrationInterface {
+  name = 'NodePresence1764240000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.addColumns('nodes', [
