@@ -35,7 +35,8 @@ export class AccessGuard extends AuthGuard('jwt') {
 
     const req = ctx.switchToHttp().getRequest<Request & { user: AuthenticatedUser }>();
     const bearer = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1];
-    if (bearer?.startsWith(API_TOKEN_PREFIX)) req.user = { ...(await this.apiTokens.authenticate(bearer)), address: req.ip };
+    if (bearer?.startsWith(API_TOKEN_PREFIX))
+      req.user = { ...(await this.apiTokens.authenticate(bearer)), address: req.ip };
     else await (super.canActivate(ctx) as Promise<boolean>);
     const user = req.user;
     const roles = this.reflector.getAllAndOverride<UserRole[] | undefined>(ROLES, targets);
