@@ -16,6 +16,11 @@ const HEARTBEAT_JITTER = 0.1;
 const FIRST_HEARTBEAT_SPREAD_MS = 5_000;
 /** The server's interval is obeyed down to this; a preheat in progress heartbeats this often to show progress. */
 const MIN_HEARTBEAT_SECONDS = 5;
+/**
+ * And up to this: an interval the server (or whoever answers in its place) names beyond it
+ * would let the credential lapse, and one past setTimeout's range would fire at once, in a loop.
+ */
+const MAX_HEARTBEAT_SECONDS = 300;
 
 export interface Limits {
   uploadLimit: number | null;
@@ -201,7 +206,10 @@ export class Runtime {
       await this.preheat?.apply(answer.preheat ?? [], answer.preheatCancelled ?? []);
       const interval = this.preheat?.busy
         ? MIN_HEARTBEAT_SECONDS
-        : Math.max(MIN_HEARTBEAT_SECONDS, Number(answer.intervalSeconds) || HEARTBEAT_INTERVAL_SECONDS);
+        : Math.min(
+            MAX_HEARTBEAT_SECONDS,
+            Math.max(MIN_HEARTBEAT_SECONDS, Number(answer.intervalSeconds) || HEARTBEAT_INTERVAL_SECONDS),
+          );
       delayMs = jittered(interval * 1000, HEARTBEAT_JITTER);
       if (this.heartbeatBackoff.failures > 0) this.log.log('info', 'server reachable again');
       this.heartbeatBackoff.reset();

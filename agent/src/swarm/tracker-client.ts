@@ -19,6 +19,8 @@ const MAX_ANSWER_BYTES = 1024 * 1024;
 const REQUEST_TIMEOUT_MS = 10_000;
 /** The tracker's interval is obeyed down to this. */
 const MIN_INTERVAL_SECONDS = 5;
+/** And up to this: a longer one would let peers forget this node; one past setTimeout's range would fire at once, in a loop. */
+const MAX_INTERVAL_SECONDS = 300;
 const DEFAULT_INTERVAL_SECONDS = 30;
 /** A steady announce comes up to this fraction of its interval early or late, so swarms started together drift apart. */
 const INTERVAL_JITTER = 0.1;
@@ -107,7 +109,10 @@ export class TrackerClient {
         throw new TrackerRefusal(`tracker answered ${res.status}: ${text}`, retryAfterOf(res.status, res.headers));
       }
       const answer = JSON.parse(res.text) as AnnounceResponse;
-      const interval = Math.max(MIN_INTERVAL_SECONDS, Number(answer.intervalSeconds) || DEFAULT_INTERVAL_SECONDS);
+      const interval = Math.min(
+        MAX_INTERVAL_SECONDS,
+        Math.max(MIN_INTERVAL_SECONDS, Number(answer.intervalSeconds) || DEFAULT_INTERVAL_SECONDS),
+      );
       delayMs = jittered(interval * 1000, INTERVAL_JITTER);
       this.keepSession(answer.session, auth);
       if (this.backoff.failures > 0) this.log.log('info', 'tracker reachable again');

@@ -14,7 +14,13 @@ describe('httpRequestText', () => {
       } else if (req.url === '/big') res.end(Buffer.alloc(64 * 1024, 'x'));
       else if (req.url === '/silent')
         return; // never answers
-      else res.writeHead(404).end('nope');
+      else if (req.url === '/trickle') {
+        // A byte every 50 ms: never idle long enough for the socket timeout alone.
+        res.writeHead(200);
+        const drip = setInterval(() => res.write('.'), 50);
+        res.on('close', () => clearInterval(drip));
+        return;
+      } else res.writeHead(404).end('nope');
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     base = new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
@@ -33,6 +39,13 @@ describe('httpRequestText', () => {
       'larger than 1024 bytes',
     );
     await expect(httpRequestText(new URL('/silent', base), { timeoutMs: 200 })).rejects.toThrow('no answer within');
+    server.closeAllConnections();
+  });
+
+  it('bounds the whole call, not only the silences: a server trickling bytes is cut off too', async () => {
+    await expect(httpRequestText(new URL('/trickle', base), { timeoutMs: 300 })).rejects.toThrow(
+      'no answer within 300 ms',
+    );
     server.closeAllConnections();
   });
 });

@@ -31,7 +31,10 @@ export function httpRequestText(
           ...opts.headers,
           ...(opts.body === undefined ? {} : { 'content-length': String(Buffer.byteLength(opts.body)) }),
         },
+        // `timeout` is the socket's idle time; the signal bounds the whole call, so a server
+        // trickling a byte now and then cannot stretch it (a stopping agent's goodbye, say).
         timeout: opts.timeoutMs,
+        signal: AbortSignal.timeout(opts.timeoutMs),
       },
       (res: IncomingMessage) => {
         const chunks: Buffer[] = [];
@@ -57,7 +60,9 @@ export function httpRequestText(
       },
     );
     req.on('timeout', () => req.destroy(new Error(`no answer within ${opts.timeoutMs} ms`)));
-    req.on('error', reject);
+    req.on('error', (err) =>
+      reject(err.name === 'AbortError' ? new Error(`no answer within ${opts.timeoutMs} ms`) : err),
+    );
     req.end(opts.body);
   });
 }

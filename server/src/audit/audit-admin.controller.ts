@@ -45,7 +45,12 @@ export class AuditAdminController {
     try {
       for await (const batch of this.audit.export(filter, AUDIT_EXPORT_MAX_ROWS)) {
         // Waits for a slow reader instead of buffering the whole log in memory.
-        if (!res.write(batch.map(auditCsvRow).join(''))) await new Promise((r) => res.once('drain', r));
+        // A reader that goes away while it waits ends the wait too ('close').
+        if (!res.write(batch.map(auditCsvRow).join('')))
+          await new Promise((r) => {
+            res.once('drain', r);
+            res.once('close', r);
+          });
         if (res.destroyed) return;
       }
     } catch (err) {

@@ -23,7 +23,8 @@ export const AUDIT_CSV_HEADER = [
 function field(value: string | null): string {
   if (value === null) return '';
   const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+  // `;` and tab too: spreadsheets in many locales split on them, and the cell after would start fresh.
+  return /[",;\t\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
 export function auditCsvLine(values: (string | null)[]): string {

@@ -4,7 +4,7 @@ import { AuthGuard } from '@nestjs/passport';
 import { API_TOKEN_PREFIX, type ApiTokenScope, type UserRole } from '@shoal/contract';
 import type { Request } from 'express';
 import { ApiTokensService, scopeCovers } from '../api-tokens/api-tokens.service.js';
-import { IS_PUBLIC, NODE_AUTH, ROLES, TOKEN_SCOPE } from '../common/decorators.js';
+import { IS_PUBLIC, NODE_AUTH, ROLES, SESSION_ONLY, TOKEN_SCOPE } from '../common/decorators.js';
 import type { AuthenticatedNode, AuthenticatedUser } from '../common/principals.js';
 import { NodeAuthError, NodeProofService, provenNode } from '../credentials/node-proof.service.js';
 import { RevocationListService } from '../credentials/revocation-list.service.js';
@@ -44,9 +44,11 @@ export class AccessGuard extends AuthGuard('jwt') {
       throw new ForbiddenException({ code: 'forbidden', message: `needs role ${roles.join(' or ')}` });
     }
     if (user.apiToken) {
-      const needed =
-        this.reflector.getAllAndOverride<ApiTokenScope | undefined>(TOKEN_SCOPE, targets) ??
-        (roles?.includes('admin') ? 'admin' : undefined);
+      const sessionOnly = this.reflector.getAllAndOverride<boolean>(SESSION_ONLY, targets);
+      const needed = sessionOnly
+        ? undefined
+        : (this.reflector.getAllAndOverride<ApiTokenScope | undefined>(TOKEN_SCOPE, targets) ??
+          (roles?.includes('admin') ? 'admin' : undefined));
       if (!needed) {
         throw new ForbiddenException({
           code: 'session_required',

@@ -97,6 +97,12 @@ export class AuthController {
       throw new UnauthorizedException({ code: 'session_expired', message: 'the session is too old; log in again' });
     }
     const user = await this.users.getOrFail(principal.id);
+    // Checked again on the row just read: the guard's check may be up to a few seconds stale
+    // on a sibling instance, and a refresh must not carry a session that was ended (sign out
+    // everywhere, a password change or reset) into the new generation.
+    if (user.disabled || user.sessionGeneration !== (principal.sessionGeneration ?? 0)) {
+      throw new UnauthorizedException({ code: 'session_ended', message: 'this session has ended; log in again' });
+    }
     const { accessToken, expiresAt } = await this.tokens.issue(user, authTime);
     return { accessToken, expiresAt: expiresAt.toISOString(), user: mapUser(user) };
   }

@@ -36,6 +36,13 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     if (claims.typ !== TOKEN_TYPES.user) return false;
     const user = await this.users.findActiveRecently(claims.sub);
     if (!user || (claims.gen ?? 0) !== user.sessionGeneration) return false;
-    return { id: user.id, username: user.username, role: user.role, authTime: claims.auth_time, address: req.ip };
+    return {
+      id: user.id,
+      username: user.username,
+      role: user.role,
+      authTime: claims.auth_time,
+      sessionGeneration: claims.gen ?? 0,
+      address: req.ip,
+    };
   }
 }

@@ -7,6 +7,7 @@ export const IS_PUBLIC = 'shoal:public';
 export const NODE_AUTH = 'shoal:node-auth';
 export const ROLES = 'shoal:roles';
 export const TOKEN_SCOPE = 'shoal:token-scope';
+export const SESSION_ONLY = 'shoal:session-only';
 
 /** No login needed. */
 export const Public = () => SetMetadata(IS_PUBLIC, true);
@@ -20,6 +21,12 @@ export const Roles = (...roles: UserRole[]) => SetMetadata(ROLES, roles);
  * later is closed to tokens until someone decides which scope it belongs to.
  */
 export const TokenScope = (scope: ApiTokenScope) => SetMetadata(TOKEN_SCOPE, scope);
+/**
+ * Never with an API token, whatever its scope: what would let a token outlive its own
+ * revocation or take over its owner (make users, set passwords, mint enrollment tokens
+ * that enroll self-renewing nodes, rotate signing keys). A person signs in for these.
+ */
+export const SessionOnly = () => SetMetadata(SESSION_ONLY, true);
 
 export const CurrentUser = createParamDecorator((_: unknown, ctx: ExecutionContext): AuthenticatedUser => {
   return ctx.switchToHttp().getRequest<Request & { user: AuthenticatedUser }>().user;

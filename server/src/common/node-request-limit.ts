@@ -32,7 +32,7 @@ const BODY = JSON.stringify({
  * before its body is parsed or its proof checked (which is what costs). Without it a
  * burst waits in the event loop, each request holding its body in memory, until they all
  * time out together and retry together. A counter, incremented when a node request
- * comes in and decremented when its response is finished or its connection closes.
+ * comes in and decremented when its handler answers or its connection closes.
  *
  * Every request to those paths counts, before its credential is checked: checking it is
  * part of the cost being bounded. A client holding places open without finishing its
@@ -62,11 +62,23 @@ export class NodeRequestLimit {
         if (!req.complete) req.destroy();
       }, BODY_DEADLINE_MS);
       deadline.unref();
-      // 'close' comes once the answer is sent or the connection is gone, whichever way it ends.
-      res.once('close', () => {
+      let released = false;
+      const release = () => {
+        if (released) return;
+        released = true;
         clearTimeout(deadline);
         this.inFlight--;
-      });
+      };
+      // Released once the handler has answered (its work, what the limit bounds, is done),
+      // not when the answer has left: a client that pipelines requests and never reads
+      // would otherwise keep every place taken with answers queued behind a full socket.
+      // 'close' covers a request that ends without an answer (connection gone, destroyed).
+      const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
+      res.end = ((...args: unknown[]) => {
+        release();
+        return end(...args);
+      }) as ServerResponse['end'];
+      res.once('close', release);
       inner[0](req, res);
     });
   }

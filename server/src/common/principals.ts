@@ -7,6 +7,8 @@ export interface AuthenticatedUser {
   role: UserRole;
   /** When the session began (seconds), for user tokens; refreshes keep it. */
   authTime?: number;
+  /** The session generation the user token was issued in (its `gen`), for refresh to check again. */
+  sessionGeneration?: number;
   /** The client address of this request (through SHOAL_TRUSTED_PROXIES), for the audit log. */
   address?: string;
   /** Set when the request came with an API token instead of a login session. */

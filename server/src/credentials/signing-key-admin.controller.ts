@@ -1,11 +1,12 @@
 import { Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Roles } from '../common/decorators.js';
+import { Roles, SessionOnly } from '../common/decorators.js';
 import { SigningKeysService } from './signing-keys.service.js';
 
 @ApiTags('admin')
 @ApiBearerAuth()
 @Roles('admin')
+@SessionOnly()
 @Controller('api/admin/signing-keys')
 export class SigningKeyAdminController {
   constructor(private readonly keys: SigningKeysService) {}

@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } fr
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { EnrollmentTokenResponse, EnrollmentTokenSummary, NodeDetail, NodeSummary, Page } from '@shoal/contract';
 import { AuditService } from '../audit/audit.service.js';
-import { CurrentUser, Roles } from '../common/decorators.js';
+import { CurrentUser, Roles, SessionOnly } from '../common/decorators.js';
 import type { AuthenticatedUser } from '../common/principals.js';
 import { EnrollmentTokenCreateDto, EnrollmentTokenListQueryDto, NodeListQueryDto } from './dto/node.dto.js';
 import { EnrollmentTokensService } from './enrollment-tokens.service.js';
@@ -20,6 +20,7 @@ export class NodeAdminController {
   ) {}
 
   @Post('enrollment-tokens')
+  @SessionOnly()
   @ApiOperation({
     summary:
       'Create an enrollment token (one-time by default, or for up to maxUses machines) and the command ops paste on a seed server',

@@ -235,7 +235,7 @@ export class NodesService {
         {
           lastHeartbeatAt: new Date(),
           leftAt: dto.leaving ? new Date() : null,
-          agentVersion: agentVersion ?? node.agentVersion,
+          agentVersion: agentVersion?.slice(0, 32) ?? node.agentVersion,
           addresses: dto.addresses ?? node.addresses,
           uploadedBytes: node.uploadedBytes + upDelta,
           downloadedBytes: node.downloadedBytes + downDelta,

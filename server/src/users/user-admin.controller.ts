@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Que
 import { ModuleRef } from '@nestjs/core';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Page, UserSummary } from '@shoal/contract';
-import { CurrentUser, Roles } from '../common/decorators.js';
+import { CurrentUser, Roles, SessionOnly } from '../common/decorators.js';
 import { PageQueryDto } from '../common/page-query.dto.js';
 import type { AuthenticatedUser } from '../common/principals.js';
 import { AuditService } from '../audit/audit.service.js';
@@ -13,6 +13,7 @@ import { mapUser, UsersService } from './users.service.js';
 @ApiTags('admin')
 @ApiBearerAuth()
 @Roles('admin')
+@SessionOnly()
 @Controller('api/admin/users')
 export class UserAdminController {
   constructor(

@@ -117,7 +117,12 @@ describe.each(DATABASES)('the audit log on %s', (db) => {
     // A name a spreadsheet would run as a formula is written as text.
     expect(lines.some((l) => l.includes(`,"'=HYPERLINK(""http://evil.example"",""open me"")",`))).toBe(true);
 
+    // A name typed at the login form by anyone: a `;` would split it in many locales' spreadsheets.
+    await new Api(server.url).post('/api/auth/login', { username: "x;=cmd|' /C calc'!A0", password: 'nope-nope-1' });
+    const failed = (await admin.get('/api/admin/audit/export?action=auth.login-failed')).text;
+    expect(failed).toContain(`,"x;=cmd|' /C calc'!A0",`);
+
     const exports = await entries('action=audit.export');
-    expect(exports).toEqual([expect.objectContaining({ username: 'admin', detail: 'action=resource.publish' })]);
+    expect(exports.map((e) => e.detail)).toEqual(['action=auth.login-failed', 'action=resource.publish']);
   });
 });

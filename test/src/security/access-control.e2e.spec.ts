@@ -53,6 +53,14 @@ const SESSION_ONLY = new Set([
   'DELETE /api/me/tokens/{id}',
   'PATCH /api/me/password',
   'POST /api/me/sign-out-everywhere',
+  // Whatever its scope, a token cannot make users, set passwords, mint enrollment tokens or
+  // rotate keys: each would let it outlive its revocation or take over its owner.
+  'GET /api/admin/users',
+  'POST /api/admin/users',
+  'PATCH /api/admin/users/{id}',
+  'POST /api/admin/users/{id}/password',
+  'POST /api/admin/enrollment-tokens',
+  'POST /api/admin/signing-keys/rotate',
 ]);
 
 function audienceOf(route: string): Audience {
