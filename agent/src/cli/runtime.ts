@@ -4,6 +4,7 @@ import { Engine, NodeKey, type Logger, type Transfer } from '../engine/index.js'
 import { callApi } from './api-client.js';
 import type { AgentStatus, DataDir, NodeConfig } from './data-dir.js';
 import { CliError, EXIT } from './exit-codes.js';
+import { DownloadRequests } from './download-requests.js';
 import { PreheatTasks } from './preheat-tasks.js';
 
 export interface Limits {
@@ -36,8 +37,9 @@ export class Runtime {
   private revokedNow: () => void = () => undefined;
   /** Resolves once the server says this node is revoked (a heartbeat answer, or `markRevoked`). */
   readonly revoked = new Promise<void>((resolve) => (this.revokedNow = resolve));
-  /** Only `shoal serve` takes preheat tasks: a one-off get or publish would drop them on exit. */
+  /** Only `shoal serve` takes preheat tasks and download requests: a one-off get or publish would drop them on exit. */
   private readonly preheat: PreheatTasks | null;
+  private readonly downloads: DownloadRequests | null;
 
   private constructor(
     readonly dataDir: DataDir,
@@ -50,6 +52,15 @@ export class Runtime {
     this.preheat =
       command === 'serve'
         ? new PreheatTasks(
+            dataDir,
+            engine,
+            () => ({ url: this.config.serverUrl, node: { credential: this.config.credential, key } }),
+            log,
+          )
+        : null;
+    this.downloads =
+      command === 'serve'
+        ? new DownloadRequests(
             dataDir,
             engine,
             () => ({ url: this.config.serverUrl, node: { credential: this.config.credential, key } }),
@@ -136,14 +147,19 @@ export class Runtime {
   private async heartbeat(): Promise<void> {
     let interval = HEARTBEAT_INTERVAL_SECONDS;
     try {
-      const body = this.engine.heartbeatReport(this.preheat ? { preheat: await this.preheat.reports() } : {});
+      const body = this.engine.heartbeatReport({
+        ...(this.preheat ? { preheat: await this.preheat.reports() } : {}),
+        ...(this.downloads ? { downloads: await this.downloads.reports() } : {}),
+      });
       const answer = await callApi<HeartbeatResponse>(this.config.serverUrl, '/api/nodes/heartbeat', {
         node: { credential: this.config.credential, key: this.key },
         body,
       });
       if (answer.credential && answer.credentialExpiresAt) {
+        // Settings changed on disk meanwhile (`shoal config`) are kept, not overwritten.
+        const onDisk = await this.dataDir.nodeConfig().catch(() => null);
         this.config = {
-          ...this.config,
+          ...(onDisk?.nodeId === this.config.nodeId ? onDisk : this.config),
           credential: answer.credential,
           credentialExpiresAt: answer.credentialExpiresAt,
         };
@@ -152,8 +168,9 @@ export class Runtime {
       }
       await this.engine.revoke(answer.revokedNodeIds ?? []);
       await this.preheat?.apply(answer.preheat ?? [], answer.preheatCancelled ?? []);
+      await this.downloads?.apply(answer.downloads ?? [], answer.downloadsCancelled ?? []);
       interval = Math.max(5, Number(answer.intervalSeconds) || HEARTBEAT_INTERVAL_SECONDS);
-      if (this.preheat?.busy) interval = 5;
+      if (this.preheat?.busy || this.downloads?.busy) interval = 5;
       if (this.heartbeatFailing) this.log.log('info', 'server reachable again');
       this.heartbeatFailing = false;
     } catch (err) {

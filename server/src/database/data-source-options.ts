@@ -18,6 +18,8 @@ import { SearchIndexes1764180000000 } from './migrations/1764180000000-SearchInd
 import { TrustBoundaries1764190000000 } from './migrations/1764190000000-TrustBoundaries.js';
 import { ReusableEnrollmentTokens1764200000000 } from './migrations/1764200000000-ReusableEnrollmentTokens.js';
 import { DescriptionWords1764210000000 } from './migrations/1764210000000-DescriptionWords.js';
+import { DownloadRequests1764220000000 } from './migrations/1764220000000-DownloadRequests.js';
+import { DownloadRequestEntity } from '../download-requests/download-request.entity.js';
 import { PreheatJobEntity } from '../preheat/preheat-job.entity.js';
 import { PreheatTaskEntity } from '../preheat/preheat-task.entity.js';
 
@@ -34,6 +36,7 @@ export const ENTITIES = [
   TrafficBucket,
   PreheatJobEntity,
   PreheatTaskEntity,
+  DownloadRequestEntity,
 ];
 
 /** Listed explicitly (not globbed) so the same list works from src under jest and from dist. */
@@ -45,6 +48,7 @@ export const MIGRATIONS = [
   TrustBoundaries1764190000000,
   ReusableEnrollmentTokens1764200000000,
   DescriptionWords1764210000000,
+  DownloadRequests1764220000000,
 ];
 
 /**

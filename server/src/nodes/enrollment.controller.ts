@@ -5,6 +5,7 @@ import type { Request } from 'express';
 import { CurrentNode, NodeAuth, Public } from '../common/decorators.js';
 import type { AuthenticatedNode } from '../common/principals.js';
 import { UserTokensService } from '../auth/user-tokens.service.js';
+import { DownloadRequestsService } from '../download-requests/download-requests.service.js';
 import { PreheatService } from '../preheat/preheat.service.js';
 import { UsersService } from '../users/users.service.js';
 import { EnrollDto, HeartbeatDto } from './dto/node.dto.js';
@@ -18,6 +19,7 @@ export class EnrollmentController {
     private readonly userTokens: UserTokensService,
     private readonly users: UsersService,
     private readonly preheat: PreheatService,
+    private readonly downloads: DownloadRequestsService,
   ) {}
 
   @Public()
@@ -43,6 +45,10 @@ export class EnrollmentController {
   })
   async heartbeat(@CurrentNode() node: AuthenticatedNode, @Body() dto: HeartbeatDto): Promise<HeartbeatResponse> {
     const answer = await this.nodes.heartbeat(node, dto, node.issuedAt);
-    return { ...answer, ...(await this.preheat.heartbeat(node, dto.preheat)) };
+    return {
+      ...answer,
+      ...(await this.preheat.heartbeat(node, dto.preheat)),
+      ...(await this.downloads.heartbeat(node, dto.downloads)),
+    };
   }
 }

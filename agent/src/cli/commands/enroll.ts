@@ -1,5 +1,6 @@
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
+import { resolve } from 'node:path';
 import {
   LIMITS,
   ListenAddressSchema,
@@ -31,6 +32,8 @@ export interface EnrollOptions {
   site?: string;
   listen?: string;
   advertise?: string[];
+  /** Where download requests from the portal go; without it the machine refuses them. */
+  downloadDir?: string;
 }
 
 /**
@@ -103,6 +106,7 @@ export async function enroll(dataDir: DataDir, opts: EnrollOptions, log: Logger)
     trackerUrl: answer.trackerUrl,
     credential: answer.credential,
     credentialExpiresAt: answer.credentialExpiresAt,
+    ...(opts.downloadDir ? { downloadDir: resolve(opts.downloadDir) } : {}),
   };
   await dataDir.saveNodeConfig(config);
   log.log(

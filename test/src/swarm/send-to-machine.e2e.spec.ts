@@ -1,0 +1,93 @@
+/**
+ * "Send to my machine" end to end: a member's laptop, enrolled with their own login and a
+ * download folder, runs `shoal serve`; the member asks for a resource through the API; the
+ * agent picks the request up from its heartbeat, fetches it from the built-in seed into
+ * the folder, reports progress, and then provides it. A machine without a download folder
+ * refuses with a message the member sees.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { NO_DOWNLOAD_DIR_ERROR } from '@shoal/contract';
+import { Agent, type ShoalProcess } from '../harness/agents.js';
+import { Api } from '../harness/api-client.js';
+import { ADMIN_PASSWORD, startServer, type RunningServer } from '../harness/server.js';
+import { until } from '../harness/wait.js';
+import { uploadedId } from '../harness/uploads.js';
+
+const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+describe('send a resource to my machine', () => {
+  let server: RunningServer;
+  let admin: Api;
+  let member: Api;
+  const running: ShoalProcess[] = [];
+
+  beforeAll(async () => {
+    server = await startServer();
+    admin = await new Api(server.url).login('admin', ADMIN_PASSWORD);
+    await admin.post('/api/admin/users', { username: 'mia', password: 'member-password-1', role: 'member' });
+    member = await new Api(server.url).login('mia', 'member-password-1');
+  });
+
+  afterAll(async () => {
+    for (const p of running) if (p.child.exitCode === null) p.child.kill('SIGKILL');
+    await server?.destroy();
+  });
+
+  async function laptop(name: string, downloadDir?: string): Promise<{ agent: Agent; nodeId: string }> {
+    const agent = new Agent(name);
+    await agent.login(server.url, 'mia', 'member-password-1');
+    const args = ['enroll', '--server', server.url, '--name', name, '--listen', '127.0.0.1:0', '--json'];
+    const res = await agent.run(downloadDir ? [...args, '--download-dir', downloadDir] : args);
+    expect(res.code).toBe(0);
+    running.push(agent.spawn(['serve', '--json']));
+    return { agent, nodeId: JSON.parse(res.stdout.trim()).nodeId as string };
+  }
+
+  const waitFor = async (id: string, state: string) => {
+    let seen: { state: string } | undefined;
+    await until(
+      `download request ${state}`,
+      async () => (seen = (await member.get(`/api/me/download-requests/${id}`)).body).state === state,
+      { timeoutMs: 60_000, intervalMs: 500, detail: () => JSON.stringify(seen) },
+    );
+    return seen as { state: string; doneBytes: number; totalBytes: number; error: string | null };
+  };
+
+  it('fetches it into the download folder, reports it done, and then provides it', async () => {
+    const content = randomBytes(3 * 1024 * 1024 + 17);
+    const resourceId = await uploadedId(server.url, admin.token!, { name: 'Q3 figures', filename: 'q3.bin' }, content);
+    const downloads = mkdtempSync(join(tmpdir(), 'shoal-downloads-'));
+    const { nodeId } = await laptop('mia-laptop', downloads);
+
+    const mine = (await member.get('/api/me/nodes')).body;
+    expect(mine.map((n: { id: string }) => n.id)).toEqual([nodeId]);
+    const sent = await member.post('/api/me/download-requests', { resourceId, nodeId });
+    expect(sent.status).toBe(201);
+
+    const done = await waitFor(sent.body.id, 'done');
+    expect(done).toMatchObject({ doneBytes: content.length, totalBytes: content.length, error: null });
+    expect(sha(readFileSync(join(downloads, 'Q3 figures', 'q3.bin')))).toBe(sha(content));
+    // The laptop now provides it beside the built-in seed, as after a `shoal get`.
+    let providers: { nodeId: string; complete: boolean; online: boolean }[] = [];
+    await until(
+      'the laptop listed as an online provider holding every piece',
+      async () => {
+        providers = (await admin.get(`/api/resources/${resourceId}`)).body.providers;
+        return providers.some((p) => p.nodeId === nodeId && p.complete && p.online);
+      },
+      { timeoutMs: 30_000, intervalMs: 500, detail: () => JSON.stringify(providers) },
+    );
+  }, 180_000);
+
+  it('refuses on a machine with no download folder, saying how to set one', async () => {
+    const content = randomBytes(100_000);
+    const resourceId = await uploadedId(server.url, admin.token!, { name: 'Nowhere', filename: 'n.bin' }, content);
+    const { nodeId } = await laptop('mia-kiosk');
+    const sent = await member.post('/api/me/download-requests', { resourceId, nodeId });
+    expect(sent.status).toBe(201);
+    expect((await waitFor(sent.body.id, 'failed')).error).toBe(NO_DOWNLOAD_DIR_ERROR);
+  }, 120_000);
+});
