@@ -55,15 +55,16 @@ describe('ShellComponent', () => {
 
   afterEach(() => http.verify());
 
-  it('shows members only the catalog', async () => {
+  it('shows members only the catalog and their downloads', async () => {
     await open('member');
-    expect(links()).toEqual(['Resources']);
+    expect(links()).toEqual(['Resources', 'My downloads']);
   });
 
   it('shows admins every page', async () => {
     await open('admin');
     expect(links()).toEqual([
       'Resources',
+      'My downloads',
       'Publish',
       'Nodes',
       'Preheat',
@@ -87,7 +88,7 @@ describe('ShellComponent', () => {
 
   it('leaves an admin page when the server says the role was taken away', async () => {
     await open('admin', '/nodes', 'member');
-    expect(links()).toEqual(['Resources']);
+    expect(links()).toEqual(['Resources', 'My downloads']);
     expect(TestBed.inject(Router).url).toBe('/forbidden');
   });
 

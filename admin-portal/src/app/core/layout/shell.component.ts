@@ -27,6 +27,7 @@ interface NavItem {
 
 const NAV: NavItem[] = [
   { path: '/resources', label: 'Resources', icon: 'folder_open', adminOnly: false },
+  { path: '/my-downloads', label: 'My downloads', icon: 'download_for_offline', adminOnly: false },
   { path: '/publish', label: 'Publish', icon: 'upload_file', adminOnly: true },
   { path: '/nodes', label: 'Nodes', icon: 'dns', adminOnly: true },
   { path: '/preheat', label: 'Preheat', icon: 'local_fire_department', adminOnly: true },

@@ -31,6 +31,8 @@ const ACTIONS: Record<string, string> = {
   'node.revoke': 'Revoked a node',
   'preheat.create': 'Started a preheat',
   'preheat.cancel': 'Cancelled a preheat',
+  'download_request.create': 'Sent a resource to a machine',
+  'download_request.cancel': 'Cancelled a download sent to a machine',
 };
 
 /** What an action code means, in words (unknown codes are shown as they are). */
