@@ -168,7 +168,8 @@ export class DownloadRequestsService {
     node: AuthenticatedNode,
     reports: DownloadReport[] = [],
   ): Promise<{ downloads: DownloadAssignment[]; downloadsCancelled: string[] }> {
-    for (const r of reports.slice(0, 1000)) {
+    // An agent has at most a few heartbeats' worth of requests open: more is not one of ours.
+    for (const r of reports.slice(0, 5 * DOWNLOAD_REQUEST_LIMITS.maxPerHeartbeat)) {
       const row = await this.requests.findOneBy({ id: r.requestId, nodeId: node.id, state: In([...OPEN]) });
       if (!row) continue;
       await this.requests.update(
