@@ -131,6 +131,30 @@ describe('send to my machine in a browser', () => {
     await page.close();
   }, 180_000);
 
+  it('My downloads reads on a phone without scrolling sideways', async () => {
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    const page = await phone.newPage();
+    await signIn(page, server.url, MIA.username, MIA.password);
+    await page.getByRole('button', { name: 'Open navigation' }).click();
+    await page.getByRole('navigation').getByRole('link', { name: 'My downloads' }).click();
+    await page.waitForURL(/\/my-downloads/);
+    const row = page.getByTestId('request-row').filter({ hasText: 'Design handbook' });
+    await row.getByTestId('request-state').filter({ hasText: 'Done' }).waitFor();
+    expect(await row.textContent()).toContain('to mia-laptop');
+    // The drawer closed after the click; wait for it to be gone before measuring.
+    await page.locator('mat-sidenav').waitFor({ state: 'hidden' });
+    const sideways = await page.evaluate(() =>
+      [document.scrollingElement!, ...document.querySelectorAll<HTMLElement>('body *')]
+        .filter((el) => el.scrollWidth > el.clientWidth + 1)
+        .filter((el) => el === document.scrollingElement || /auto|scroll/.test(getComputedStyle(el).overflowX))
+        .filter((el) => !el.classList.contains('table-wrap'))
+        .map((el) => el.tagName.toLowerCase()),
+    );
+    expect(sideways).toEqual([]);
+    await shot(page, '04b-my-downloads-phone');
+    await phone.close();
+  }, 60_000);
+
   it('a member sends to a machine that is off, sees it waiting, and cancels it', async () => {
     const page = await newPage();
     await signIn(page, server.url, MIA.username, MIA.password);
