@@ -37,7 +37,8 @@ export class DownloadRequests {
         const manifest = parseManifest(
           await callApi<string>(url, DOWNLOAD_REQUEST_MANIFEST_PATH(requestId), { node, raw: true }),
         );
-        const root = resolve(downloadDir, folderNameFor(manifest.name, manifest.resourceId));
+        const folder = folderNameFor(manifest.name, manifest.resourceId);
+        const root = resolve(downloadDir, folder);
         const held = (await dataDir.holdings()).find((h) => h.resourceId === resourceId);
         if (held) {
           // The engine runs one transfer per resource: one already held elsewhere stays there.
@@ -46,7 +47,7 @@ export class DownloadRequests {
             return { settled: 'failed', error: `this machine already keeps this resource in ${held.root}` };
         }
         await mkdir(downloadDir, { recursive: true });
-        return { manifest, root: await mkdirInside(downloadDir, root.slice(downloadDir.length + 1)) };
+        return { manifest, root: await mkdirInside(downloadDir, folder) };
       },
       log,
     );

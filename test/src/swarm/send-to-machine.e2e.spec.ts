@@ -6,7 +6,7 @@
  * refuses with a message the member sees.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NO_DOWNLOAD_DIR_ERROR } from '@shoal/contract';
@@ -80,6 +80,22 @@ describe('send a resource to my machine', () => {
       },
       { timeoutMs: 30_000, intervalMs: 500, detail: () => JSON.stringify(providers) },
     );
+  }, 180_000);
+
+  it('keeps a hostile resource name inside the download folder', async () => {
+    const content = randomBytes(70_000);
+    const parent = mkdtempSync(join(tmpdir(), 'shoal-hostile-'));
+    const downloads = join(parent, 'downloads');
+    const name = '../../escaped';
+    const resourceId = await uploadedId(server.url, admin.token!, { name, filename: 'x.bin' }, content);
+    expect((await admin.get(`/api/resources/${resourceId}`)).body.name).toBe(name);
+    const { nodeId } = await laptop('mia-netbook', downloads);
+    const sent = await member.post('/api/me/download-requests', { resourceId, nodeId });
+    await waitFor(sent.body.id, 'done');
+    // A name that is no safe folder gives way to the resource id; nothing lands beside the folder.
+    expect(sha(readFileSync(join(downloads, resourceId, 'x.bin')))).toBe(sha(content));
+    expect(readdirSync(parent)).toEqual(['downloads']);
+    expect(readdirSync(downloads)).toEqual([resourceId]);
   }, 180_000);
 
   it('refuses on a machine with no download folder, saying how to set one; shoal config sets it without a restart', async () => {
