@@ -78,7 +78,11 @@ export interface ResourceDetail extends ResourceSummary {
   pieceCount: number;
   files: { path: string; size: number }[];
   publishedBy: string | null;
+  /** Seed servers holding it completely (online or not). */
   providers: ProviderInfo[];
+  /** Downloaders that have it all and are sharing it on (`get` seeding, a finished preheat is a seed). */
+  sharing: PeerInfo[];
+  /** Downloaders still fetching it. */
   downloaders: PeerInfo[];
 }
 
@@ -97,6 +101,16 @@ export interface NodeSummary {
   uploadedBytes: number;
   downloadedBytes: number;
   createdAt: string;
+}
+
+/** GET /api/admin/nodes/:id: a node's page. */
+export interface NodeDetail extends NodeSummary {
+  /** The agent release its last heartbeat came from (null for the built-in seed and before the first). */
+  agentVersion: string | null;
+  /** When it last said goodbye (stopped), if it has not heartbeated since. */
+  leftAt: string | null;
+  /** What its last heartbeat reported holding, with the resources' names. */
+  holdings: { resourceId: string; name: string; complete: boolean; piecesHeld: number; pieceCount: number }[];
 }
 
 /** Where an enrollment token stands: only `active` enrolls a machine. */
@@ -130,20 +144,6 @@ export interface EnrollmentTokenResponse extends EnrollmentTokenSummary {
   enrollCommand: string;
 }
 
-export interface AuditEntry {
-  id: string;
-  action: string;
-  userId: string | null;
-  username: string | null;
-  resourceId: string | null;
-  nodeId: string | null;
-  /** Client address, for logins. */
-  address?: string | null;
-  /** What else, e.g. `user:<id>`, why a lockout began. */
-  detail?: string | null;
-  at: string;
-}
-
 /** GET /api/admin/stats: the dashboard. */
 export interface DashboardStats {
   resources: number;
@@ -157,9 +157,59 @@ export interface DashboardStats {
 
 /** Length of a password an admin sets for a user (the server refuses others; the portal says so first). */
 export const PASSWORD_LENGTH = { min: 8, max: 256 } as const;
+/** PATCH /api/me/password: a local user's own password change (ends their other sessions). */
+export interface PasswordChangeRequest {
+  currentPassword: string;
+  /** PASSWORD_LENGTH, and not the current one. */
+  newPassword: string;
+}
+
 /** A username: what the server accepts, and what the portal's form checks before sending. */
 export const USERNAME_PATTERN = /^[a-zA-Z0-9._-]{2,64}$/;
 export const USERNAME_RULE = 'be 2-64 letters, digits, ".", "_" or "-"';
+
+/**
+ * What an API token may do. Each scope includes the ones after it in this list (`admin`
+ * can publish and read, `publish` can read), and a token never does more than its owner's
+ * role allows at the moment of the request.
+ */
+export const API_TOKEN_SCOPES = ['admin', 'publish', 'catalog:read'] as const;
+export type ApiTokenScope = (typeof API_TOKEN_SCOPES)[number];
+
+/** The scopes a user of each role may put on a token: publishing and admin routes need the admin role. */
+export const API_TOKEN_SCOPES_BY_ROLE: Record<UserRole, readonly ApiTokenScope[]> = {
+  admin: API_TOKEN_SCOPES,
+  member: ['catalog:read'],
+};
+
+/** Caps on API tokens: how many one user may hold (expired ones count until deleted), and for how long. */
+export const API_TOKEN_LIMITS = { maxPerUser: 50, maxExpiresInDays: 365, maxNameLength: 64 } as const;
+
+/** POST /api/me/tokens. */
+export interface ApiTokenCreateRequest {
+  /** What it is for, e.g. "nightly build"; shown in the list. */
+  name: string;
+  scopes: ApiTokenScope[];
+  /** 1 to API_TOKEN_LIMITS.maxExpiresInDays. */
+  expiresInDays: number;
+}
+
+/** An API token as GET /api/me/tokens lists it: never the token itself (the server keeps only its hash). */
+export interface ApiTokenSummary {
+  id: string;
+  name: string;
+  scopes: ApiTokenScope[];
+  createdAt: string;
+  expiresAt: string;
+  expired: boolean;
+  /** To the minute: the server writes it at most once a minute per token. */
+  lastUsedAt: string | null;
+}
+
+/** The answer to creating a token: the only time its secret is shown. */
+export interface ApiTokenCreated extends ApiTokenSummary {
+  token: string;
+}
 
 /** Suffix of a manifest file's name (`<name>.shoal.json`), as the server names downloads. */
 export const MANIFEST_FILE_SUFFIX = '.shoal.json';

@@ -76,6 +76,12 @@ export interface HeartbeatRequest {
   preheat?: PreheatReport[];
   /** Progress of the download requests this node was given (only `shoal serve` takes them). */
   downloads?: DownloadReport[];
+  /**
+   * The agent is stopping (Ctrl-C, a finished `get --seed-time`, a service stop): this last
+   * report carries its final counters, and the node is offline from now on (it provides
+   * nothing) rather than a missed heartbeat later. Its next heartbeat brings it back.
+   */
+  leaving?: boolean;
 }
 
 export interface HeartbeatResponse {

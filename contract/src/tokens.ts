@@ -19,6 +19,15 @@ export const JWKS_PATH = '/.well-known/jwks.json';
 
 export type UserRole = 'admin' | 'member';
 
+/**
+ * An API token: `shoal_pat_<id>_<secret>`, the id a UUID (how the server finds it), the
+ * secret 32 random bytes in base64url. The prefix tells it apart from a JWT (which never
+ * starts so) and lets secret scanners find one pasted where it should not be.
+ */
+export const API_TOKEN_PREFIX = 'shoal_pat_';
+export const API_TOKEN_PATTERN =
+  /^shoal_pat_([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})_([A-Za-z0-9_-]{43})$/;
+
 export interface UserAccessClaims {
   typ: typeof TOKEN_TYPES.user;
   sub: string;
@@ -26,6 +35,12 @@ export interface UserAccessClaims {
   role: UserRole;
   /** When the user typed their password (seconds); refreshes keep it, so a session cannot be stretched forever. */
   auth_time: number;
+  /**
+   * The user's session generation when it was issued (absent = 0, tokens from before it
+   * existed). Signing out everywhere or a password change moves the user's on, ending
+   * every token of an earlier one.
+   */
+  gen?: number;
   iat: number;
   exp: number;
 }

@@ -12,6 +12,7 @@ import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { CredentialsModule } from './credentials/credentials.module.js';
 import { dataSourceOptions } from './database/data-source-options.js';
+import { migratedDataSource } from './database/migration-lock.js';
 import { SqliteTransactionQueue } from './database/sqlite-transaction-queue.js';
 import { HealthController } from './health/health.controller.js';
 import { RedisModule } from './redis/redis.module.js';
@@ -49,7 +50,11 @@ export class AppModule {
         LoggerModule.forRoot(loggingParams(config)),
         RedisModule,
         MetricsModule,
-        TypeOrmModule.forRoot({ ...dataSourceOptions(config.databaseUrl, config.dataDir), migrationsRun: true }),
+        // Migrated before any module can read it, under a lock so instances starting together take turns.
+        TypeOrmModule.forRootAsync({
+          useFactory: () => dataSourceOptions(config.databaseUrl, config.dataDir),
+          dataSourceFactory: (options) => migratedDataSource(options!),
+        }),
         CredentialsModule,
         AuthModule,
         UsersModule,

@@ -392,6 +392,22 @@ describe('admin portal in a browser', () => {
     await shot(page, '04-resource-detail');
   });
 
+  it("opens a node's page from the nodes table: what it holds, by name, and what it moved", async () => {
+    await page.goto(`${server.url}/nodes?q=seed-paris`);
+    await page.getByTestId('node-link').filter({ hasText: 'seed-paris' }).click();
+    await page.waitForURL(`${server.url}/nodes/${nodes.get('seed-paris')!.nodeId}`);
+    await page.getByTestId('holdings-table').waitFor();
+    expect(await page.getByTestId('node-name').textContent()).toBe('seed-paris');
+    expect((await page.getByTestId('node-status').textContent())?.trim()).toBe('Online');
+    expect((await page.getByTestId('node-role').textContent())?.trim()).toBe('seed server');
+    expect((await page.getByTestId('uploaded').textContent())?.trim()).toBe('6 GiB');
+    const holdings = await page.locator('[data-testid=holdings-table] tr.mat-mdc-row').allTextContents();
+    expect(holdings.map((h) => h.replace(/\s+/g, ' ').trim())).toEqual(['ubuntu-24.04-desktop Complete']);
+    await shot(page, 'node-page');
+    await page.getByRole('link', { name: 'ubuntu-24.04-desktop' }).click();
+    await page.waitForURL(`${server.url}/resources/${ids.get('ubuntu-24.04-desktop')}`);
+  });
+
   it('downloads a manifest that parses', async () => {
     const [download] = await Promise.all([
       page.waitForEvent('download'),
@@ -409,7 +425,7 @@ describe('admin portal in a browser', () => {
     const m = await memberContext.newPage();
     await login(m, MEMBER.username, MEMBER.password);
     const nav = await m.locator('nav a [matListItemTitle]').allTextContents();
-    expect(nav.map((t) => t.trim())).toEqual(['Resources', 'My downloads']);
+    expect(nav.map((t) => t.trim())).toEqual(['Resources', 'My downloads', 'My tokens', 'Account']);
 
     await m.goto(`${server.url}/nodes`);
     await m.getByTestId('forbidden').waitFor();
@@ -427,6 +443,80 @@ describe('admin portal in a browser', () => {
     expect(await m.getByTestId('edit').count()).toBe(0);
     expect(await m.getByTestId('delete').count()).toBe(0);
     await memberContext.close();
+  });
+
+  it('lets a member make an API token that works, see its last use, and revoke it', async () => {
+    const memberContext = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+    const m = await memberContext.newPage();
+    await login(m, MEMBER.username, MEMBER.password);
+    await m.getByRole('link', { name: 'My tokens' }).click();
+    await m.getByTestId('api-tokens-empty').waitFor();
+
+    const dialog = await openDialog(m.getByTestId('add-api-token'));
+    // A member may only read: no publish or admin choice is offered.
+    expect(await dialog.getByRole('radio').count()).toBe(1);
+    await dialog.getByTestId('token-name').fill('laptop script');
+    await dialog.getByTestId('create-api-token').click();
+    const token = (await dialog.getByTestId('new-token').textContent())!.trim();
+    expect(token).toMatch(/^shoal_pat_/);
+    expect(await dialog.getByText(`shoal login --server ${server.url} --token-stdin`).count()).toBe(1);
+    expect(await unlabelled(m)).toEqual([]);
+    await shot(m, '05b-api-token-created');
+    await dialog.getByRole('button', { name: 'Done' }).click();
+
+    const row = m.locator('[data-testid=api-tokens-table] tr.mat-mdc-row');
+    await row.first().waitFor();
+    expect((await row.getByTestId('api-token-last-used').textContent())?.trim()).toBe('never');
+    expect(await m.locator('body').textContent()).not.toContain(token);
+
+    const bot = new Api(server.url, token);
+    expect((await bot.get('/api/resources')).status).toBe(200);
+    await m.reload();
+    await row.first().waitFor();
+    expect((await row.getByTestId('api-token-last-used').textContent())?.trim()).not.toBe('never');
+    await shot(m, '05c-api-tokens');
+
+    await m.getByRole('button', { name: 'Revoke the token laptop script' }).click();
+    await m.getByTestId('confirm').click();
+    await m.getByTestId('api-tokens-empty').waitFor();
+    expect((await bot.get('/api/resources')).status).toBe(401);
+    await memberContext.close();
+  });
+
+  it('lets a user change their password, which signs their other browser out, then sign out everywhere', async () => {
+    const user = { username: 'ines', password: 'ines-password-1' };
+    expect((await admin.post('/api/admin/users', { ...user, role: 'member' })).status).toBe(201);
+    const contexts = [1, 2].map(() => browser.newContext({ viewport: { width: 1280, height: 860 } }));
+    const [here, there] = await Promise.all(contexts);
+    const a = await here!.newPage();
+    const b = await there!.newPage();
+    await login(a, user.username, user.password);
+    await login(b, user.username, user.password);
+    const meStatus = (p: Page) =>
+      p.evaluate(async () => {
+        const session = JSON.parse(localStorage.getItem('shoal.session')!);
+        return (await fetch('/api/auth/me', { headers: { Authorization: `Bearer ${session.accessToken}` } })).status;
+      });
+
+    await a.getByRole('link', { name: 'Account' }).click();
+    await a.getByTestId('current-password').fill(user.password);
+    await a.getByTestId('new-password').fill('ines-password-2');
+    await a.getByTestId('confirm-password').fill('ines-password-2');
+    expect(await unlabelled(a)).toEqual([]);
+    await shot(a, '05d-account');
+    await a.getByTestId('change-password').click();
+    await a.getByText('Password changed').waitFor();
+    expect(await meStatus(a)).toBe(200);
+    expect(await meStatus(b)).toBe(401);
+    await b.reload();
+    await b.waitForURL(/\/login\?/);
+
+    await a.getByTestId('sign-out-everywhere').click();
+    await a.getByTestId('confirm').click();
+    await a.waitForURL(/\/login\?reason=everywhere/);
+    expect(await a.getByTestId('login-notice').textContent()).toContain('signed out everywhere');
+    await login(a, user.username, 'ines-password-2');
+    await Promise.all([here!.close(), there!.close()]);
   });
 
   it('lets an admin create an enrollment token that really enrolls, and revoke a node', async () => {
@@ -874,6 +964,34 @@ describe('admin portal in a browser', () => {
     await shared.locator('[data-testid=audit-table] tr.mat-mdc-row').first().waitFor();
     expect(await shared.locator('[data-testid=audit-table] tr.mat-mdc-row').count()).toBe(Math.min(25, total - 25));
     await shared.close();
+  });
+
+  it('filters the audit log by action and who, and exports what it shows as CSV', async () => {
+    await page.goto(`${server.url}/audit`);
+    await page.getByTestId('audit-action-filter').click();
+    await page.getByRole('option', { name: 'Revoked a node', exact: true }).click();
+    await page.waitForURL(/action=node\.revoke/);
+    await page.getByTestId('audit-actor').fill('admin');
+    await page.getByTestId('audit-actor').press('Enter');
+    await page.waitForURL(/actor=admin/);
+    const expected = (await admin.get('/api/admin/audit?action=node.revoke&actor=admin')).body.total as number;
+    expect(expected).toBeGreaterThan(0);
+    await page.waitForFunction(
+      (n) => document.querySelectorAll('[data-testid=audit-table] tr.mat-mdc-row').length === n,
+      expected,
+    );
+    const about = await page.getByTestId('audit-target-cell').allTextContents();
+    // Named, not a truncated id.
+    expect(about.every((a) => /^\s*Node \S+/.test(a) && !a.includes('…'))).toBe(true);
+    await shot(page, '26-audit-filtered');
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('audit-export').click()]);
+    expect(download.suggestedFilename()).toMatch(/^shoal-audit-[\d-]+\.csv$/);
+    const csv = readFileSync(await download.path(), 'utf8')
+      .trimEnd()
+      .split('\r\n');
+    expect(csv).toHaveLength(1 + expected);
+    expect(csv.slice(1).every((l) => l.includes(',node.revoke,Revoked a node,admin,'))).toBe(true);
   });
 
   it('sends an expired session back to login with a message', async () => {

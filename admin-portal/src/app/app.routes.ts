@@ -57,6 +57,15 @@ export const routes: Routes = [
         loadChildren: () => import('./features/audit/audit.routes').then((m) => m.AUDIT_ROUTES),
       },
       {
+        path: 'tokens',
+        loadChildren: () => import('./features/tokens/tokens.routes').then((m) => m.TOKENS_ROUTES),
+      },
+      {
+        path: 'account',
+        loadChildren: () =>
+          import('./features/account/account.routes').then((m) => m.ACCOUNT_ROUTES),
+      },
+      {
         path: 'forbidden',
         title: 'Not allowed · Shoal',
         loadComponent: () =>

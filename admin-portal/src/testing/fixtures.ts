@@ -85,6 +85,7 @@ export function makeDetail(over: Partial<ResourceDetail> = {}): ResourceDetail {
         lastHeartbeatAt: null,
       },
     ],
+    sharing: [],
     downloaders: [
       {
         nodeId: 'n-9',

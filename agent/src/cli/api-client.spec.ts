@@ -114,3 +114,33 @@ describe('what the server refuses', () => {
     }
   });
 });
+
+describe('a server that says "not now"', () => {
+  it.each([429, 503])(
+    'hands the Retry-After of a %i to the caller, so its retry loop waits that long',
+    async (status) => {
+      const s = await serverAnswering({
+        status,
+        headers: { 'retry-after': '12' },
+        body: JSON.stringify({ statusCode: status, code: 'too_many_requests', message: 'server busy, retry later' }),
+      });
+      try {
+        await expect(callApi(s.url, '/api/nodes/heartbeat', { body: {} })).rejects.toMatchObject({
+          retryAfterMs: 12_000,
+          message: expect.stringContaining('server busy, retry later'),
+        });
+      } finally {
+        await s.close();
+      }
+    },
+  );
+
+  it('ignores a Retry-After on other failures', async () => {
+    const s = await serverAnswering({ status: 500, headers: { 'retry-after': '12' }, body: '{}' });
+    try {
+      await expect(callApi(s.url, '/api/nodes/heartbeat', { body: {} })).rejects.toMatchObject({ retryAfterMs: null });
+    } finally {
+      await s.close();
+    }
+  });
+});

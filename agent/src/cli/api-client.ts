@@ -11,6 +11,7 @@ import {
 } from '@shoal/contract';
 import { readFile } from 'node:fs/promises';
 import { NodeKey } from '../engine/index.js';
+import { retryAfterOf } from '../util/backoff.js';
 import { httpRequestText, type HttpAnswer } from '../util/http-request.js';
 import { AGENT_VERSION } from '../version.js';
 import { CliError, EXIT } from './exit-codes.js';
@@ -42,7 +43,7 @@ export async function nodeCaller(
 export async function callApi<T>(
   serverUrl: string,
   path: string,
-  opts: { method?: string; token?: string; node?: NodeCaller; body?: unknown; raw?: boolean } = {},
+  opts: { method?: string; token?: string; node?: NodeCaller; body?: unknown; raw?: boolean; timeoutMs?: number } = {},
 ): Promise<T> {
   const url = new URL(path, serverUrl);
   const method = opts.method ?? (opts.body === undefined ? 'GET' : 'POST');
@@ -61,7 +62,7 @@ export async function callApi<T>(
         [AGENT_VERSION_HEADER]: versionHeader(AGENT_VERSION),
       },
       body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-      timeoutMs: TIMEOUT_MS,
+      timeoutMs: opts.timeoutMs ?? TIMEOUT_MS,
     });
   } catch (err) {
     throw new CliError(`cannot reach the server at ${url.origin}: ${(err as Error).message}`, EXIT.serverUnreachable);
@@ -107,7 +108,7 @@ export async function callApi<T>(
           : res.status === 400 && body.code === 'validation_failed'
             ? EXIT.usage
             : EXIT.failure;
-    throw new CliError(message, code);
+    throw new CliError(message, code, retryAfterOf(res.status, res.headers));
   }
   if (opts.raw) return text as T;
   return (text ? JSON.parse(text) : undefined) as T;

@@ -1,8 +1,9 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { NodeRole } from '@shoal/contract';
 import type { FileFingerprint, TransferSpec } from '../engine/index.js';
+import { writeJsonAtomic } from '../util/atomic-file.js';
 import { CliError, EXIT } from './exit-codes.js';
 
 /** The data directory: --data-dir, else $SHOAL_HOME, else the user's data dir. */
@@ -43,8 +44,11 @@ export interface NodeConfig {
 export interface UserLogin {
   serverUrl: string;
   username: string;
+  /** A session's access token, or an API token (`kind`). */
   accessToken: string;
   expiresAt: string;
+  /** Absent in logins stored before API tokens: a session. */
+  kind?: 'session' | 'api-token';
 }
 
 /** A resource this node holds or is fetching, so `serve` can provide (or resume) it after a restart. */
@@ -68,11 +72,9 @@ async function readJson<T>(path: string): Promise<T | null> {
   }
 }
 
-/** Writes via a temp file and rename, so a crash never leaves half a JSON file. */
-async function writeJson(path: string, value: unknown, mode = 0o600): Promise<void> {
-  const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, JSON.stringify(value, null, 2), { mode });
-  await rename(tmp, path);
+/** Written whole and synced (util/atomic-file.ts), so neither a crash nor a power cut leaves half a JSON file. */
+function writeJson(path: string, value: unknown, mode = 0o600): Promise<void> {
+  return writeJsonAtomic(path, value, { mode, indent: 2 });
 }
 
 export class DataDir {
@@ -109,7 +111,11 @@ export class DataDir {
     const login = await this.userLogin();
     if (!login) throw new CliError(`not logged in (data dir ${this.root}): run "shoal login" first`, EXIT.notEnrolled);
     if (Date.parse(login.expiresAt) < Date.now()) {
-      throw new CliError(`the login of ${login.username} expired: run "shoal login" again`, EXIT.notEnrolled);
+      const again =
+        login.kind === 'api-token'
+          ? 'make a new API token and run "shoal login --token-stdin" again'
+          : 'run "shoal login" again';
+      throw new CliError(`the login of ${login.username} expired: ${again}`, EXIT.notEnrolled);
     }
     return login;
   }
@@ -146,7 +152,8 @@ export class DataDir {
   }
 
   saveStatus(status: AgentStatus): Promise<void> {
-    return writeJson(this.path('status.json'), status, 0o644);
+    // Rewritten every second and worthless after a power cut: whole for readers, not synced.
+    return writeJsonAtomic(this.path('status.json'), status, { mode: 0o644, indent: 2, sync: false });
   }
 }
 

@@ -27,6 +27,8 @@ export class CliError extends Error {
   constructor(
     message: string,
     readonly exitCode: number,
+    /** The server's Retry-After on a 429 or 503, in ms (capped): a retry loop waits at least this. */
+    readonly retryAfterMs: number | null = null,
   ) {
     super(message);
     this.name = 'CliError';

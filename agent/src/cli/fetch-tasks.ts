@@ -1,6 +1,7 @@
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import type { Manifest } from '@shoal/contract';
 import { specFromManifest, type Engine, type Logger } from '../engine/index.js';
+import { writeJsonAtomic } from '../util/atomic-file.js';
 import type { DataDir } from './data-dir.js';
 
 interface TaskState {
@@ -118,8 +119,6 @@ export class FetchTasks {
   }
 
   private async save(tasks: Record<string, TaskState>): Promise<void> {
-    const file = this.dataDir.path(this.file);
-    await writeFile(`${file}.tmp`, JSON.stringify(tasks, null, 2));
-    await rename(`${file}.tmp`, file);
+    await writeJsonAtomic(this.dataDir.path(this.file), tasks, { indent: 2 });
   }
 }

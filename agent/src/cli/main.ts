@@ -168,10 +168,14 @@ export function buildProgram(setExit: (code: number) => void): Command {
 
   program
     .command('login')
-    .description('log in as a user and store the access token')
+    .description('log in as a user (or with an API token) and store the access token')
     .requiredOption('--server <url>', 'server URL')
-    .requiredOption('--user <username>', 'user name')
+    .option('--user <username>', 'user name')
     .option('--password-stdin', 'read the password from standard input')
+    .option(
+      '--token-stdin',
+      'read an API token (shoal_pat_...) from standard input instead of logging in with a password',
+    )
     .action(async (opts, cmd: Command) => {
       const g = globals(cmd);
       const answer = await login(g.dataDir, opts);
@@ -291,7 +295,13 @@ export function buildProgram(setExit: (code: number) => void): Command {
       const runtime = await Runtime.start(g.dataDir, g.limits, g.log, 'serve');
       // prom-client is loaded only when metrics are asked for (loading it is a noticeable share of every start).
       const metrics = metricsAt
-        ? await (await import('./metrics-endpoint.js')).startMetricsEndpoint(runtime.engine, metricsAt, g.log)
+        ? await (
+            await import('./metrics-endpoint.js')
+          ).startMetricsEndpoint(
+            { engine: runtime.engine, credentialExpiresAt: () => runtime.config.credentialExpiresAt },
+            metricsAt,
+            g.log,
+          )
         : null;
       const output = g.json ? 'json' : process.stdout.isTTY ? 'screen' : 'lines';
       setExit(await serve(runtime, g.dataDir, output, g.log));

@@ -1,8 +1,14 @@
 import { createServer, type Server } from 'node:http';
+import { BUILD_INFO_METRIC } from '@shoal/contract';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Engine, Logger, TransferCounters } from '../engine/index.js';
+import { versionInfo } from '../version.js';
 
-type Labels = { resource: string };
+/** Where verified bytes came from: a seed server, or another downloader (the swarm's offload). */
+const SOURCES = {
+  seed: (s: TransferCounters) => s.downloadedFromSeeds,
+  peer: (s: TransferCounters) => s.downloadedFromPeers,
+};
 
 /** A counter that reads a monotonic total of each transfer when Prometheus scrapes. */
 function totalOf(
@@ -19,38 +25,49 @@ function totalOf(
     registers: [registry],
     collect() {
       this.reset();
-      for (const t of engine.transfers()) this.inc({ resource: t.resourceId } as Labels, read(t.stats));
+      for (const t of engine.transfers()) this.inc({ resource: t.resourceId }, read(t.stats));
     },
   });
 }
 
+/** What the metrics read besides the engine: the node credential, which heartbeats renew. */
+export interface MetricsSources {
+  engine: Engine;
+  /** ISO time the current node credential expires. */
+  credentialExpiresAt: () => string;
+}
+
 /**
  * Prometheus metrics of one agent at `GET /metrics` on `host:port` (`--metrics`), per
- * resource: bytes up and down (from seeds and from peers), peers, verification failures
- * and bans. Meant for a scraper on the same host or network; it carries no secrets.
+ * resource: bytes received by source (seed servers, peers), bytes sent, peers,
+ * verification failures and bans; and the node credential's expiry. Meant for a scraper
+ * on the same host or network; it carries no secrets.
  */
 export async function startMetricsEndpoint(
-  engine: Engine,
+  { engine, credentialExpiresAt }: MetricsSources,
   listen: { host: string; port: number },
   log: Logger,
 ): Promise<Server> {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'shoal_agent_' });
-  totalOf(registry, engine, 'shoal_agent_downloaded_bytes_total', 'Verified bytes received', (s) => s.downloaded);
-  totalOf(
-    registry,
-    engine,
-    'shoal_agent_downloaded_from_seeds_bytes_total',
-    'Verified bytes received from seed servers',
-    (s) => s.downloadedFromSeeds,
+  // Unprefixed, as every Node.js dashboard expects; the job label tells agents from servers.
+  collectDefaultMetrics({ register: registry });
+  const build = versionInfo();
+  new Gauge({ ...BUILD_INFO_METRIC, registers: [registry] }).set(
+    { version: build.version, commit: build.commit ?? 'unknown' },
+    1,
   );
-  totalOf(
-    registry,
-    engine,
-    'shoal_agent_downloaded_from_peers_bytes_total',
-    'Verified bytes received from other downloaders',
-    (s) => s.downloadedFromPeers,
-  );
+  new Counter<'resource' | 'source'>({
+    name: 'shoal_agent_downloaded_bytes_total',
+    help: 'Verified bytes received, by source: "seed" (seed servers) or "peer" (other downloaders)',
+    labelNames: ['resource', 'source'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const t of engine.transfers())
+        for (const [source, read] of Object.entries(SOURCES))
+          this.inc({ resource: t.resourceId, source }, read(t.stats));
+    },
+  });
   totalOf(registry, engine, 'shoal_agent_uploaded_bytes_total', 'Bytes served', (s) => s.uploaded);
   totalOf(
     registry,
@@ -84,6 +101,16 @@ export async function startMetricsEndpoint(
     collect() {
       this.reset();
       for (const t of engine.transfers()) this.set({ resource: t.resourceId }, t.bannedCount());
+    },
+  });
+  new Gauge({
+    name: 'shoal_agent_credential_expiry_timestamp_seconds',
+    help: 'When this node credential expires (unix seconds); heartbeats renew it at half its life',
+    registers: [registry],
+    collect() {
+      const at = Date.parse(credentialExpiresAt());
+      // node.json can be edited by hand: a date that does not parse counts as expired (0), so the alert fires.
+      this.set(Number.isFinite(at) ? Math.floor(at / 1000) : 0);
     },
   });
   const server = createServer((req, res) => {

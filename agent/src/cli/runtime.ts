@@ -1,11 +1,22 @@
 import { readFile } from 'node:fs/promises';
-import { HEARTBEAT_INTERVAL_SECONDS, type HeartbeatResponse } from '@shoal/contract';
+import { HEARTBEAT_INTERVAL_SECONDS, type HeartbeatRequest, type HeartbeatResponse } from '@shoal/contract';
 import { Engine, NodeKey, type Logger, type Transfer } from '../engine/index.js';
+import { Backoff, jittered, spread } from '../util/backoff.js';
 import { callApi } from './api-client.js';
 import type { AgentStatus, DataDir, NodeConfig } from './data-dir.js';
 import { CliError, EXIT } from './exit-codes.js';
 import { DownloadRequests } from './download-requests.js';
 import { PreheatTasks } from './preheat-tasks.js';
+
+/** A failed heartbeat is retried after random(0, min(2 min, 2 s * 2^failures)): util/backoff.ts. */
+const HEARTBEAT_RETRY_BASE_MS = 2_000;
+const HEARTBEAT_RETRY_CAP_MS = 120_000;
+/** A steady heartbeat comes up to this fraction of its interval early or late, so agents started together drift apart. */
+const HEARTBEAT_JITTER = 0.1;
+/** The longest `serve` holds back its first heartbeat (never more than one interval). */
+const FIRST_HEARTBEAT_SPREAD_MS = 5_000;
+/** The server's interval is obeyed down to this; a preheat or download request in progress heartbeats this often to show progress. */
+const MIN_HEARTBEAT_SECONDS = 5;
 
 export interface Limits {
   uploadLimit: number | null;
@@ -26,14 +37,21 @@ export function parseHostPort(text: string): { host: string; port: number } {
  * data directory: heartbeats (credential renewal, revocations) and a
  * status file for `shoal status`.
  */
+/**
+ * How long a stopping agent waits for the server to take its goodbye: Ctrl-C must not
+ * hang on a server that is away (the node then goes offline by missed heartbeats).
+ */
+const GOODBYE_TIMEOUT_MS = 3_000;
+
 export class Runtime {
   private heartbeatTimer: NodeJS.Timeout | null = null;
+  private heartbeatsStarted = false;
   private statusTimer: NodeJS.Timeout | null = null;
   private lastCounters = new Map<
     string,
     { at: number; downloaded: number; uploaded: number; down: number; up: number }
   >();
-  private heartbeatFailing = false;
+  private readonly heartbeatBackoff = new Backoff(HEARTBEAT_RETRY_BASE_MS, HEARTBEAT_RETRY_CAP_MS);
   private revokedNow: () => void = () => undefined;
   /** Resolves once the server says this node is revoked (a heartbeat answer, or `markRevoked`). */
   readonly revoked = new Promise<void>((resolve) => (this.revokedNow = resolve));
@@ -48,6 +66,8 @@ export class Runtime {
     private readonly key: NodeKey,
     private readonly log: Logger,
     private readonly command: string,
+    /** Whether an agent ran on this data dir before (it left a status file): not a node enrolled just now. */
+    private readonly ranBefore: boolean,
   ) {
     this.preheat =
       command === 'serve'
@@ -77,6 +97,8 @@ export class Runtime {
       cert: await readFile(dataDir.path('tls', 'cert.pem'), 'utf8'),
     };
     await dataDir.ensure();
+    // Read before this runtime writes its own status file.
+    const ranBefore = (await dataDir.status().catch(() => null)) !== null;
     let runtime: Runtime | null = null;
     const engine = await Engine.start({
       nodeId: config.nodeId,
@@ -96,7 +118,7 @@ export class Runtime {
     }).catch((err: Error) => {
       throw new CliError(err.message, EXIT.serverUnreachable);
     });
-    runtime = new Runtime(dataDir, config, engine, key, log, command);
+    runtime = new Runtime(dataDir, config, engine, key, log, command, ranBefore);
     runtime.statusTimer = setInterval(() => void runtime!.writeStatus(), 1000);
     runtime.statusTimer.unref();
     return runtime;
@@ -107,9 +129,18 @@ export class Runtime {
    * replaces a node's holdings with each heartbeat's list, so a first heartbeat sent before
    * `serve` had registered what it provides erased the holding its own announce had just
    * recorded, and the seed counted as offline until the next heartbeat 30 s later.
+   *
+   * `serve` is what a fleet restarts all at once (a reboot, an upgrade rolled out by a
+   * script), so it spreads its first heartbeat over a few seconds. Not when the node has
+   * never run an agent (enrolled just now: its first heartbeat is what shows it online),
+   * and not for `get`/`publish`, whose own server calls went out at once anyway and which
+   * may be done within those seconds.
    */
   startHeartbeats(): void {
-    if (!this.heartbeatTimer) this.scheduleHeartbeat(0);
+    this.heartbeatsStarted = true;
+    if (this.heartbeatTimer) return;
+    const window = Math.min(FIRST_HEARTBEAT_SPREAD_MS, HEARTBEAT_INTERVAL_SECONDS * 1000);
+    this.scheduleHeartbeat(this.command === 'serve' && this.ranBefore ? spread(window) : 0);
   }
 
   /** The server refused this node as revoked (a transfer's announce learned it). */
@@ -135,17 +166,33 @@ export class Runtime {
   async close(): Promise<void> {
     if (this.heartbeatTimer) clearTimeout(this.heartbeatTimer);
     if (this.statusTimer) clearInterval(this.statusTimer);
+    // The last report is taken while the transfers are still there (their holdings and
+    // final counters), and sent once peers were told: the node is offline from then on.
+    const farewell = this.heartbeatsStarted ? this.engine.heartbeatReport() : null;
     await this.engine.stop();
+    if (farewell) await this.sayGoodbye(farewell);
     await this.writeStatus(true).catch(() => undefined);
   }
 
-  private scheduleHeartbeat(delaySeconds: number): void {
-    this.heartbeatTimer = setTimeout(() => void this.heartbeat(), delaySeconds * 1000);
+  private async sayGoodbye(report: HeartbeatRequest): Promise<void> {
+    try {
+      await callApi<HeartbeatResponse>(this.config.serverUrl, '/api/nodes/heartbeat', {
+        node: { credential: this.config.credential, key: this.key },
+        body: { ...report, leaving: true },
+        timeoutMs: GOODBYE_TIMEOUT_MS,
+      });
+    } catch (err) {
+      this.log.log('warn', `could not tell the server this node stopped: ${(err as Error).message}`);
+    }
+  }
+
+  private scheduleHeartbeat(delayMs: number): void {
+    this.heartbeatTimer = setTimeout(() => void this.heartbeat(), delayMs);
     this.heartbeatTimer.unref();
   }
 
   private async heartbeat(): Promise<void> {
-    let interval = HEARTBEAT_INTERVAL_SECONDS;
+    let delayMs: number;
     try {
       const body = this.engine.heartbeatReport({
         ...(this.preheat ? { preheat: await this.preheat.reports() } : {}),
@@ -169,10 +216,13 @@ export class Runtime {
       await this.engine.revoke(answer.revokedNodeIds ?? []);
       await this.preheat?.apply(answer.preheat ?? [], answer.preheatCancelled ?? []);
       await this.downloads?.apply(answer.downloads ?? [], answer.downloadsCancelled ?? []);
-      interval = Math.max(5, Number(answer.intervalSeconds) || HEARTBEAT_INTERVAL_SECONDS);
-      if (this.preheat?.busy || this.downloads?.busy) interval = 5;
-      if (this.heartbeatFailing) this.log.log('info', 'server reachable again');
-      this.heartbeatFailing = false;
+      const interval =
+        this.preheat?.busy || this.downloads?.busy
+          ? MIN_HEARTBEAT_SECONDS
+          : Math.max(MIN_HEARTBEAT_SECONDS, Number(answer.intervalSeconds) || HEARTBEAT_INTERVAL_SECONDS);
+      delayMs = jittered(interval * 1000, HEARTBEAT_JITTER);
+      if (this.heartbeatBackoff.failures > 0) this.log.log('info', 'server reachable again');
+      this.heartbeatBackoff.reset();
     } catch (err) {
       if (err instanceof CliError && err.exitCode === EXIT.unauthorized && err.message.includes(' node_revoked ')) {
         // Permanent: no renewal or transfer will be accepted again, so stop asking.
@@ -180,11 +230,16 @@ export class Runtime {
         this.markRevoked();
         return;
       }
-      if (!this.heartbeatFailing) this.log.log('warn', `heartbeat failed, transfers go on: ${(err as Error).message}`);
-      this.heartbeatFailing = true;
-      interval = 10;
+      const first = this.heartbeatBackoff.failures === 0;
+      // A server shedding load (429) or briefly without Redis (503) says when to come back.
+      delayMs = this.heartbeatBackoff.next(err instanceof CliError ? err.retryAfterMs : null);
+      if (first)
+        this.log.log(
+          'warn',
+          `heartbeat failed, transfers go on; next try in ${Math.ceil(delayMs / 1000)} s: ${(err as Error).message}`,
+        );
     }
-    this.scheduleHeartbeat(interval);
+    this.scheduleHeartbeat(delayMs);
   }
 
   async writeStatus(stopped = false): Promise<void> {

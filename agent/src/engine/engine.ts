@@ -15,6 +15,9 @@ export type EngineOptions = AgentNodeOptions;
  * HTTP, the built-in seed calls its services in process.
  */
 export class Engine {
+  /** Counters of transfers removed since start, so the heartbeat's counters never go back. */
+  private readonly retired = { uploaded: 0, downloaded: 0, uploadedToPeers: 0 };
+
   private constructor(private readonly node: AgentNode) {}
 
   /** A listening node (when `listen` is set) with its keys and revocations loaded; nothing left open if that fails. */
@@ -62,8 +65,15 @@ export class Engine {
   }
 
   /** Stops a download or drops a holding: peers are told, files on disk stay. */
-  remove(resourceId: string): Promise<void> {
-    return this.node.stopTransfer(resourceId);
+  async remove(resourceId: string): Promise<void> {
+    const transfer = this.transfer(resourceId);
+    await this.node.stopTransfer(resourceId);
+    // Read once stopped: nothing moves any more, so these are its final figures.
+    if (transfer) {
+      this.retired.uploaded += transfer.stats.uploaded;
+      this.retired.downloaded += transfer.stats.downloaded;
+      this.retired.uploadedToPeers += transfer.stats.uploadedToPeers;
+    }
   }
 
   transfer(resourceId: string): Transfer | undefined {
@@ -86,7 +96,7 @@ export class Engine {
 
   /**
    * The body of the next heartbeat: this node's addresses, every transfer as a holding, and
-   * byte counters summed over transfers. The server replaces the node's holdings with this
+   * byte counters since start (every transfer, removed ones too). The server replaces the node's holdings with this
    * list. `addresses` stands in for the node's own when the host advertises others (the
    * built-in seed names the server's public host); `preheat` and `downloads` carry the
    * progress of the tasks `serve` was handed.
@@ -103,9 +113,9 @@ export class Engine {
         complete: t.isComplete(),
         piecesHeld: t.piecesHeld(),
       })),
-      uploadedBytes: sum((t) => t.stats.uploaded),
-      downloadedBytes: sum((t) => t.stats.downloaded),
-      uploadedToPeersBytes: sum((t) => t.stats.uploadedToPeers),
+      uploadedBytes: this.retired.uploaded + sum((t) => t.stats.uploaded),
+      downloadedBytes: this.retired.downloaded + sum((t) => t.stats.downloaded),
+      uploadedToPeersBytes: this.retired.uploadedToPeers + sum((t) => t.stats.uploadedToPeers),
       ...(extra.preheat ? { preheat: extra.preheat } : {}),
       ...(extra.downloads ? { downloads: extra.downloads } : {}),
     };

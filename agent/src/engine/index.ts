@@ -16,3 +16,5 @@ export { NodeKey } from '../identity/node-keys.js';
 export { generateTlsMaterial, type TlsMaterial } from '../identity/tls-certificate.js';
 export { checkManifestTrust, ManifestRefusedError, originOf } from '../identity/manifest-trust.js';
 export type { Logger, LogLevel } from '../util/logger.js';
+// Files a host keeps (the built-in seed's identity and holdings) are written as the agent writes its own.
+export { writeFileAtomic } from '../util/atomic-file.js';

@@ -1,7 +1,8 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { JWKS_PATH } from '@shoal/contract';
 import { createLocalJWKSet, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
+import { writeJsonAtomic } from '../util/atomic-file.js';
 import { httpRequestText } from '../util/http-request.js';
 
 /** A key set is a few keys; anything larger is not one. */
@@ -63,9 +64,7 @@ export class JwksCache {
     if (!Array.isArray(body?.keys)) throw new Error('JWKS has no keys array');
     this.use(body);
     await mkdir(dirname(this.cacheFile), { recursive: true });
-    const tmp = `${this.cacheFile}.tmp`;
-    await writeFile(tmp, JSON.stringify(body));
-    await rename(tmp, this.cacheFile);
+    await writeJsonAtomic(this.cacheFile, body);
   }
 
   private use(keys: JSONWebKeySet): void {

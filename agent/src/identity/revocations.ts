@@ -1,4 +1,5 @@
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { writeJsonAtomic } from '../util/atomic-file.js';
 
 /** Node ids the server says are revoked (from heartbeats); kept on disk so a restart still refuses them. */
 export class Revocations {
@@ -21,10 +22,7 @@ export class Revocations {
     const fresh = nodeIds.filter((id) => !this.ids.has(id));
     if (fresh.length === 0) return [];
     for (const id of fresh) this.ids.add(id);
-    if (this.file) {
-      await writeFile(`${this.file}.tmp`, JSON.stringify([...this.ids]));
-      await rename(`${this.file}.tmp`, this.file);
-    }
+    if (this.file) await writeJsonAtomic(this.file, [...this.ids]);
     return fresh;
   }
 }

@@ -153,3 +153,87 @@ describe('TrackerClient', () => {
     expect(tracker.used).toEqual(['proof', 'proof']);
   });
 });
+
+describe('TrackerClient against a tracker shedding load', () => {
+  const key = NodeKey.generate();
+  const swarm = Object.assign(new EventEmitter(), {
+    resourceId: '00000000-0000-4000-8000-000000000002',
+    bytesLeft: () => 0,
+    stats: { uploaded: 0, downloaded: 0 },
+    addCandidates: () => undefined,
+  }) as unknown as Swarm;
+
+  /** The delays of the timers set while `run` runs; the next announce is one of them. */
+  async function timersSetDuring(run: () => Promise<void>): Promise<number[]> {
+    const delays: number[] = [];
+    const real = globalThis.setTimeout;
+    globalThis.setTimeout = ((fn: () => void, ms?: number) => {
+      delays.push(ms ?? 0);
+      return real(fn, ms);
+    }) as typeof setTimeout;
+    try {
+      await run();
+    } finally {
+      globalThis.setTimeout = real;
+    }
+    return delays;
+  }
+
+  async function trackerAnswering(status: number, headers: Record<string, string>) {
+    const server = createServer((req, res) => {
+      req.resume();
+      res.writeHead(status, { 'content-type': 'application/json', ...headers });
+      res.end(JSON.stringify({ statusCode: status, code: 'too_many_requests', message: 'busy' }));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}${TRACKER_SESSION.path}`;
+    return { url, close: () => new Promise<void>((r) => server.close(() => r())) };
+  }
+
+  it.each([429, 503])(
+    'waits at least the Retry-After of a %i (plus a little jitter) before announcing again',
+    async (status) => {
+      const tracker = await trackerAnswering(status, { 'retry-after': '40' });
+      const c = new TrackerClient(
+        tracker.url,
+        () => 'credential',
+        key,
+        swarm,
+        { log: () => undefined },
+        () => undefined,
+      );
+      try {
+        const delays = await timersSetDuring(() => c.announce('update'));
+        expect(delays).toHaveLength(1);
+        expect(delays[0]).toBeGreaterThanOrEqual(40_000);
+        expect(delays[0]).toBeLessThanOrEqual(48_000);
+      } finally {
+        await c.stop();
+        await tracker.close();
+      }
+    },
+  );
+
+  it('backs off a failing tracker without a Retry-After from a few seconds, growing', async () => {
+    const tracker = await trackerAnswering(500, {});
+    const c = new TrackerClient(
+      tracker.url,
+      () => 'credential',
+      key,
+      swarm,
+      { log: () => undefined },
+      () => undefined,
+    );
+    try {
+      const delays = await timersSetDuring(async () => {
+        for (let i = 0; i < 4; i++) await c.announce('update');
+      });
+      expect(delays).toHaveLength(4);
+      // Full jitter: each is anywhere in [0, 2 s * 2^i).
+      delays.forEach((d, i) => expect(d).toBeLessThan(2000 * 2 ** i));
+    } finally {
+      await c.stop();
+      await tracker.close();
+    }
+  });
+});

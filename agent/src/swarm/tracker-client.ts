@@ -9,14 +9,32 @@ import {
   type TrackerSessionGrant,
 } from '@shoal/contract';
 import type { NodeKey } from '../identity/node-keys.js';
+import { Backoff, jittered, retryAfterOf } from '../util/backoff.js';
 import { httpRequestText } from '../util/http-request.js';
 import type { Logger } from '../util/logger.js';
+import type { Swarm } from './swarm.js';
 
 /** An announce answer lists at most a few hundred peers. */
 const MAX_ANSWER_BYTES = 1024 * 1024;
-import type { Swarm } from './swarm.js';
-
 const REQUEST_TIMEOUT_MS = 10_000;
+/** The tracker's interval is obeyed down to this. */
+const MIN_INTERVAL_SECONDS = 5;
+const DEFAULT_INTERVAL_SECONDS = 30;
+/** A steady announce comes up to this fraction of its interval early or late, so swarms started together drift apart. */
+const INTERVAL_JITTER = 0.1;
+/** A failed announce is retried after random(0, min(2 min, 2 s * 2^failures)): util/backoff.ts. */
+const RETRY_BASE_MS = 2_000;
+const RETRY_CAP_MS = 120_000;
+
+/** A refusal that says when to come back (429/503 with Retry-After). */
+class TrackerRefusal extends Error {
+  constructor(
+    message: string,
+    readonly retryAfterMs: number | null,
+  ) {
+    super(message);
+  }
+}
 
 /**
  * Announces one transfer to the tracker (POST /api/tracker/announce with the node
@@ -27,7 +45,7 @@ const REQUEST_TIMEOUT_MS = 10_000;
  */
 export class TrackerClient {
   private timer: NodeJS.Timeout | null = null;
-  private failing = false;
+  private readonly backoff = new Backoff(RETRY_BASE_MS, RETRY_CAP_MS);
   private stopped = false;
   /** The tracker's last session grant and the credential it was granted with; kept in memory only. */
   private session: { grant: TrackerSessionGrant; credential: string } | null = null;
@@ -55,7 +73,7 @@ export class TrackerClient {
 
   async announce(event: AnnounceEvent): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
-    let interval = 30;
+    let delayMs: number;
     try {
       const body: AnnounceRequest = {
         resourceId: this.swarm.resourceId,
@@ -86,25 +104,29 @@ export class TrackerClient {
           this.swarm.emit('revoked');
           return;
         }
-        throw new Error(`tracker answered ${res.status}: ${text}`);
+        throw new TrackerRefusal(`tracker answered ${res.status}: ${text}`, retryAfterOf(res.status, res.headers));
       }
       const answer = JSON.parse(res.text) as AnnounceResponse;
-      interval = Math.max(5, Number(answer.intervalSeconds) || 30);
+      const interval = Math.max(MIN_INTERVAL_SECONDS, Number(answer.intervalSeconds) || DEFAULT_INTERVAL_SECONDS);
+      delayMs = jittered(interval * 1000, INTERVAL_JITTER);
       this.keepSession(answer.session, auth);
-      if (this.failing) this.log.log('info', 'tracker reachable again');
-      this.failing = false;
+      if (this.backoff.failures > 0) this.log.log('info', 'tracker reachable again');
+      this.backoff.reset();
       const peers = Array.isArray(answer.peers) ? answer.peers : [];
       this.swarm.addCandidates(
         peers.flatMap((p) => (p.addresses ?? []).map((address) => ({ address, nodeId: p.nodeId }))),
       );
     } catch (err) {
-      if (!this.failing)
-        this.log.log('warn', `tracker announce failed, going on with known peers: ${(err as Error).message}`);
-      this.failing = true;
-      interval = 10;
+      const first = this.backoff.failures === 0;
+      delayMs = this.backoff.next(err instanceof TrackerRefusal ? err.retryAfterMs : null);
+      if (first)
+        this.log.log(
+          'warn',
+          `tracker announce failed, going on with known peers; next try in ${Math.ceil(delayMs / 1000)} s: ${(err as Error).message}`,
+        );
     }
     if (!this.stopped && event !== 'stopped') {
-      this.timer = setTimeout(() => void this.announce('update'), interval * 1000);
+      this.timer = setTimeout(() => void this.announce('update'), delayMs);
       this.timer.unref();
     }
   }

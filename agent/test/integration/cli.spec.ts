@@ -194,4 +194,23 @@ describe('shoal CLI (real processes)', () => {
       true,
     );
   }, 60_000);
+
+  it("serve waits out a heartbeat's Retry-After from a server shedding load, and says when it tries again", async () => {
+    authority.heartbeatRetryAfter = 120;
+    const refusedBefore = authority.refusedHeartbeats;
+    const daemon = background(seedDir, ['serve']);
+    try {
+      await until(() => authority.refusedHeartbeats > refusedBefore);
+      await until(() => /heartbeat failed.*next try in \d+ s/.test(daemon.stderr()));
+      const seconds = Number(/heartbeat failed.*next try in (\d+) s/.exec(daemon.stderr())![1]);
+      // At least the Retry-After, plus at most a fifth more so a fleet sent away does not return together.
+      expect(seconds).toBeGreaterThanOrEqual(120);
+      expect(seconds).toBeLessThanOrEqual(144);
+      expect(daemon.stderr()).toContain('429');
+    } finally {
+      authority.heartbeatRetryAfter = null;
+      daemon.child.kill('SIGTERM');
+      expect(await daemon.exited).toBe(0);
+    }
+  }, 60_000);
 });

@@ -53,5 +53,12 @@ describe('two engines over TLS on loopback', () => {
       uploadedToPeersBytes: size,
       downloadedBytes: 0,
     });
+
+    // Dropping the transfers keeps their bytes in the counters: the server reads a
+    // counter that goes back as an agent restart, and would count the bytes again.
+    await client.remove(spec.resourceId);
+    await seed.remove(spec.resourceId);
+    expect(client.heartbeatReport()).toMatchObject({ holdings: [], downloadedBytes: size, uploadedBytes: 0 });
+    expect(seed.heartbeatReport()).toMatchObject({ holdings: [], uploadedBytes: size, uploadedToPeersBytes: size });
   });
 });

@@ -34,6 +34,7 @@ class HttpError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    readonly retryAfter: number | null = null,
   ) {
     super(message);
   }
@@ -63,6 +64,9 @@ export class TestAuthority {
   revoked: string[] = [];
   announces: (AnnounceRequest & { nodeId: string })[] = [];
   heartbeats: (HeartbeatRequest & { nodeId: string })[] = [];
+  /** Set: heartbeats are answered 429 with this Retry-After (seconds), as a server shedding load answers them. */
+  heartbeatRetryAfter: number | null = null;
+  refusedHeartbeats = 0;
   private server!: Server;
   private privateKey!: CryptoKey;
   private publicJwk!: JWK;
@@ -84,7 +88,9 @@ export class TestAuthority {
         },
         (err: Error) => {
           const [status, code] = err instanceof HttpError ? [err.status, err.code] : [400, 'bad_request'];
-          res.writeHead(status, { 'content-type': 'application/json' });
+          const retryAfter =
+            err instanceof HttpError && err.retryAfter !== null ? { 'retry-after': String(err.retryAfter) } : {};
+          res.writeHead(status, { 'content-type': 'application/json', ...retryAfter });
           res.end(JSON.stringify({ statusCode: status, code, message: err.message }));
         },
       );
@@ -295,6 +301,10 @@ export class TestAuthority {
     const manifestPath = /^\/api\/resources\/([^/]+)\/manifest$/.exec(url.pathname);
     if (manifestPath) return this.manifest(manifestPath[1], url.searchParams.get('node') ?? undefined);
     const nodeId = await this.provenNode(req, url);
+    if (url.pathname === '/api/nodes/heartbeat' && this.heartbeatRetryAfter !== null) {
+      this.refusedHeartbeats++;
+      throw new HttpError(429, 'too_many_requests', 'server busy', this.heartbeatRetryAfter);
+    }
     if (url.pathname === '/api/nodes/heartbeat') {
       this.heartbeats.push({ ...(body as HeartbeatRequest), nodeId });
       return { revokedNodeIds: this.revoked, intervalSeconds: 30 };

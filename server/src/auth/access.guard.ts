@@ -1,9 +1,10 @@
 import { ExecutionContext, ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
-import type { UserRole } from '@shoal/contract';
+import { API_TOKEN_PREFIX, type ApiTokenScope, type UserRole } from '@shoal/contract';
 import type { Request } from 'express';
-import { IS_PUBLIC, NODE_AUTH, ROLES } from '../common/decorators.js';
+import { ApiTokensService, scopeCovers } from '../api-tokens/api-tokens.service.js';
+import { IS_PUBLIC, NODE_AUTH, ROLES, TOKEN_SCOPE } from '../common/decorators.js';
 import type { AuthenticatedNode, AuthenticatedUser } from '../common/principals.js';
 import { NodeAuthError, NodeProofService, provenNode } from '../credentials/node-proof.service.js';
 import { RevocationListService } from '../credentials/revocation-list.service.js';
@@ -12,7 +13,9 @@ import { RevocationListService } from '../credentials/revocation-list.service.js
  * The one global guard. Login is required unless a route is @Public(); @NodeAuth()
  * routes take a node credential with its proof of possession instead of a user token
  * (and refuse user tokens, and node credentials sent as bearer tokens);
- * @Roles() restricts by user role.
+ * @Roles() restricts by user role. A bearer token starting with API_TOKEN_PREFIX is an API
+ * token: it passes where its scopes cover the route's @TokenScope() (admin routes need
+ * `admin` unless they say otherwise; routes without a scope take login sessions only).
  */
 @Injectable()
 export class AccessGuard extends AuthGuard('jwt') {
@@ -20,6 +23,7 @@ export class AccessGuard extends AuthGuard('jwt') {
     private readonly reflector: Reflector,
     private readonly proofs: NodeProofService,
     private readonly revocations: RevocationListService,
+    private readonly apiTokens: ApiTokensService,
   ) {
     super();
   }
@@ -29,11 +33,29 @@ export class AccessGuard extends AuthGuard('jwt') {
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
     if (this.reflector.getAllAndOverride<boolean>(NODE_AUTH, targets)) return this.authenticateNode(ctx);
 
-    await (super.canActivate(ctx) as Promise<boolean>);
+    const req = ctx.switchToHttp().getRequest<Request & { user: AuthenticatedUser }>();
+    const bearer = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1];
+    if (bearer?.startsWith(API_TOKEN_PREFIX))
+      req.user = { ...(await this.apiTokens.authenticate(bearer)), address: req.ip };
+    else await (super.canActivate(ctx) as Promise<boolean>);
+    const user = req.user;
     const roles = this.reflector.getAllAndOverride<UserRole[] | undefined>(ROLES, targets);
-    const user = ctx.switchToHttp().getRequest<Request & { user: AuthenticatedUser }>().user;
     if (roles?.length && !roles.includes(user.role)) {
       throw new ForbiddenException({ code: 'forbidden', message: `needs role ${roles.join(' or ')}` });
+    }
+    if (user.apiToken) {
+      const needed =
+        this.reflector.getAllAndOverride<ApiTokenScope | undefined>(TOKEN_SCOPE, targets) ??
+        (roles?.includes('admin') ? 'admin' : undefined);
+      if (!needed) {
+        throw new ForbiddenException({
+          code: 'session_required',
+          message: 'this needs a login session; an API token cannot do it',
+        });
+      }
+      if (!scopeCovers(user.apiToken.scopes, needed)) {
+        throw new ForbiddenException({ code: 'insufficient_scope', message: `this API token lacks scope ${needed}` });
+      }
     }
     return true;
   }

@@ -16,7 +16,7 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { TOKEN_LIFETIMES, type LoginResponse, type UserSummary } from '@shoal/contract';
 import type { Request, Response } from 'express';
 import { AuditService } from '../audit/audit.service.js';
-import { CurrentUser, Public } from '../common/decorators.js';
+import { CurrentUser, Public, TokenScope } from '../common/decorators.js';
 import { noteLoginName } from '../common/logging.js';
 import type { AuthenticatedUser } from '../common/principals.js';
 import { mapUser, UsersService } from '../users/users.service.js';
@@ -83,11 +83,7 @@ export class AuthController {
     }
     await this.throttle.recordSuccess(dto.username, ip);
     await this.audit.record('auth.login', { id: user.id, username: user.username, role: user.role }, { address: ip });
-    const { accessToken, expiresAt } = await this.tokens.issue({
-      id: user.id,
-      username: user.username,
-      role: user.role,
-    });
+    const { accessToken, expiresAt } = await this.tokens.issue(user);
     return { accessToken, expiresAt: expiresAt.toISOString(), user: mapUser(user) };
   }
 
@@ -101,14 +97,12 @@ export class AuthController {
       throw new UnauthorizedException({ code: 'session_expired', message: 'the session is too old; log in again' });
     }
     const user = await this.users.getOrFail(principal.id);
-    const { accessToken, expiresAt } = await this.tokens.issue(
-      { id: user.id, username: user.username, role: user.role },
-      authTime,
-    );
+    const { accessToken, expiresAt } = await this.tokens.issue(user, authTime);
     return { accessToken, expiresAt: expiresAt.toISOString(), user: mapUser(user) };
   }
 
   @Get('me')
+  @TokenScope('catalog:read')
   @ApiBearerAuth()
   @ApiOperation({ summary: 'The logged-in user' })
   async me(@CurrentUser() principal: AuthenticatedUser): Promise<UserSummary> {

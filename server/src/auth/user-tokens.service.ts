@@ -48,9 +48,12 @@ export class UserTokensService implements OnModuleInit {
     return this.hmacKey;
   }
 
-  /** A token for a session that began at `authTime` (seconds; default: now, a fresh login). */
+  /**
+   * A token for a session that began at `authTime` (seconds; default: now, a fresh login),
+   * valid while the user's session generation stays `user.sessionGeneration`.
+   */
   async issue(
-    user: AuthenticatedUser,
+    user: AuthenticatedUser & { sessionGeneration: number },
     authTime = Math.floor(Date.now() / 1000),
   ): Promise<{ accessToken: string; expiresAt: Date }> {
     const claims: Omit<UserAccessClaims, 'iat' | 'exp'> = {
@@ -59,6 +62,7 @@ export class UserTokensService implements OnModuleInit {
       username: user.username,
       role: user.role,
       auth_time: authTime,
+      gen: user.sessionGeneration,
     };
     const accessToken = await this.jwt.signAsync(claims, {
       secret: this.key,

@@ -16,14 +16,18 @@ import {
   type LogLevel,
   type TlsMaterial,
   type TransferSpec,
+  writeFileAtomic,
 } from '@shoal/agent';
 import { choosePieceSize, HEARTBEAT_INTERVAL_SECONDS, TOKEN_LIFETIMES, type ResourceDetail } from '@shoal/contract';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { decodeJwt } from 'jose';
+import { mkdir, readFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
+import { Gauge } from 'prom-client';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import type { AuthenticatedUser } from '../common/principals.js';
 import { SigningKeysService } from '../credentials/signing-keys.service.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { NodesService } from '../nodes/nodes.service.js';
 import { ResourcesService } from '../resources/resources.service.js';
 
@@ -63,6 +67,7 @@ export class BuiltinSeedService implements OnApplicationBootstrap, BeforeApplica
     private readonly resources: ResourcesService,
     private readonly signingKeys: SigningKeysService,
     private readonly adapterHost: HttpAdapterHost,
+    private readonly metrics: MetricsService,
   ) {
     this.dir = join(config.dataDir, 'builtin-seed');
   }
@@ -88,6 +93,7 @@ export class BuiltinSeedService implements OnApplicationBootstrap, BeforeApplica
     }
     this.nodeId = registered.node.id;
     this.credential = registered.credential;
+    this.exportCredentialExpiry();
     if (identity.nodeId !== this.nodeId) await this.saveIdentity({ ...identity, nodeId: this.nodeId });
     const { host, port, advertise } = this.config.builtinSeed;
     // The agent verifies peers against the JWKS, fetched over HTTP and cached on disk. This
@@ -232,6 +238,26 @@ export class BuiltinSeedService implements OnApplicationBootstrap, BeforeApplica
     }
   }
 
+  /**
+   * Renewal failures are swallowed (the old credential is kept), so a renewal that keeps
+   * failing only shows when peers start refusing the expired credential: this gauge lets an
+   * alert see it coming. Registered only once the built-in seed runs, so a server without
+   * one exports no expiry (rather than a 1970 one).
+   */
+  private exportCredentialExpiry(): void {
+    const current = () => this.credential;
+    new Gauge({
+      name: 'shoal_builtin_seed_credential_expiry_timestamp_seconds',
+      help: "When the built-in seed's node credential expires (unix seconds); it renews every few hours",
+      registers: [this.metrics.registry],
+      collect() {
+        // Our own credential, signed by this server: read, not verified.
+        const { exp } = decodeJwt(current());
+        if (exp) this.set(exp);
+      },
+    });
+  }
+
   private async renewCredential(): Promise<void> {
     if (this.nodeId) this.credential = await this.nodes.issueCredentialFor(this.nodeId).catch(() => this.credential);
   }
@@ -283,10 +309,9 @@ export class BuiltinSeedService implements OnApplicationBootstrap, BeforeApplica
   }
 }
 
-async function writeAtomically(file: string, content: string, mode = 0o644): Promise<void> {
-  const tmp = `${file}.tmp-${process.pid}`;
-  await writeFile(tmp, content, { mode });
-  await rename(tmp, file);
+/** Synced and renamed into place (the agent's own writeFileAtomic), so a power cut never leaves it empty. */
+function writeAtomically(file: string, content: string, mode = 0o644): Promise<void> {
+  return writeFileAtomic(file, content, { mode });
 }
 
 function errorCode(err: UnauthorizedException): unknown {

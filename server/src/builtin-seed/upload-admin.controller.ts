@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AuditService } from '../audit/audit.service.js';
-import { CurrentUser, Roles } from '../common/decorators.js';
+import { CurrentUser, Roles, TokenScope } from '../common/decorators.js';
 import type { AuthenticatedUser } from '../common/principals.js';
 import { createValidationPipe } from '../common/validation.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
@@ -20,6 +20,7 @@ const MULTIPART_OVERHEAD_BYTES = 128 * 1024;
 @ApiTags('admin')
 @ApiBearerAuth()
 @Roles('admin')
+@TokenScope('publish')
 @Controller('api/admin/uploads')
 export class UploadAdminController {
   private readonly validation = createValidationPipe();

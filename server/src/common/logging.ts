@@ -35,7 +35,7 @@ const LOGIN_NAME = Symbol('shoal:login-name');
 
 type Identified = IncomingMessage & {
   ip?: string;
-  user?: { id?: string; username?: string };
+  user?: { id?: string; username?: string; apiToken?: { id: string } };
   node?: { id?: string };
   [LOGIN_NAME]?: string;
 };
@@ -58,6 +58,8 @@ function requestActor(req: IncomingMessage): Record<string, string> {
   const username = r.user?.username ?? r[LOGIN_NAME];
   if (username) out.user = username;
   if (r.user?.id) out.userId = r.user.id;
+  // Which API token, by id (never the token): what a leaked one did can be traced.
+  if (r.user?.apiToken) out.apiToken = r.user.apiToken.id;
   if (r.node?.id) out.node = r.node.id;
   return out;
 }
@@ -85,7 +87,7 @@ export function loggingParams(config: AppConfig): Params {
  * Express middleware: gives every request an id (X-Request-Id, the caller's when sane)
  * and writes one JSON line when its answer is done. Only method, path (never the query
  * string, which may carry tokens), status, time taken and who asked (client address,
- * user or node id) are logged: no headers, no bodies, so neither passwords nor tokens can
+ * user or node id, the API token's id) are logged: no headers, no bodies, so neither passwords nor tokens can
  * reach a log. Nothing is built for a line the level leaves out (a successful announce,
  * heartbeat or health check is logged at debug).
  */

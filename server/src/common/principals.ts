@@ -1,4 +1,4 @@
-import type { NodeRole, UserRole } from '@shoal/contract';
+import type { ApiTokenScope, NodeRole, UserRole } from '@shoal/contract';
 
 /** The user behind a request, as checked against the database for this request. */
 export interface AuthenticatedUser {
@@ -7,6 +7,10 @@ export interface AuthenticatedUser {
   role: UserRole;
   /** When the session began (seconds), for user tokens; refreshes keep it. */
   authTime?: number;
+  /** The client address of this request (through SHOAL_TRUSTED_PROXIES), for the audit log. */
+  address?: string;
+  /** Set when the request came with an API token instead of a login session. */
+  apiToken?: { id: string; scopes: ApiTokenScope[] };
 }
 
 /** The node behind a request, from its verified credential. */

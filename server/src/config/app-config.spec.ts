@@ -49,4 +49,13 @@ describe('loadConfig', () => {
     expect(loadConfig({}).maxNodesPerUser).toBe(20);
     expect(loadConfig({ SHOAL_MAX_NODES_PER_USER: '3' }).maxNodesPerUser).toBe(3);
   });
+
+  it('takes 512 node requests in progress at once unless told, and refuses a limit that is not a positive integer', () => {
+    expect(loadConfig({}).maxInflightNodeRequests).toBe(512);
+    expect(loadConfig({ SHOAL_MAX_INFLIGHT_NODE_REQUESTS: '40' }).maxInflightNodeRequests).toBe(40);
+    for (const bad of ['0', '-1', '1.5', 'many'])
+      expect(() => loadConfig({ SHOAL_MAX_INFLIGHT_NODE_REQUESTS: bad })).toThrow(
+        'SHOAL_MAX_INFLIGHT_NODE_REQUESTS must be a positive integer',
+      );
+  });
 });

@@ -44,6 +44,10 @@ export interface AppConfig {
   trustedProxies: string[];
   /** Nodes a user may enroll with their own login (not revoked ones); admins' enrollment tokens are not counted. */
   maxNodesPerUser: number;
+  /** Audit entries older than this many days are deleted (SHOAL_AUDIT_RETENTION_DAYS); 0 keeps them forever. */
+  auditRetentionDays: number;
+  /** Heartbeats and announces in progress on this instance beyond which more are answered 429 at once. */
+  maxInflightNodeRequests: number;
 }
 
 export class ConfigError extends Error {}
@@ -117,6 +121,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (!Number.isSafeInteger(maxNodesPerUser) || maxNodesPerUser < 1) {
     throw new ConfigError('SHOAL_MAX_NODES_PER_USER must be a positive integer');
   }
+  const auditRetentionDays = Number(env.SHOAL_AUDIT_RETENTION_DAYS ?? 365);
+  if (!Number.isSafeInteger(auditRetentionDays) || auditRetentionDays < 0 || auditRetentionDays > 36_500) {
+    throw new ConfigError(
+      'SHOAL_AUDIT_RETENTION_DAYS must be a whole number of days, 0-36500 (0 keeps the log forever)',
+    );
+  }
+  const maxInflightNodeRequests = Number(env.SHOAL_MAX_INFLIGHT_NODE_REQUESTS ?? 512);
+  if (!Number.isSafeInteger(maxInflightNodeRequests) || maxInflightNodeRequests < 1) {
+    throw new ConfigError('SHOAL_MAX_INFLIGHT_NODE_REQUESTS must be a positive integer');
+  }
   const seedSwitch = (env.SHOAL_BUILTIN_SEED ?? 'on').toLowerCase();
   if (!['on', 'off', 'true', 'false', '1', '0'].includes(seedSwitch)) {
     throw new ConfigError('SHOAL_BUILTIN_SEED must be on or off');
@@ -144,6 +158,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     maxUploadBytes,
     trustedProxies: parseTrustedProxies(env.SHOAL_TRUSTED_PROXIES),
     maxNodesPerUser,
+    auditRetentionDays,
+    maxInflightNodeRequests,
     searchWalkThreshold: Math.max(0, Number(env.SHOAL_SEARCH_WALK_THRESHOLD ?? 10_000) || 0),
     metricsToken: env.SHOAL_METRICS_TOKEN?.trim() || null,
     portalDir: resolve(

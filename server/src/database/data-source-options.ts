@@ -18,7 +18,11 @@ import { SearchIndexes1764180000000 } from './migrations/1764180000000-SearchInd
 import { TrustBoundaries1764190000000 } from './migrations/1764190000000-TrustBoundaries.js';
 import { ReusableEnrollmentTokens1764200000000 } from './migrations/1764200000000-ReusableEnrollmentTokens.js';
 import { DescriptionWords1764210000000 } from './migrations/1764210000000-DescriptionWords.js';
-import { DownloadRequests1764220000000 } from './migrations/1764220000000-DownloadRequests.js';
+import { ApiTokens1764220000000 } from './migrations/1764220000000-ApiTokens.js';
+import { SessionGeneration1764230000000 } from './migrations/1764230000000-SessionGeneration.js';
+import { ApiToken } from '../api-tokens/api-token.entity.js';
+import { NodePresence1764240000000 } from './migrations/1764240000000-NodePresence.js';
+import { DownloadRequests1764250000000 } from './migrations/1764250000000-DownloadRequests.js';
 import { DownloadRequestEntity } from '../download-requests/download-request.entity.js';
 import { PreheatJobEntity } from '../preheat/preheat-job.entity.js';
 import { PreheatTaskEntity } from '../preheat/preheat-task.entity.js';
@@ -36,6 +40,7 @@ export const ENTITIES = [
   TrafficBucket,
   PreheatJobEntity,
   PreheatTaskEntity,
+  ApiToken,
   DownloadRequestEntity,
 ];
 
@@ -48,7 +53,10 @@ export const MIGRATIONS = [
   TrustBoundaries1764190000000,
   ReusableEnrollmentTokens1764200000000,
   DescriptionWords1764210000000,
-  DownloadRequests1764220000000,
+  ApiTokens1764220000000,
+  SessionGeneration1764230000000,
+  NodePresence1764240000000,
+  DownloadRequests1764250000000,
 ];
 
 /**
@@ -64,7 +72,8 @@ export const SQLITE_READ_PRAGMAS = ['mmap_size = 2147483648', 'cache_size = -655
 
 /**
  * SQLite in the data dir by default; MySQL/MariaDB when DATABASE_URL is a mysql:// URL.
- * `synchronize` is always off: the schema comes only from migrations, run at start.
+ * `synchronize` is always off: the schema comes only from migrations, run at start
+ * (database/migration-lock.ts).
  */
 export function dataSourceOptions(databaseUrl: string | null, dataDir: string): DataSourceOptions {
   const common = { entities: ENTITIES, migrations: MIGRATIONS, synchronize: false, migrationsRun: false } as const;

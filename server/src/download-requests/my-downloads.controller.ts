@@ -31,7 +31,7 @@ export class MyDownloadsController {
     @CurrentUser() user: AuthenticatedUser,
   ): Promise<DownloadRequest> {
     const request = await this.requests.create(dto, user);
-    await this.audit.record('download_request.create', user, {
+    await this.audit.record('download-request.create', user, {
       resourceId: request.resourceId,
       nodeId: request.nodeId,
     });
@@ -57,7 +57,7 @@ export class MyDownloadsController {
     @CurrentUser() user: AuthenticatedUser,
   ): Promise<DownloadRequest> {
     const request = await this.requests.cancel(id, user);
-    await this.audit.record('download_request.cancel', user, {
+    await this.audit.record('download-request.cancel', user, {
       resourceId: request.resourceId,
       nodeId: request.nodeId,
     });

@@ -14,7 +14,7 @@ export class MetricsController {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** Counts only, no names or ids; SHOAL_METRICS_TOKEN makes the scraper show a bearer token. */
+  /** Counts only, no user, node or resource names or ids (site names, yes); SHOAL_METRICS_TOKEN makes the scraper show a bearer token. */
   @Public()
   @Get()
   @Header('Cache-Control', 'no-store')

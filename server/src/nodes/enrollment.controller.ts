@@ -1,6 +1,6 @@
-import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
+import { Body, Controller, Headers, HttpCode, Post, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { EnrollResponse, HeartbeatResponse } from '@shoal/contract';
+import { AGENT_VERSION_HEADER, parseVersionHeader, type EnrollResponse, type HeartbeatResponse } from '@shoal/contract';
 import type { Request } from 'express';
 import { CurrentNode, NodeAuth, Public } from '../common/decorators.js';
 import type { AuthenticatedNode } from '../common/principals.js';
@@ -31,7 +31,8 @@ export class EnrollmentController {
     if (header.startsWith('Bearer ')) {
       const claims = await this.userTokens.verify(header.slice(7).trim());
       const row = claims ? await this.users.findActive(claims.sub) : null;
-      if (row) user = { id: row.id, username: row.username, role: row.role };
+      if (row && (claims!.gen ?? 0) === row.sessionGeneration)
+        user = { id: row.id, username: row.username, role: row.role };
     }
     return this.nodes.enroll(dto, user);
   }
@@ -43,12 +44,16 @@ export class EnrollmentController {
   @ApiOperation({
     summary: 'Report holdings and counters; get a renewed credential and the revocation list (node credential)',
   })
-  async heartbeat(@CurrentNode() node: AuthenticatedNode, @Body() dto: HeartbeatDto): Promise<HeartbeatResponse> {
-    const answer = await this.nodes.heartbeat(node, dto, node.issuedAt);
-    return {
-      ...answer,
-      ...(await this.preheat.heartbeat(node, dto.preheat)),
-      ...(await this.downloads.heartbeat(node, dto.downloads)),
-    };
+  async heartbeat(
+    @CurrentNode() node: AuthenticatedNode,
+    @Body() dto: HeartbeatDto,
+    @Headers(AGENT_VERSION_HEADER) agent?: string,
+  ): Promise<HeartbeatResponse> {
+    const release = parseVersionHeader(agent)?.release ?? null;
+    const answer = await this.nodes.heartbeat(node, dto, node.issuedAt, release);
+    const preheat = await this.preheat.heartbeat(node, dto.preheat);
+    const downloads = await this.downloads.heartbeat(node, dto.downloads);
+    // A node saying goodbye takes no new work; its progress reports above still count.
+    return dto.leaving ? answer : { ...answer, ...preheat, ...downloads };
   }
 }

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { EnrollmentTokenResponse, EnrollmentTokenSummary, NodeSummary, Page } from '@shoal/contract';
+import type { EnrollmentTokenResponse, EnrollmentTokenSummary, NodeDetail, NodeSummary, Page } from '@shoal/contract';
 import { AuditService } from '../audit/audit.service.js';
 import { CurrentUser, Roles } from '../common/decorators.js';
 import type { AuthenticatedUser } from '../common/principals.js';
@@ -62,14 +62,9 @@ export class NodeAdminController {
   }
 
   @Get('nodes/:id')
-  @ApiOperation({ summary: 'One node with what it holds' })
-  async get(@Param('id', new ParseUUIDPipe()) id: string) {
-    const node = await this.nodes.getOrFail(id);
-    const holdings = await this.nodes.holdings(id);
-    return {
-      ...mapNode(node),
-      holdings: holdings.map((h) => ({ resourceId: h.resourceId, complete: h.complete, piecesHeld: h.piecesHeld })),
-    };
+  @ApiOperation({ summary: "A node's page: what it is, its agent version, and what it holds (resource names)" })
+  get(@Param('id', new ParseUUIDPipe()) id: string): Promise<NodeDetail> {
+    return this.nodes.detail(id);
   }
 
   @Post('nodes/:id/revoke')

@@ -32,6 +32,14 @@ export class Node {
   @Column({ ...timestampColumn, nullable: true })
   lastHeartbeatAt!: Date | null;
 
+  /** When the agent said it stopped: offline from then on, until its next heartbeat. */
+  @Column({ ...timestampColumn, nullable: true })
+  leftAt!: Date | null;
+
+  /** The agent version its last heartbeat came from (null before its first, and for the built-in seed). */
+  @Column({ type: 'varchar', length: 32, nullable: true })
+  agentVersion!: string | null;
+
   @Column({ ...timestampColumn, nullable: true })
   revokedAt!: Date | null;
 

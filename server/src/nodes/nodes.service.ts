@@ -16,6 +16,7 @@ import {
   TOKEN_LIFETIMES,
   type EnrollResponse,
   type HeartbeatResponse,
+  type NodeDetail,
   type NodeSummary,
   type Page,
 } from '@shoal/contract';
@@ -178,8 +179,9 @@ export class NodesService {
     principal: AuthenticatedNode,
     dto: HeartbeatDto,
     currentCredentialIssuedAt?: number,
+    agentVersion: string | null = null,
   ): Promise<HeartbeatResponse> {
-    this.metrics.heartbeats.inc();
+    this.metrics.heartbeats.inc({ role: principal.role });
     const node = await this.nodes.findOneBy({ id: principal.id });
     if (!node || node.revokedAt)
       throw new UnauthorizedException({ code: 'node_revoked', message: 'this node has been revoked' });
@@ -232,6 +234,8 @@ export class NodesService {
         { id: node.id },
         {
           lastHeartbeatAt: new Date(),
+          leftAt: dto.leaving ? new Date() : null,
+          agentVersion: agentVersion ?? node.agentVersion,
           addresses: dto.addresses ?? node.addresses,
           uploadedBytes: node.uploadedBytes + upDelta,
           downloadedBytes: node.downloadedBytes + downDelta,
@@ -242,9 +246,10 @@ export class NodesService {
       );
       return before;
     });
-    const wasOffline = !isOnline(node);
+    // Going offline or coming back changes the counts of everything it holds.
+    const presenceChanged = !isOnline(node) || dto.leaving === true;
     for (const h of known)
-      if (wasOffline || !previous.some((p) => p.resourceId === h.resourceId && p.complete === h.complete))
+      if (presenceChanged || !previous.some((p) => p.resourceId === h.resourceId && p.complete === h.complete))
         this.counts.markDirty(h.resourceId);
     for (const p of previous)
       if (!existing.has(p.resourceId) || !known.some((h) => h.resourceId === p.resourceId))
@@ -310,11 +315,12 @@ export class NodesService {
     if (query.role) qb.andWhere('n.role = :role', { role: query.role });
     const onlineSince = new Date(Date.now() - NODE_OFFLINE_AFTER_SECONDS * 1000);
     if (query.online === 'true')
-      qb.andWhere('n.revokedAt IS NULL AND n.lastHeartbeatAt > :onlineSince', { onlineSince });
+      qb.andWhere('n.revokedAt IS NULL AND n.leftAt IS NULL AND n.lastHeartbeatAt > :onlineSince', { onlineSince });
     if (query.online === 'false')
-      qb.andWhere('(n.revokedAt IS NOT NULL OR n.lastHeartbeatAt IS NULL OR n.lastHeartbeatAt <= :onlineSince)', {
-        onlineSince,
-      });
+      qb.andWhere(
+        '(n.revokedAt IS NOT NULL OR n.leftAt IS NOT NULL OR n.lastHeartbeatAt IS NULL OR n.lastHeartbeatAt <= :onlineSince)',
+        { onlineSince },
+      );
     const sort = query.sort ?? 'name';
     const desc = sort.startsWith('-');
     qb.orderBy(SORT_COLUMNS[sort.replace(/^-/, '')], desc ? 'DESC' : 'ASC').addOrderBy('n.id', 'ASC');
@@ -332,6 +338,34 @@ export class NodesService {
 
   async holdings(nodeId: string): Promise<NodeHolding[]> {
     return this.db.getRepository(NodeHolding).find({ where: { nodeId }, take: 1000 });
+  }
+
+  /** A node's page: what it is, where it runs, and what its last heartbeat said it holds. */
+  async detail(id: string): Promise<NodeDetail> {
+    const node = await this.getOrFail(id);
+    const holdings = await this.db
+      .getRepository(NodeHolding)
+      .createQueryBuilder('h')
+      .innerJoin(Resource, 'r', 'r.id = h.resourceId')
+      .select(['h.resourceId AS resourceId', 'r.name AS name', 'r.pieceCount AS pieceCount'])
+      .addSelect(['h.complete AS complete', 'h.piecesHeld AS piecesHeld'])
+      .where('h.nodeId = :id', { id })
+      .orderBy('r.name', 'ASC')
+      .limit(1000)
+      .getRawMany<{ resourceId: string; name: string; pieceCount: unknown; complete: unknown; piecesHeld: unknown }>();
+    return {
+      ...mapNode(node),
+      agentVersion: node.agentVersion,
+      leftAt: node.leftAt?.toISOString() ?? null,
+      holdings: holdings.map((h) => ({
+        resourceId: h.resourceId,
+        name: h.name,
+        // Raw rows: SQLite gives 0/1 for booleans, mysql2 strings for BIGINT.
+        complete: Boolean(Number(h.complete)),
+        piecesHeld: Number(h.piecesHeld),
+        pieceCount: Number(h.pieceCount),
+      })),
+    };
   }
 
   async revoke(id: string): Promise<Node> {

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { ResourceDetail } from '@shoal/contract';
 import type { Response } from 'express';
 import { AuditService } from '../audit/audit.service.js';
-import { CurrentUser, Roles } from '../common/decorators.js';
+import { CurrentUser, Roles, TokenScope } from '../common/decorators.js';
 import type { AuthenticatedUser } from '../common/principals.js';
 import { ResourceAdminPublishDto, ResourceAdminUpdateDto } from './dto/resource.dto.js';
 import { ResourcesService } from './resources.service.js';
@@ -11,6 +11,7 @@ import { ResourcesService } from './resources.service.js';
 @ApiTags('admin')
 @ApiBearerAuth()
 @Roles('admin')
+@TokenScope('publish')
 @Controller('api/admin/resources')
 export class ResourceAdminController {
   constructor(
@@ -49,7 +50,9 @@ export class ResourceAdminController {
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a resource from the catalog' })
   async remove(@Param('id', new ParseUUIDPipe()) id: string, @CurrentUser() actor: AuthenticatedUser): Promise<void> {
+    const { name } = await this.resources.getOrFail(id);
     await this.resources.remove(id);
-    await this.audit.record('resource.delete', actor, { resourceId: id });
+    // Its row is gone, so the entry keeps the name an auditor will look for.
+    await this.audit.record('resource.delete', actor, { resourceId: id, detail: `"${name}"` });
   }
 }

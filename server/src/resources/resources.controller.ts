@@ -2,7 +2,7 @@ import { Controller, Get, Param, ParseUUIDPipe, Query, Res } from '@nestjs/commo
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Page, ResourceDetail, ResourceSummary } from '@shoal/contract';
 import type { Response } from 'express';
-import { CurrentUser } from '../common/decorators.js';
+import { CurrentUser, TokenScope } from '../common/decorators.js';
 import type { AuthenticatedUser } from '../common/principals.js';
 import { ManifestQueryDto, ResourceListQueryDto } from './dto/resource.dto.js';
 import { manifestFileName, ManifestService } from './manifest.service.js';
@@ -10,6 +10,7 @@ import { ResourcesService } from './resources.service.js';
 
 @ApiTags('resources')
 @ApiBearerAuth()
+@TokenScope('catalog:read')
 @Controller('api/resources')
 export class ResourcesController {
   constructor(

@@ -25,7 +25,7 @@ export class StatsAdminController {
   @ApiOperation({ summary: 'Dashboard totals and the last 24 h of traffic, seeds versus swarm' })
   async stats(): Promise<DashboardStats> {
     const onlineSince = new Date(Date.now() - NODE_OFFLINE_AFTER_SECONDS * 1000);
-    const online = { revokedAt: IsNull(), lastHeartbeatAt: MoreThan(onlineSince) };
+    const online = { revokedAt: IsNull(), leftAt: IsNull(), lastHeartbeatAt: MoreThan(onlineSince) };
     const [totals, onlineSeeds, onlineNodes, activeDownloads, traffic] = await Promise.all([
       this.resources
         .createQueryBuilder('r')

@@ -54,15 +54,17 @@ export class ProvidersService {
       .innerJoin(NodeHolding, 'h', 'h.nodeId = n.id')
       .where('h.resourceId = :resourceId', { resourceId })
       .andWhere('h.complete = :complete', { complete: true })
-      .andWhere('n.revokedAt IS NULL')
+      .andWhere('n.revokedAt IS NULL AND n.leftAt IS NULL')
       .andWhere('n.lastHeartbeatAt > :onlineSince', { onlineSince })
       .take(200);
   }
 }
 
-export function isOnline(node: Pick<Node, 'lastHeartbeatAt' | 'revokedAt'>, now = Date.now()): boolean {
+/** Not revoked, not signed off, and heartbeating: what every "online" in the server means. */
+export function isOnline(node: Pick<Node, 'lastHeartbeatAt' | 'revokedAt' | 'leftAt'>, now = Date.now()): boolean {
   return (
     !node.revokedAt &&
+    !node.leftAt &&
     !!node.lastHeartbeatAt &&
     node.lastHeartbeatAt.getTime() > now - NODE_OFFLINE_AFTER_SECONDS * 1000
   );

@@ -1,7 +1,7 @@
 import { ACTIVE_USER_TTL_MS, ActiveUserCache } from './active-user.cache.js';
 
 describe('ActiveUserCache', () => {
-  const alice = { id: 'u1', username: 'alice', role: 'admin' as const };
+  const alice = { id: 'u1', username: 'alice', role: 'admin' as const, sessionGeneration: 0 };
   let now = 1_000_000;
   const cache = () => new ActiveUserCache(() => now);
 

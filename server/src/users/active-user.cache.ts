@@ -14,6 +14,7 @@ export interface ActiveUser {
   id: string;
   username: string;
   role: UserRole;
+  sessionGeneration: number;
 }
 
 /**
@@ -46,7 +47,7 @@ export class ActiveUserCache {
     this.entries.delete(user.id);
     if (this.entries.size >= MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
     this.entries.set(user.id, {
-      user: { id: user.id, username: user.username, role: user.role },
+      user: { id: user.id, username: user.username, role: user.role, sessionGeneration: user.sessionGeneration },
       expires: this.now() + ACTIVE_USER_TTL_MS,
     });
   }

@@ -21,6 +21,13 @@ export class User {
   @Column({ type: 'boolean', default: false })
   disabled!: boolean;
 
+  /**
+   * Moved on by "sign out everywhere", a password change or reset: a user token issued
+   * under an earlier generation (claim `gen`) is refused.
+   */
+  @Column({ type: 'int', default: 0 })
+  sessionGeneration!: number;
+
   @CreateDateColumn(timestampColumn)
   createdAt!: Date;
 

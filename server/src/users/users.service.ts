@@ -141,9 +141,38 @@ export class UsersService {
     }
   }
 
+  /** An admin's reset: the new password, and the user's sessions so far end (whoever had the old one is out). */
   async resetPassword(id: string, password: string): Promise<void> {
-    const user = await this.getOrFail(id);
-    user.passwordHash = await this.passwords.hash(password);
-    await this.repo.save(user);
+    await this.getOrFail(id);
+    await this.changeAccount(id, { passwordHash: await this.passwords.hash(password) });
+  }
+
+  /** The user's own change: the new password, and their sessions so far end; the row as it is now. */
+  async changePassword(id: string, password: string): Promise<User> {
+    await this.changeAccount(id, { passwordHash: await this.passwords.hash(password) });
+    return this.getOrFail(id);
+  }
+
+  /** Ends every session of the user: tokens issued before are refused (API tokens are not sessions). */
+  async endSessions(id: string): Promise<void> {
+    await this.changeAccount(id, {});
+  }
+
+  /**
+   * Writes `changes` and moves the session generation on, in one UPDATE (two at once
+   * both count). Forgotten before and after, like `update`.
+   */
+  private async changeAccount(id: string, changes: Partial<Pick<User, 'passwordHash'>>): Promise<void> {
+    this.active.forget(id);
+    try {
+      await this.repo
+        .createQueryBuilder()
+        .update(User)
+        .set({ ...changes, sessionGeneration: () => 'sessionGeneration + 1' })
+        .where('id = :id', { id })
+        .execute();
+    } finally {
+      this.active.forget(id);
+    }
   }
 }

@@ -113,7 +113,7 @@ describe.each(DATABASES)('download requests on %s', (db) => {
     expect((await mia.get(`/api/me/download-requests/${byAdmin.body.id}`)).status).toBe(404);
 
     const audit = (await admin.get('/api/admin/audit?size=50')).body.items.filter(
-      (e: { action: string }) => e.action === 'download_request.create',
+      (e: { action: string }) => e.action === 'download-request.create',
     );
     expect(
       audit.map((e: { username: string; resourceId: string; nodeId: string }) => [e.username, e.resourceId, e.nodeId]),
@@ -162,7 +162,7 @@ describe.each(DATABASES)('download requests on %s', (db) => {
     await node.beat([{ requestId: req.id, state: 'done', doneBytes: 50_000, totalBytes: 50_000 }]);
     expect((await mia.get(`/api/me/download-requests/${req.id}`)).body.state).toBe('cancelled');
     expect((await admin.get('/api/admin/audit?size=50')).body.items[0]).toMatchObject({
-      action: 'download_request.cancel',
+      action: 'download-request.cancel',
       username: 'mia',
       resourceId: id,
     });

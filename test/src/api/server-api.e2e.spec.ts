@@ -120,6 +120,7 @@ describe.each(VARIANTS)('server API on %s %j', (db, env) => {
       ['GET', '/api/admin/users', undefined],
       ['GET', '/api/admin/nodes', undefined],
       ['GET', '/api/admin/audit', undefined],
+      ['GET', '/api/admin/audit/export', undefined],
       ['GET', '/api/admin/stats', undefined],
       ['POST', '/api/admin/resources', metadata('member-publish')],
       ['POST', '/api/admin/signing-keys/rotate', {}],
@@ -655,8 +656,8 @@ describe.each(VARIANTS)('server API on %s %j', (db, env) => {
     const res = await anon.get('/metrics');
     expect(res.status).toBe(200);
     expect(res.text).toMatch(/shoal_tracker_announces_total\{event="started"\} [1-9]/);
-    expect(res.text).toMatch(/shoal_nodes_online\{role="seed"\} [1-9]/);
-    expect(res.text).toMatch(/shoal_resources [1-9]/);
+    expect(res.text).toMatch(/shoal_cluster_nodes_online\{site="[^"]*",role="seed"\} [1-9]/);
+    expect(res.text).toMatch(/shoal_cluster_resources [1-9]/);
     expect(res.text).toMatch(
       /shoal_http_request_duration_seconds_count\{method="GET",route="\/api\/resources\/:id",status="200"\}/,
     );

@@ -111,6 +111,35 @@ describe('two server instances on MariaDB and Redis', () => {
     expect(Date.now() - disabledAt).toBeLessThan(3_000 + 1_000);
   });
 
+  it('refuses on one instance, from the next request, an API token revoked on the other', async () => {
+    const made = await adminA.post('/api/me/tokens', { name: 'roaming', scopes: ['catalog:read'], expiresInDays: 1 });
+    expect(made.status).toBe(201);
+    const onB = new Api(b.url, made.body.token);
+    expect((await onB.get('/api/resources')).status).toBe(200);
+    expect((await adminA.delete(`/api/me/tokens/${made.body.id}`)).status).toBe(204);
+    // No cache of tokens anywhere: B reads the (deleted) row on this very request.
+    expect((await onB.get('/api/resources')).status).toBe(401);
+  });
+
+  it('ends on one instance the sessions of a user who signed out everywhere on the other', async () => {
+    expect(
+      (await adminA.post('/api/admin/users', { username: 'roam', password: 'roam-password-1', role: 'member' })).status,
+    ).toBe(201);
+    const onA = await new Api(a.url).login('roam', 'roam-password-1');
+    const onB = (await new Api(a.url).login('roam', 'roam-password-1')).at(b.url);
+    expect((await onB.get('/api/auth/me')).status).toBe(200);
+    expect((await onA.post('/api/me/sign-out-everywhere')).status).toBe(204);
+    expect((await onA.get('/api/auth/me')).status).toBe(401);
+    // B may trust the account it read for ACTIVE_USER_TTL_MS (3 s); bounded wait, not a timing claim.
+    const until = Date.now() + 10_000;
+    let status = 200;
+    while (status === 200 && Date.now() < until) {
+      status = (await onB.get('/api/auth/me')).status;
+      if (status === 200) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(status).toBe(401);
+  });
+
   it('accepts on one instance a tracker session granted by the other', async () => {
     const node = await enrollOn(a, adminA, 'session-roamer');
     const body = {

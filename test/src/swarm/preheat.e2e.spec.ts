@@ -69,9 +69,9 @@ describe('preheat to the seed servers of a site', () => {
 
     // The seed server's own Prometheus metrics count what it fetched for the preheat.
     const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
-    const downloaded = new RegExp(`shoal_agent_downloaded_bytes_total\\{resource="${resourceId}"\\} (\\d+)`).exec(
-      metrics,
-    );
+    const downloaded = new RegExp(
+      `shoal_agent_downloaded_bytes_total\\{resource="${resourceId}",source="seed"\\} (\\d+)`,
+    ).exec(metrics);
     expect(Number(downloaded?.[1])).toBe(content.length);
     expect(metrics).toMatch(new RegExp(`shoal_agent_peers\\{resource="${resourceId}"\\} \\d+`));
     expect(metrics).toMatch(new RegExp(`shoal_agent_verification_failures_total\\{resource="${resourceId}"\\} 0`));

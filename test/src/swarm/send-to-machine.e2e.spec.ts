@@ -70,15 +70,15 @@ describe('send a resource to my machine', () => {
     const done = await waitFor(sent.body.id, 'done');
     expect(done).toMatchObject({ doneBytes: content.length, totalBytes: content.length, error: null });
     expect(sha(readFileSync(join(downloads, 'Q3 figures', 'q3.bin')))).toBe(sha(content));
-    // The laptop now provides it beside the built-in seed, as after a `shoal get`.
-    let providers: { nodeId: string; complete: boolean; online: boolean }[] = [];
+    // The laptop now shares it with other downloaders, as after a `shoal get`.
+    let sharing: { nodeId: string; complete: boolean }[] = [];
     await until(
-      'the laptop listed as an online provider holding every piece',
+      'the laptop listed as sharing all of it',
       async () => {
-        providers = (await admin.get(`/api/resources/${resourceId}`)).body.providers;
-        return providers.some((p) => p.nodeId === nodeId && p.complete && p.online);
+        sharing = (await admin.get(`/api/resources/${resourceId}`)).body.sharing;
+        return sharing.some((p) => p.nodeId === nodeId && p.complete);
       },
-      { timeoutMs: 30_000, intervalMs: 500, detail: () => JSON.stringify(providers) },
+      { timeoutMs: 30_000, intervalMs: 500, detail: () => JSON.stringify(sharing) },
     );
   }, 180_000);
 

@@ -1,4 +1,4 @@
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import {
@@ -18,6 +18,7 @@ import { callApi } from '../api-client.js';
 import type { DataDir, NodeConfig } from '../data-dir.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import { parseHostPort } from '../runtime.js';
+import { writeFileAtomic } from '../../util/atomic-file.js';
 import type { Logger } from '../../util/logger.js';
 import { formatHostPort, isWildcard, primaryAddress } from '../../util/net.js';
 
@@ -60,6 +61,13 @@ export async function enroll(dataDir: DataDir, opts: EnrollOptions, log: Logger)
       );
     }
     if (role !== 'client') throw new CliError('only an enrollment token (--token) can make a seed server', EXIT.usage);
+    // A machine enrolled with a token would outlive the token's revocation: machines take a password login or an enrollment token.
+    if (login.kind === 'api-token') {
+      throw new CliError(
+        'an API token cannot enroll this machine: pass --token with an enrollment token, or "shoal login --user" first',
+        EXIT.usage,
+      );
+    }
     userToken = login.accessToken;
   }
   const key = NodeKey.generate();
@@ -89,12 +97,11 @@ export async function enroll(dataDir: DataDir, opts: EnrollOptions, log: Logger)
     );
   }
   await dataDir.ensure();
-  await writeFile(dataDir.path('node-key.pem'), key.toPem(), { mode: 0o600 });
-  await chmod(dataDir.path('node-key.pem'), 0o600);
+  await writeFileAtomic(dataDir.path('node-key.pem'), key.toPem(), { mode: 0o600 });
   const tls = await generateTlsMaterial(`shoal-node-${answer.nodeId}`);
   await mkdir(dataDir.path('tls'), { recursive: true, mode: 0o700 });
-  await writeFile(dataDir.path('tls', 'key.pem'), tls.key, { mode: 0o600 });
-  await writeFile(dataDir.path('tls', 'cert.pem'), tls.cert);
+  await writeFileAtomic(dataDir.path('tls', 'key.pem'), tls.key, { mode: 0o600 });
+  await writeFileAtomic(dataDir.path('tls', 'cert.pem'), tls.cert, { mode: 0o644 });
   const config: NodeConfig = {
     nodeId: answer.nodeId,
     serverUrl: opts.server,

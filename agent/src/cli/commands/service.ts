@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { isSea } from 'node:sea';
 import { fileURLToPath } from 'node:url';
+import { writeFileAtomic } from '../../util/atomic-file.js';
 import type { Logger } from '../../util/logger.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import { USER_NAME } from './service-user.js';
@@ -90,7 +91,7 @@ export async function installService(o: ServiceOptions, log: Logger): Promise<st
     throw new CliError('--name must be letters, digits, "_", ".", "@" or "-"', EXIT.usage);
   const file = join(o.unitDir, `${o.name}.service`);
   await mkdir(o.unitDir, { recursive: true });
-  await writeFile(file, systemdUnit(o), { mode: 0o644 });
+  await writeFileAtomic(file, systemdUnit(o), { mode: 0o644 });
   log.log('info', `wrote ${file}`);
   return file;
 }

@@ -1,10 +1,10 @@
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { MIGRATION_DATABASES } from '../../../test/support/migration-databases.js';
 import { ENTITIES, MIGRATIONS } from '../data-source-options.js';
-import { DownloadRequests1764220000000 } from './1764220000000-DownloadRequests.js';
+import { DownloadRequests1764250000000 } from './1764250000000-DownloadRequests.js';
 
 /** DownloadRequests on a database that has everything before it: the table, its indexes, sizes past 2^32, and back. */
-const through = MIGRATIONS.slice(0, MIGRATIONS.indexOf(DownloadRequests1764220000000) + 1);
+const through = MIGRATIONS.slice(0, MIGRATIONS.indexOf(DownloadRequests1764250000000) + 1);
 
 describe.each(MIGRATION_DATABASES)('migration DownloadRequests on %s', (_kind, make) => {
   it('adds the download_requests table with its indexes, and drops it again', async () => {

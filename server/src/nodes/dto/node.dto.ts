@@ -175,6 +175,11 @@ export class HeartbeatDto {
   @ValidateNested({ each: true })
   @Type(() => DownloadReportDto)
   downloads?: DownloadReportDto[];
+
+  @ApiPropertyOptional({ description: 'The agent is stopping: final counters, offline from now on' })
+  @IsOptional()
+  @IsBoolean()
+  leaving?: boolean;
 }
 
 export class EnrollmentTokenCreateDto {

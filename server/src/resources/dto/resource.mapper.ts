@@ -36,13 +36,18 @@ export function mapResourceDetail(
     pieceCount: r.pieceCount,
     files: r.files,
     publishedBy: r.publishedBy,
+    // Seed servers are listed online or not (an offline one is worth knowing about);
+    // downloaders count as sharing only while they are online with all of it.
     providers: holders
-      .filter((h) => h.complete)
+      .filter((h) => h.complete && h.node.role === 'seed')
       .map(({ node }) => ({
         ...toPeerInfo(node, true),
         online: isOnline(node, now),
         lastHeartbeatAt: node.lastHeartbeatAt?.toISOString() ?? null,
       })),
+    sharing: holders
+      .filter((h) => h.complete && h.node.role === 'client' && isOnline(h.node, now))
+      .map(({ node }) => toPeerInfo(node, true)),
     downloaders: members
       .filter((m) => m.left > 0)
       .map((m) => ({

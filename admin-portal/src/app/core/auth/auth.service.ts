@@ -87,6 +87,26 @@ export class AuthService {
     );
   }
 
+  /**
+   * Changes the signed-in user's own password (PATCH /api/me/password). The server ends
+   * every other session and answers this one a fresh token, kept here.
+   */
+  changePassword(currentPassword: string, newPassword: string): Observable<UserSummary> {
+    return this.http
+      .patch<LoginResponse>('/api/me/password', { currentPassword, newPassword })
+      .pipe(
+        tap((res) =>
+          this.save({ accessToken: res.accessToken, expiresAt: res.expiresAt, user: res.user }),
+        ),
+        map((res) => res.user),
+      );
+  }
+
+  /** Ends every session of the user on the server (this one too), then here. */
+  signOutEverywhere(): Observable<void> {
+    return this.http.post<void>('/api/me/sign-out-everywhere', {}).pipe(tap(() => this.logout()));
+  }
+
   /** Re-reads the user from GET /api/auth/me (a role may have changed since login). */
   refreshUser(): Observable<UserSummary> {
     return this.http.get<UserSummary>('/api/auth/me').pipe(

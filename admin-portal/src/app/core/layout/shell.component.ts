@@ -27,13 +27,15 @@ interface NavItem {
 
 const NAV: NavItem[] = [
   { path: '/resources', label: 'Resources', icon: 'folder_open', adminOnly: false },
-  { path: '/my-downloads', label: 'My downloads', icon: 'download_for_offline', adminOnly: false },
   { path: '/publish', label: 'Publish', icon: 'upload_file', adminOnly: true },
   { path: '/nodes', label: 'Nodes', icon: 'dns', adminOnly: true },
   { path: '/preheat', label: 'Preheat', icon: 'local_fire_department', adminOnly: true },
   { path: '/users', label: 'Users', icon: 'group', adminOnly: true },
   { path: '/dashboard', label: 'Dashboard', icon: 'insights', adminOnly: true },
   { path: '/audit', label: 'Audit log', icon: 'history', adminOnly: true },
+  { path: '/my-downloads', label: 'My downloads', icon: 'download_for_offline', adminOnly: false },
+  { path: '/tokens', label: 'My tokens', icon: 'key', adminOnly: false },
+  { path: '/account', label: 'Account', icon: 'manage_accounts', adminOnly: false },
 ];
 
 /** setTimeout fires at once for delays past 2^31-1 ms; no session lasts that long anyway. */

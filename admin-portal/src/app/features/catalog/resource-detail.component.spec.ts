@@ -99,6 +99,31 @@ describe('ResourceDetailComponent', () => {
     expect(text('[data-testid=downloaders-table]')).toContain('laptop-bob');
   });
 
+  it('lists downloaders that share it on apart from the seed servers', async () => {
+    await open();
+    const laptop = {
+      nodeId: 'n-7',
+      name: 'laptop-ann',
+      role: 'client' as const,
+      addresses: [],
+      complete: true,
+    };
+    http.expectOne('/api/resources/r-1').flush(
+      makeDetail({
+        sharing: [
+          { ...laptop, site: 'paris' },
+          { ...laptop, nodeId: 'n-8', name: 'laptop-joe', site: null },
+        ],
+      }),
+    );
+    await settle();
+
+    expect(text('[data-testid=sharing]')).toBe(
+      'Also shared by 2 downloaders that have all of it: laptop-ann (paris), laptop-joe',
+    );
+    expect(text('[data-testid=providers-table]')).not.toContain('laptop');
+  });
+
   it('names the publisher, but never shows a bare user id', async () => {
     await open();
     http.expectOne('/api/resources/r-1').flush(makeDetail({ publishedBy: 'alice' }));
@@ -182,6 +207,7 @@ describe('ResourceDetailComponent', () => {
     http.expectOne('/api/resources/r-1').flush(makeDetail({ providers: [], downloaders: [] }));
     await settle();
     expect(text('[data-testid=no-providers]')).toContain('No seed server');
+    expect(el().querySelector('[data-testid=sharing]')).toBeNull();
     expect(text('[data-testid=no-downloaders]')).toContain('Nobody is downloading');
   });
 

@@ -102,6 +102,13 @@ export class ResourceDetailComponent {
     () => this.resource()?.providers.filter((p) => p.online).length ?? 0,
   );
 
+  /** Downloaders seeding it on: "Also shared by 2 downloaders that have all of it: a (paris), b". */
+  protected sharedBy(r: ResourceDetail): string {
+    const names = r.sharing.map((s) => (s.site ? `${s.name} (${s.site})` : s.name)).join(', ');
+    const verb = r.sharing.length === 1 ? 'has' : 'have';
+    return `Also shared by ${countOf(r.sharing.length, 'downloader')} that ${verb} all of it: ${names}`;
+  }
+
   protected readonly fileColumns = ['path', 'size'];
   protected readonly providerColumns = ['name', 'addresses', 'site', 'status', 'lastHeartbeat'];
   protected readonly downloaderColumns = ['name', 'role', 'site', 'addresses', 'progress'];

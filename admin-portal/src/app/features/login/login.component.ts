@@ -51,6 +51,8 @@ export class LoginComponent {
         return 'Your session has expired. Please sign in again.';
       case 'logged-out':
         return 'You have been signed out.';
+      case 'everywhere':
+        return 'You have been signed out everywhere.';
       default:
         return null;
     }

@@ -74,6 +74,13 @@ describe('NodesPageComponent', () => {
     expect(rows[2]).toContain('Revoked');
     // A revoked node has no revoke button.
     expect(el().querySelectorAll('[data-testid=revoke]')).toHaveLength(2);
+    // Each name opens the node's page.
+    const links = [...el().querySelectorAll<HTMLAnchorElement>('[data-testid=node-link]')];
+    expect(links.map((a) => a.getAttribute('href'))).toEqual([
+      '/nodes/n-1',
+      '/nodes/n-2',
+      '/nodes/n-3',
+    ]);
   });
 
   it("labels the server's built-in seed and offers no revoke for it", async () => {

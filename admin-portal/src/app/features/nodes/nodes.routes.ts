@@ -12,4 +12,9 @@ export const NODES_ROUTES: Routes = [
     loadComponent: () =>
       import('./enrollment-tokens-page.component').then((m) => m.EnrollmentTokensPageComponent),
   },
+  {
+    path: ':id',
+    title: 'Node · Shoal',
+    loadComponent: () => import('./node-detail.component').then((m) => m.NodeDetailComponent),
+  },
 ];

@@ -5,6 +5,7 @@ import type {
   EnrollmentTokenResponse,
   EnrollmentTokenState,
   EnrollmentTokenSummary,
+  NodeDetail,
   NodeRole,
   NodeSummary,
   Page,
@@ -38,6 +39,10 @@ export class NodesService {
     if (query.role) params = params.set('role', query.role);
     if (query.online !== null) params = params.set('online', String(query.online));
     return this.http.get<Page<NodeSummary>>('/api/admin/nodes', { params });
+  }
+
+  get(id: string): Observable<NodeDetail> {
+    return this.http.get<NodeDetail>(`/api/admin/nodes/${encodeURIComponent(id)}`);
   }
 
   revoke(id: string): Observable<NodeSummary> {

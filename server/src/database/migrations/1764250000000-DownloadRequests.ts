@@ -1,8 +1,8 @@
 import { Table, type MigrationInterface, type QueryRunner } from 'typeorm';
 
 /** Download requests ("send to my machine"), one row per resource and target node. */
-export class DownloadRequests1764220000000 implements MigrationInterface {
-  name = 'DownloadRequests1764220000000';
+export class DownloadRequests1764250000000 implements MigrationInterface {
+  name = 'DownloadRequests1764250000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     const mysql = queryRunner.connection.options.type === 'mysql';
