@@ -26,6 +26,8 @@ export const AUDIT_ACTIONS = {
   'node.revoke': 'Revoked a node',
   'preheat.create': 'Started a preheat',
   'preheat.cancel': 'Cancelled a preheat',
+  'download-request.create': 'Sent a resource to a machine',
+  'download-request.cancel': 'Cancelled a download sent to a machine',
   'audit.export': 'Exported the audit log',
 } as const;
 

@@ -9,6 +9,7 @@ export * from './tokens.js';
 export * from './api.js';
 export * from './audit.js';
 export * from './preheat.js';
+export * from './download-requests.js';
 export * from './node-proof.js';
 export * from './tracker-session.js';
 export * from './version.js';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LIMITS } from './limits.js';
+import type { DownloadAssignment, DownloadReport } from './download-requests.js';
 import type { PreheatAssignment, PreheatReport } from './preheat.js';
 
 export const NODE_ROLES = ['seed', 'client'] as const;
@@ -73,6 +74,8 @@ export interface HeartbeatRequest {
   uploadedToPeersBytes?: number;
   /** Progress of the preheat tasks this node was given. */
   preheat?: PreheatReport[];
+  /** Progress of the download requests this node was given (only `shoal serve` takes them). */
+  downloads?: DownloadReport[];
   /**
    * The agent is stopping (Ctrl-C, a finished `get --seed-time`, a service stop): this last
    * report carries its final counters, and the node is offline from now on (it provides
@@ -92,4 +95,8 @@ export interface HeartbeatResponse {
   preheat?: PreheatAssignment[];
   /** Preheat jobs an admin cancelled: stop fetching them. */
   preheatCancelled?: string[];
+  /** Download requests to run (queued or running), at most DOWNLOAD_REQUEST_LIMITS.maxPerHeartbeat. */
+  downloads?: DownloadAssignment[];
+  /** Download requests their user cancelled: stop fetching them. */
+  downloadsCancelled?: string[];
 }

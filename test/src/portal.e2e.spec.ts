@@ -425,7 +425,7 @@ describe('admin portal in a browser', () => {
     const m = await memberContext.newPage();
     await login(m, MEMBER.username, MEMBER.password);
     const nav = await m.locator('nav a [matListItemTitle]').allTextContents();
-    expect(nav.map((t) => t.trim())).toEqual(['Resources', 'My tokens', 'Account']);
+    expect(nav.map((t) => t.trim())).toEqual(['Resources', 'My downloads', 'My tokens', 'Account']);
 
     await m.goto(`${server.url}/nodes`);
     await m.getByTestId('forbidden').waitFor();

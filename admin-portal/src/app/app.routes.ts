@@ -19,6 +19,11 @@ export const routes: Routes = [
           import('./features/catalog/catalog.routes').then((m) => m.CATALOG_ROUTES),
       },
       {
+        path: 'my-downloads',
+        loadChildren: () =>
+          import('./features/my-downloads/my-downloads.routes').then((m) => m.MY_DOWNLOADS_ROUTES),
+      },
+      {
         path: 'publish',
         canActivate: [adminGuard],
         loadChildren: () =>

@@ -1,5 +1,6 @@
 import type {
   DashboardStats,
+  DownloadRequest,
   LoginResponse,
   NodeSummary,
   Page,
@@ -192,6 +193,24 @@ export function makeJob(over: Partial<PreheatJob> = {}): PreheatJob {
     createdAt: '2026-11-26T08:59:00.000Z',
     cancelled: false,
     tasks: [makeTask()],
+    ...over,
+  };
+}
+
+export function makeDownloadRequest(over: Partial<DownloadRequest> = {}): DownloadRequest {
+  return {
+    id: 'd-1',
+    resourceId: 'r-1',
+    resourceName: 'ubuntu-24.04.iso',
+    nodeId: 'n-1',
+    nodeName: 'alice-laptop',
+    requestedBy: 'alice',
+    state: 'running',
+    doneBytes: 512 * 1024,
+    totalBytes: 2 * 1024 * 1024,
+    error: null,
+    createdAt: '2026-11-26T09:00:00.000Z',
+    updatedAt: '2026-11-26T09:00:05.000Z',
     ...over,
   };
 }

@@ -34,6 +34,11 @@ export interface NodeConfig {
    * other public name); set by hand in node.json, never from a manifest.
    */
   trustedOrigins?: string[];
+  /**
+   * Absolute folder that download requests sent from the portal go into (`--download-dir`);
+   * without one this machine refuses them.
+   */
+  downloadDir?: string;
 }
 
 export interface UserLogin {

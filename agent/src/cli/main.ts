@@ -7,6 +7,7 @@ import { stderrLogger, type Logger } from '../util/logger.js';
 import { checkManifestTrust, ExistingFileError, ManifestRefusedError, specFromManifest } from '../engine/index.js';
 import { DataDir, resolveDataDir } from './data-dir.js';
 import { CliError, EXIT, EXIT_CODES_HELP } from './exit-codes.js';
+import { configure } from './commands/config.js';
 import { DEFAULT_LISTEN, enroll } from './commands/enroll.js';
 import { login } from './commands/login.js';
 import { publish } from './commands/publish.js';
@@ -142,11 +143,26 @@ export function buildProgram(setExit: (code: number) => void): Command {
       'address other agents dial (repeatable; default: derived from --listen)',
       collect,
     )
+    .option('--download-dir <dir>', 'accept downloads sent from the portal ("Send to my machine") into this folder')
     .action(async (opts, cmd: Command) => {
       const g = globals(cmd);
       const config = await enroll(g.dataDir, opts, g.log);
       process.stdout.write(
         `${g.json ? JSON.stringify({ nodeId: config.nodeId, role: config.role }) : `enrolled: node ${config.nodeId} (${config.role})`}\n`,
+      );
+    });
+
+  program
+    .command('config')
+    .description("change this node's settings (node.json); prints them")
+    .option('--download-dir <dir>', 'accept downloads sent from the portal ("Send to my machine") into this folder')
+    .option('--no-download-dir', 'accept no downloads sent from the portal')
+    .action(async (opts: { downloadDir?: string | false }, cmd: Command) => {
+      const g = globals(cmd);
+      const config = await configure(g.dataDir, opts);
+      const shown = { nodeId: config.nodeId, name: config.name, downloadDir: config.downloadDir ?? null };
+      process.stdout.write(
+        `${g.json ? JSON.stringify(shown) : `node ${config.name} (${config.nodeId}); download folder: ${config.downloadDir ?? 'none (accepts no downloads)'}`}\n`,
       );
     });
 

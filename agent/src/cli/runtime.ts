@@ -5,6 +5,7 @@ import { Backoff, jittered, spread } from '../util/backoff.js';
 import { callApi } from './api-client.js';
 import type { AgentStatus, DataDir, NodeConfig } from './data-dir.js';
 import { CliError, EXIT } from './exit-codes.js';
+import { DownloadRequests } from './download-requests.js';
 import { PreheatTasks } from './preheat-tasks.js';
 
 /** A failed heartbeat is retried after random(0, min(2 min, 2 s * 2^failures)): util/backoff.ts. */
@@ -14,7 +15,7 @@ const HEARTBEAT_RETRY_CAP_MS = 120_000;
 const HEARTBEAT_JITTER = 0.1;
 /** The longest `serve` holds back its first heartbeat (never more than one interval). */
 const FIRST_HEARTBEAT_SPREAD_MS = 5_000;
-/** The server's interval is obeyed down to this; a preheat in progress heartbeats this often to show progress. */
+/** The server's interval is obeyed down to this; a preheat or download request in progress heartbeats this often to show progress. */
 const MIN_HEARTBEAT_SECONDS = 5;
 /**
  * And up to this: an interval the server (or whoever answers in its place) names beyond it
@@ -59,8 +60,9 @@ export class Runtime {
   private revokedNow: () => void = () => undefined;
   /** Resolves once the server says this node is revoked (a heartbeat answer, or `markRevoked`). */
   readonly revoked = new Promise<void>((resolve) => (this.revokedNow = resolve));
-  /** Only `shoal serve` takes preheat tasks: a one-off get or publish would drop them on exit. */
+  /** Only `shoal serve` takes preheat tasks and download requests: a one-off get or publish would drop them on exit. */
   private readonly preheat: PreheatTasks | null;
+  private readonly downloads: DownloadRequests | null;
 
   private constructor(
     readonly dataDir: DataDir,
@@ -75,6 +77,15 @@ export class Runtime {
     this.preheat =
       command === 'serve'
         ? new PreheatTasks(
+            dataDir,
+            engine,
+            () => ({ url: this.config.serverUrl, node: { credential: this.config.credential, key } }),
+            log,
+          )
+        : null;
+    this.downloads =
+      command === 'serve'
+        ? new DownloadRequests(
             dataDir,
             engine,
             () => ({ url: this.config.serverUrl, node: { credential: this.config.credential, key } }),
@@ -188,14 +199,19 @@ export class Runtime {
   private async heartbeat(): Promise<void> {
     let delayMs: number;
     try {
-      const body = this.engine.heartbeatReport(this.preheat ? { preheat: await this.preheat.reports() } : {});
+      const body = this.engine.heartbeatReport({
+        ...(this.preheat ? { preheat: await this.preheat.reports() } : {}),
+        ...(this.downloads ? { downloads: await this.downloads.reports() } : {}),
+      });
       const answer = await callApi<HeartbeatResponse>(this.config.serverUrl, '/api/nodes/heartbeat', {
         node: { credential: this.config.credential, key: this.key },
         body,
       });
       if (answer.credential && answer.credentialExpiresAt) {
+        // Settings changed on disk meanwhile (`shoal config`) are kept, not overwritten.
+        const onDisk = await this.dataDir.nodeConfig().catch(() => null);
         this.config = {
-          ...this.config,
+          ...(onDisk?.nodeId === this.config.nodeId ? onDisk : this.config),
           credential: answer.credential,
           credentialExpiresAt: answer.credentialExpiresAt,
         };
@@ -204,12 +220,14 @@ export class Runtime {
       }
       await this.engine.revoke(answer.revokedNodeIds ?? []);
       await this.preheat?.apply(answer.preheat ?? [], answer.preheatCancelled ?? []);
-      const interval = this.preheat?.busy
-        ? MIN_HEARTBEAT_SECONDS
-        : Math.min(
-            MAX_HEARTBEAT_SECONDS,
-            Math.max(MIN_HEARTBEAT_SECONDS, Number(answer.intervalSeconds) || HEARTBEAT_INTERVAL_SECONDS),
-          );
+      await this.downloads?.apply(answer.downloads ?? [], answer.downloadsCancelled ?? []);
+      const interval =
+        this.preheat?.busy || this.downloads?.busy
+          ? MIN_HEARTBEAT_SECONDS
+          : Math.min(
+              MAX_HEARTBEAT_SECONDS,
+              Math.max(MIN_HEARTBEAT_SECONDS, Number(answer.intervalSeconds) || HEARTBEAT_INTERVAL_SECONDS),
+            );
       delayMs = jittered(interval * 1000, HEARTBEAT_JITTER);
       if (this.heartbeatBackoff.failures > 0) this.log.log('info', 'server reachable again');
       this.heartbeatBackoff.reset();

@@ -1,4 +1,4 @@
-import type { HeartbeatRequest, PreheatReport } from '@shoal/contract';
+import type { DownloadReport, HeartbeatRequest, PreheatReport } from '@shoal/contract';
 import { AgentNode, type AgentNodeOptions } from '../node/agent-node.js';
 import type { TransferSpec } from '../node/transfer-spec.js';
 import type { FileFingerprint } from '../storage/file-fingerprint.js';
@@ -98,9 +98,12 @@ export class Engine {
    * The body of the next heartbeat: this node's addresses, every transfer as a holding, and
    * byte counters since start (every transfer, removed ones too). The server replaces the node's holdings with this
    * list. `addresses` stands in for the node's own when the host advertises others (the
-   * built-in seed names the server's public host); `preheat` carries a seed's task progress.
+   * built-in seed names the server's public host); `preheat` and `downloads` carry the
+   * progress of the tasks `serve` was handed.
    */
-  heartbeatReport(extra: { addresses?: string[]; preheat?: PreheatReport[] } = {}): HeartbeatRequest {
+  heartbeatReport(
+    extra: { addresses?: string[]; preheat?: PreheatReport[]; downloads?: DownloadReport[] } = {},
+  ): HeartbeatRequest {
     const transfers = this.transfers();
     const sum = (read: (t: Transfer) => number) => transfers.reduce((a, t) => a + read(t), 0);
     return {
@@ -114,6 +117,7 @@ export class Engine {
       downloadedBytes: this.retired.downloaded + sum((t) => t.stats.downloaded),
       uploadedToPeersBytes: this.retired.uploadedToPeers + sum((t) => t.stats.uploadedToPeers),
       ...(extra.preheat ? { preheat: extra.preheat } : {}),
+      ...(extra.downloads ? { downloads: extra.downloads } : {}),
     };
   }
 }

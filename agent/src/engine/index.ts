@@ -9,6 +9,8 @@ export { specFromManifest, type TransferSpec } from '../node/transfer-spec.js';
 export { hashContent } from '../pieces/hash-content.js';
 export { hashWithFingerprints, type FileFingerprint } from '../storage/file-fingerprint.js';
 export { ExistingFileError } from '../storage/download-area.js';
+// Where a host puts a resource it names the folder of itself (download requests).
+export { folderNameFor, mkdirInside } from '../storage/safe-path.js';
 // A node's identity, and the check a manifest passes before anything is dialled or written.
 export { NodeKey } from '../identity/node-keys.js';
 export { generateTlsMaterial, type TlsMaterial } from '../identity/tls-certificate.js';

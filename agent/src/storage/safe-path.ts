@@ -69,3 +69,21 @@ export async function mkdirInside(root: string, relative: string): Promise<strin
   }
   return full;
 }
+
+/** Characters a folder name may not hold on some platform, or that would disguise it. */
+const UNSAFE_NAME_CHARS = /[<>:"/\\|?*\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * A single folder name made from an untrusted resource name: unsafe characters become
+ * "_", trailing dots and spaces go, and a name still refused by the contract's rules (or
+ * hidden, or empty) gives way to `fallback` (the resource id).
+ */
+export function folderNameFor(name: string, fallback: string): string {
+  const cleaned = name
+    .replace(UNSAFE_NAME_CHARS, '_')
+    .slice(0, 100)
+    .trim()
+    .replace(/[. ]+$/, '');
+  if (!cleaned || cleaned.startsWith('.') || unsafePathReason(cleaned) !== null) return fallback;
+  return cleaned;
+}

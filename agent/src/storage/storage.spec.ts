@@ -9,7 +9,7 @@ import { FileStorage } from './file-storage.js';
 import { MemoryStorage } from './memory-storage.js';
 import type { PieceStorage } from './piece-storage.js';
 import { ResumeLog } from './resume-log.js';
-import { resolveInside, UnsafePathError } from './safe-path.js';
+import { folderNameFor, resolveInside, UnsafePathError } from './safe-path.js';
 
 const PIECE = 16384;
 const files = [
@@ -61,6 +61,18 @@ describe('safe paths', () => {
     expect(() => resolveInside('/out', '../x')).toThrow(UnsafePathError);
     expect(() => resolveInside('/out', '/etc/passwd')).toThrow(UnsafePathError);
     expect(resolveInside('/out', 'a/b')).toBe('/out/a/b');
+  });
+
+  it('makes one safe folder name of an untrusted resource name, or falls back to the id', () => {
+    const id = '0b7e2c1a-0000-4000-8000-000000000001';
+    expect(folderNameFor('Quarterly report 2026', id)).toBe('Quarterly report 2026');
+    expect(folderNameFor('../../etc/passwd', id)).toBe(id);
+    expect(folderNameFor('a/b\\c:d', id)).toBe('a_b_c_d');
+    expect(folderNameFor('evil\u202etxt.exe', id)).toBe('evil_txt.exe');
+    expect(folderNameFor('trailing. . ', id)).toBe('trailing');
+    for (const refused of ['', '   ', '..', '.hidden', '.shoal-partial', 'CON', 'nul.txt'])
+      expect(folderNameFor(refused, id)).toBe(id);
+    expect(folderNameFor('x'.repeat(300), id)).toHaveLength(100);
   });
 });
 

@@ -22,6 +22,8 @@ import { ApiTokens1764220000000 } from './migrations/1764220000000-ApiTokens.js'
 import { SessionGeneration1764230000000 } from './migrations/1764230000000-SessionGeneration.js';
 import { ApiToken } from '../api-tokens/api-token.entity.js';
 import { NodePresence1764240000000 } from './migrations/1764240000000-NodePresence.js';
+import { DownloadRequests1764250000000 } from './migrations/1764250000000-DownloadRequests.js';
+import { DownloadRequestEntity } from '../download-requests/download-request.entity.js';
 import { PreheatJobEntity } from '../preheat/preheat-job.entity.js';
 import { PreheatTaskEntity } from '../preheat/preheat-task.entity.js';
 
@@ -39,6 +41,7 @@ export const ENTITIES = [
   PreheatJobEntity,
   PreheatTaskEntity,
   ApiToken,
+  DownloadRequestEntity,
 ];
 
 /** Listed explicitly (not globbed) so the same list works from src under jest and from dist. */
@@ -53,6 +56,7 @@ export const MIGRATIONS = [
   ApiTokens1764220000000,
   SessionGeneration1764230000000,
   NodePresence1764240000000,
+  DownloadRequests1764250000000,
 ];
 
 /**

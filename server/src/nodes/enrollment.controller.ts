@@ -5,6 +5,7 @@ import type { Request } from 'express';
 import { CurrentNode, NodeAuth, Public } from '../common/decorators.js';
 import type { AuthenticatedNode } from '../common/principals.js';
 import { UserTokensService } from '../auth/user-tokens.service.js';
+import { DownloadRequestsService } from '../download-requests/download-requests.service.js';
 import { PreheatService } from '../preheat/preheat.service.js';
 import { UsersService } from '../users/users.service.js';
 import { EnrollDto, HeartbeatDto } from './dto/node.dto.js';
@@ -18,6 +19,7 @@ export class EnrollmentController {
     private readonly userTokens: UserTokensService,
     private readonly users: UsersService,
     private readonly preheat: PreheatService,
+    private readonly downloads: DownloadRequestsService,
   ) {}
 
   @Public()
@@ -50,7 +52,8 @@ export class EnrollmentController {
     const release = parseVersionHeader(agent)?.release ?? null;
     const answer = await this.nodes.heartbeat(node, dto, node.issuedAt, release);
     const preheat = await this.preheat.heartbeat(node, dto.preheat);
+    const downloads = await this.downloads.heartbeat(node, dto.downloads);
     // A node saying goodbye takes no new work; its progress reports above still count.
-    return dto.leaving ? answer : { ...answer, ...preheat };
+    return dto.leaving ? answer : { ...answer, ...preheat, ...downloads };
   }
 }

@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module.js';
 import { AuthModule } from '../auth/auth.module.js';
 import { CredentialsModule } from '../credentials/credentials.module.js';
+import { DownloadRequestsModule } from '../download-requests/download-requests.module.js';
 import { PreheatModule } from '../preheat/preheat.module.js';
 import { TrackerModule } from '../tracker/tracker.module.js';
 import { UsersModule } from '../users/users.module.js';
@@ -25,6 +26,7 @@ import { TrafficService } from './traffic.service.js';
     TrackerModule,
     AuditModule,
     PreheatModule,
+    DownloadRequestsModule,
   ],
   controllers: [EnrollmentController, NodeAdminController],
   providers: [NodesService, EnrollmentTokensService, TrafficService],

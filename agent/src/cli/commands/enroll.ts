@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
+import { resolve } from 'node:path';
 import {
   LIMITS,
   ListenAddressSchema,
@@ -32,6 +33,8 @@ export interface EnrollOptions {
   site?: string;
   listen?: string;
   advertise?: string[];
+  /** Where download requests from the portal go; without it the machine refuses them. */
+  downloadDir?: string;
 }
 
 /**
@@ -110,6 +113,7 @@ export async function enroll(dataDir: DataDir, opts: EnrollOptions, log: Logger)
     trackerUrl: answer.trackerUrl,
     credential: answer.credential,
     credentialExpiresAt: answer.credentialExpiresAt,
+    ...(opts.downloadDir ? { downloadDir: resolve(opts.downloadDir) } : {}),
   };
   await dataDir.saveNodeConfig(config);
   log.log(

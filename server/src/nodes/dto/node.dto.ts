@@ -30,6 +30,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { PageQueryDto } from '../../common/page-query.dto.js';
+import { DownloadReportDto } from '../../download-requests/download-requests.dto.js';
 import { AcceptsUnknownFields } from '../../common/validation.js';
 import { LISTEN_ADDRESS_PATTERN } from '../../tracker/dto/announce.dto.js';
 
@@ -166,6 +167,14 @@ export class HeartbeatDto {
   @ValidateNested({ each: true })
   @Type(() => PreheatReportDto)
   preheat?: PreheatReportDto[];
+
+  @ApiPropertyOptional({ type: [DownloadReportDto] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(1000)
+  @ValidateNested({ each: true })
+  @Type(() => DownloadReportDto)
+  downloads?: DownloadReportDto[];
 
   @ApiPropertyOptional({ description: 'The agent is stopping: final counters, offline from now on' })
   @IsOptional()

@@ -55,9 +55,9 @@ describe('ShellComponent', () => {
 
   afterEach(() => http.verify());
 
-  it('shows members only the catalog and their own tokens', async () => {
+  it('shows members only the catalog, their downloads and their own tokens', async () => {
     await open('member');
-    expect(links()).toEqual(['Resources', 'My tokens', 'Account']);
+    expect(links()).toEqual(['Resources', 'My downloads', 'My tokens', 'Account']);
   });
 
   it('shows admins every page', async () => {
@@ -70,6 +70,7 @@ describe('ShellComponent', () => {
       'Users',
       'Dashboard',
       'Audit log',
+      'My downloads',
       'My tokens',
       'Account',
     ]);
@@ -89,7 +90,7 @@ describe('ShellComponent', () => {
 
   it('leaves an admin page when the server says the role was taken away', async () => {
     await open('admin', '/nodes', 'member');
-    expect(links()).toEqual(['Resources', 'My tokens', 'Account']);
+    expect(links()).toEqual(['Resources', 'My downloads', 'My tokens', 'Account']);
     expect(TestBed.inject(Router).url).toBe('/forbidden');
   });
 

@@ -33,6 +33,7 @@ const NAV: NavItem[] = [
   { path: '/users', label: 'Users', icon: 'group', adminOnly: true },
   { path: '/dashboard', label: 'Dashboard', icon: 'insights', adminOnly: true },
   { path: '/audit', label: 'Audit log', icon: 'history', adminOnly: true },
+  { path: '/my-downloads', label: 'My downloads', icon: 'download_for_offline', adminOnly: false },
   { path: '/tokens', label: 'My tokens', icon: 'key', adminOnly: false },
   { path: '/account', label: 'Account', icon: 'manage_accounts', adminOnly: false },
 ];

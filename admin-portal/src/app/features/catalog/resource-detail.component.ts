@@ -29,6 +29,10 @@ import { confirmAction } from '../../shared/confirm-dialog.component';
 import { countOf } from '../../shared/count';
 import { CopyButtonComponent } from '../../shared/copy-button.component';
 import { saveBlob } from '../../shared/save-file';
+import {
+  SendToMachineData,
+  SendToMachineDialogComponent,
+} from '../my-downloads/send-to-machine-dialog.component';
 import { PreheatDialogComponent, PreheatDialogData } from '../preheat/preheat-dialog.component';
 import { PreheatJobsComponent } from '../preheat/preheat-jobs.component';
 import { ResourceEditDialogComponent } from './resource-edit-dialog.component';
@@ -168,6 +172,27 @@ export class ResourceDetailComponent {
         this.snack.open(`Manifest download failed: ${await blobErrorMessage(err)}`, 'Dismiss');
       },
     });
+  }
+
+  protected sendToMachine(): void {
+    const r = this.resource();
+    if (!r) return;
+    this.dialog
+      .open<SendToMachineDialogComponent, SendToMachineData>(SendToMachineDialogComponent, {
+        data: { resourceId: r.id, resourceName: r.name, getCommand: this.command() },
+        width: '600px',
+        maxWidth: '95vw',
+      })
+      .afterClosed()
+      .subscribe((request) => {
+        if (!request) return;
+        this.snack
+          .open(`Sent “${request.resourceName}” to ${request.nodeName}`, 'My downloads', {
+            duration: 5000,
+          })
+          .onAction()
+          .subscribe(() => void this.router.navigate(['/my-downloads']));
+      });
   }
 
   protected edit(): void {
