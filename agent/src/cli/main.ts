@@ -9,6 +9,7 @@ import { DataDir, resolveDataDir } from './data-dir.js';
 import { CliError, EXIT, EXIT_CODES_HELP } from './exit-codes.js';
 import { DEFAULT_LISTEN, enroll } from './commands/enroll.js';
 import { login } from './commands/login.js';
+import { loginSso } from './commands/login-sso.js';
 import { publish } from './commands/publish.js';
 import { ensureNode, loadManifest, outputDir, trustedOrigins, trustedServer } from './commands/get.js';
 import { runTransfer } from './commands/transfer-loop.js';
@@ -154,11 +155,16 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .command('login')
     .description('log in as a user and store the access token')
     .requiredOption('--server <url>', 'server URL')
-    .requiredOption('--user <username>', 'user name')
+    .option('--user <username>', 'user name (a local account)')
     .option('--password-stdin', 'read the password from standard input')
-    .action(async (opts, cmd: Command) => {
+    .option('--sso', "sign in with the organisation's identity provider in a browser (device code)")
+    .action(async (opts: { server: string; user?: string; passwordStdin?: boolean; sso?: boolean }, cmd: Command) => {
       const g = globals(cmd);
-      const answer = await login(g.dataDir, opts);
+      if (opts.sso && opts.user) throw new CliError('--sso and --user exclude each other', EXIT.usage);
+      if (!opts.sso && !opts.user) throw new CliError('give --user <username>, or --sso', EXIT.usage);
+      const answer = opts.sso
+        ? await loginSso(g.dataDir, opts, (line) => process.stderr.write(`${line}\n`))
+        : await login(g.dataDir, { ...opts, user: opts.user! });
       process.stdout.write(`logged in as ${answer.user.username} (${answer.user.role}) until ${answer.expiresAt}\n`);
     });
 

@@ -19,6 +19,7 @@ import { TrustBoundaries1764190000000 } from './migrations/1764190000000-TrustBo
 import { ReusableEnrollmentTokens1764200000000 } from './migrations/1764200000000-ReusableEnrollmentTokens.js';
 import { DescriptionWords1764210000000 } from './migrations/1764210000000-DescriptionWords.js';
 import { NodePresence1764220000000 } from './migrations/1764220000000-NodePresence.js';
+import { SingleSignOn1764230000000 } from './migrations/1764230000000-SingleSignOn.js';
 import { PreheatJobEntity } from '../preheat/preheat-job.entity.js';
 import { PreheatTaskEntity } from '../preheat/preheat-task.entity.js';
 
@@ -47,6 +48,7 @@ export const MIGRATIONS = [
   ReusableEnrollmentTokens1764200000000,
   DescriptionWords1764210000000,
   NodePresence1764220000000,
+  SingleSignOn1764230000000,
 ];
 
 /**
