@@ -2,13 +2,14 @@
  * A real OpenID Connect provider (the certified `oidc-provider` package) standing in for
  * the company's IdP: accounts with groups, a confidential client for Shoal with the code
  * flow (PKCE) and the device flow, and its own login and consent pages, which the tests
- * click through in Chromium. Its signing key is the test's, so a test can also sign an
- * ID token the IdP never issued (an expired one, one for another audience).
+ * click through in Chromium. It is reached through a proxy (id-token-tamperer.ts) that can
+ * rewrite the ID tokens it hands out, for the tests of what the relying party must refuse.
  */
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import Provider from 'oidc-provider';
+import { startTamperer, type Tampering } from './id-token-tamperer.js';
 import { freePort } from './server.js';
 
 export const OIDC_CLIENT_ID = 'shoal';
@@ -20,11 +21,12 @@ export interface IdpAccount {
 
 export interface RunningIdp {
   issuer: string;
-  /** The IdP's private signing key (RS256), to sign tokens it never issued. */
-  signingKey: CryptoKey;
-  signingKid: string;
   /** Changes an account's groups as an IdP admin would; the next sign-in sees them. */
   setGroups(username: string, groups: string[]): void;
+  /** From now on, rewrite the ID token in every token response this way (null: stop). */
+  tamperIdTokens(mode: Tampering | null): void;
+  /** ID tokens rewritten so far. */
+  tamperedCount(): number;
   stop(): Promise<void>;
 }
 
@@ -37,8 +39,10 @@ export async function startIdp(opts: {
   redirectUri: string;
   accounts: Record<string, IdpAccount>;
 }): Promise<RunningIdp> {
+  // Everyone reaches the IdP through a proxy at the issuer's address, which can rewrite ID tokens.
   const port = opts.port ?? (await freePort());
   const issuer = `http://127.0.0.1:${port}`;
+  const innerPort = await freePort();
   const { privateKey } = await generateKeyPair('RS256', { extractable: true });
   const kid = randomBytes(8).toString('hex');
   const jwk: JWK = { ...(await exportJWK(privateKey)), kid, alg: 'RS256', use: 'sig' };
@@ -79,22 +83,31 @@ export async function startIdp(opts: {
     },
   });
   const server: Server = await new Promise((ok) => {
-    const s = provider.listen(port, '127.0.0.1', () => ok(s));
+    const s = provider.listen(innerPort, '127.0.0.1', () => ok(s));
+  });
+  const tamperer = await startTamperer({
+    port,
+    upstreamPort: innerPort,
+    tokenPath: '/token',
+    signingKey: privateKey,
+    signingKid: kid,
   });
 
   return {
     issuer,
-    signingKey: privateKey,
-    signingKid: kid,
     setGroups(username, groups) {
       const account = accounts.get(username);
       if (!account) throw new Error(`no IdP account ${username}`);
       account.groups = [...groups];
     },
-    stop: () =>
-      new Promise<void>((ok) => {
+    tamperIdTokens: (mode) => tamperer.set(mode),
+    tamperedCount: () => tamperer.rewritten(),
+    stop: async () => {
+      await tamperer.stop();
+      await new Promise<void>((ok) => {
         server.closeAllConnections();
         server.close(() => ok());
-      }),
+      });
+    },
   };
 }

@@ -169,6 +169,37 @@ describe('single sign-on with OpenID Connect', () => {
     expect(handoff.status).toBe(401);
   });
 
+  describe('ID tokens the relying party must refuse', () => {
+    afterEach(() => idp.tamperIdTokens(null));
+
+    it.each([
+      ['a flipped signature byte', 'flip-signature'],
+      ['an expired token, signed with the real key', 'expired'],
+      ['a token for another audience, signed with the real key', 'wrong-audience'],
+    ] as const)('refuses %s and signs nobody in', async (_what, mode) => {
+      idp.tamperIdTokens(mode);
+      const before = idp.tamperedCount();
+      const { context, page } = await portalSso('bob', `refused-${mode}`);
+      await page.waitForURL(/\/login\?sso_error=sso_refused/);
+      expect(idp.tamperedCount()).toBe(before + 1);
+      await expect(page.getByTestId('login-error').textContent()).resolves.toContain('refused');
+      expect(await page.evaluate(() => localStorage.getItem('shoal.session'))).toBeNull();
+      await context.close();
+      const audit = await admin.get('/api/admin/audit?action=auth.login-failed');
+      expect(JSON.stringify(audit.body)).toContain('single sign-on');
+    });
+
+    it('signs in with the same token re-signed unchanged (the control)', async () => {
+      idp.tamperIdTokens('resign');
+      const before = idp.tamperedCount();
+      const { context, page } = await portalSso('bob', 'resigned');
+      await page.waitForURL(/\/resources/);
+      expect(idp.tamperedCount()).toBe(before + 1);
+      expect((await sessionOf(page)).user.username).toBe('bob');
+      await context.close();
+    });
+  });
+
   it('logs the CLI in with the device flow once bob approves the code in a browser', async () => {
     const agent = new Agent('sso');
     const cli = agent.spawn(['login', '--server', server.url, '--sso']);

@@ -68,7 +68,10 @@ export class OidcService implements OnModuleInit {
       this.discovered = oidc
         .discovery(new URL(config.issuer), config.clientId, undefined, oidc.ClientSecretBasic(config.clientSecret), {
           timeout: IDP_TIMEOUT_SECONDS,
-          execute: config.allowHttp ? [oidc.allowInsecureRequests] : [],
+          // openid-client by default trusts an ID token from the token endpoint on the strength
+          // of TLS alone; we also verify its signature against the IdP's JWKS, so a proxy or a
+          // TLS-terminating hop in between cannot hand us claims of its own.
+          execute: [oidc.enableNonRepudiationChecks, ...(config.allowHttp ? [oidc.allowInsecureRequests] : [])],
         })
         .then((c) => {
           c.timeout = IDP_TIMEOUT_SECONDS;
