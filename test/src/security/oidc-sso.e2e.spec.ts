@@ -25,6 +25,8 @@ describe('single sign-on with OpenID Connect', () => {
     // give the IdP its callback address.
     const idpPort = await freePort();
     server = await startServer({
+      // MariaDB, as production runs: the identity link's unique index is the one that matters there.
+      db: 'mysql',
       env: {
         SHOAL_OIDC_ISSUER: `http://127.0.0.1:${idpPort}`,
         SHOAL_OIDC_CLIENT_ID: OIDC_CLIENT_ID,
