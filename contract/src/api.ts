@@ -38,7 +38,7 @@ export interface LoginResponse {
 /** GET /api/auth/providers (public): the sign-in methods besides username and password. */
 export interface AuthProviders {
   /** Single sign-on with OpenID Connect, when configured: start it at `loginPath`. */
-  oidc: { name: string; loginPath: string; deviceFlow: boolean } | null;
+  oidc: { name: string; loginPath: string } | null;
 }
 
 /**

@@ -97,7 +97,7 @@ describe('single sign-on with OpenID Connect', () => {
     const res = await new Api(server.url).get('/api/auth/providers');
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
-      oidc: { name: 'Example IdP', loginPath: '/api/auth/oidc/login', deviceFlow: true },
+      oidc: { name: 'Example IdP', loginPath: '/api/auth/oidc/login' },
     });
   });
 

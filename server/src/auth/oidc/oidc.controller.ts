@@ -67,7 +67,7 @@ export class OidcController {
   providers(): AuthProviders {
     const config = this.oidc.config;
     return {
-      oidc: config ? { name: config.displayName, loginPath: '/api/auth/oidc/login', deviceFlow: true } : null,
+      oidc: config ? { name: config.displayName, loginPath: '/api/auth/oidc/login' } : null,
     };
   }
 
@@ -148,6 +148,15 @@ export class OidcController {
       throw new HttpException(
         { code: 'sso_unavailable', message: 'the identity provider did not start a device sign-in' },
         HttpStatus.BAD_GATEWAY,
+      );
+    }
+    if (!started) {
+      throw new HttpException(
+        {
+          code: 'sso_device_flow_unsupported',
+          message: 'the identity provider offers no device sign-in: log in with --user, or use the portal',
+        },
+        HttpStatus.NOT_IMPLEMENTED,
       );
     }
     const interval = Math.min(60, Math.max(1, started.interval ?? 5));

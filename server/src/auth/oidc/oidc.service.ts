@@ -115,8 +115,11 @@ export class OidcService implements OnModuleInit {
     return this.identity(client, tokens);
   }
 
-  async startDevice(): Promise<oidc.DeviceAuthorizationResponse> {
-    return oidc.initiateDeviceAuthorization(await this.client(), { scope: SCOPE });
+  /** Null when the IdP does not offer the device authorization grant. */
+  async startDevice(): Promise<oidc.DeviceAuthorizationResponse | null> {
+    const client = await this.client();
+    if (!client.serverMetadata().device_authorization_endpoint) return null;
+    return oidc.initiateDeviceAuthorization(client, { scope: SCOPE });
   }
 
   /**

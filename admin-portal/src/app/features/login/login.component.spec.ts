@@ -112,7 +112,7 @@ describe('LoginComponent', () => {
   it('offers single sign-on when the server has it, linking to where it starts', async () => {
     await open('/login');
     http.expectOne('/api/auth/providers').flush({
-      oidc: { name: 'Example IdP', loginPath: '/api/auth/oidc/login', deviceFlow: true },
+      oidc: { name: 'Example IdP', loginPath: '/api/auth/oidc/login' },
     });
     await settle();
     const link = el().querySelector('[data-testid=sso-button]') as HTMLAnchorElement;
