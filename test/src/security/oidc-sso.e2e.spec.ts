@@ -6,7 +6,7 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { Agent } from '../harness/agents.js';
-import { Api } from '../harness/api-client.js';
+import { Api, type ApiResponse } from '../harness/api-client.js';
 import { launchPortalBrowser, screenshots, signIn } from '../harness/portal-browser.js';
 import { OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, startIdp, type RunningIdp } from '../harness/oidc-provider.js';
 import { ADMIN_PASSWORD, freePort, startServer, type RunningServer } from '../harness/server.js';
@@ -229,5 +229,18 @@ describe('single sign-on with OpenID Connect', () => {
     // The stored login works for what needs a user: enrolling this machine as a client.
     const enrolled = await agent.run(['enroll', '--server', server.url, '--name', 'bob-laptop']);
     expect(enrolled.code).toBe(0);
+  });
+
+  it('lets one address start only so many device sign-ins a minute (each costs a call to the IdP)', async () => {
+    const anon = new Api(server.url);
+    let refused: ApiResponse<{ code: string }> | null = null;
+    // The CLI test above started one already; the budget is 10 a minute.
+    for (let i = 0; i < 11 && !refused; i++) {
+      const res = await anon.post('/api/auth/oidc/device', {});
+      if (res.status === 429) refused = res;
+      else expect(res.status).toBe(200);
+    }
+    expect(refused?.body.code).toBe('too_many_requests');
+    expect(Number(refused?.headers.get('retry-after'))).toBeGreaterThan(0);
   });
 });

@@ -17,9 +17,12 @@ import {
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { AuthProviders, LoginResponse, OidcDevicePoll, OidcDeviceStart } from '@shoal/contract';
 import type { Request, Response } from 'express';
+import type { Redis } from 'ioredis';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { AuditService } from '../../audit/audit.service.js';
 import { Public } from '../../common/decorators.js';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
+import { REDIS } from '../../redis/redis.module.js';
 import { mapUser, UsersService, type SsoIdentity } from '../../users/users.service.js';
 import type { User } from '../../users/user.entity.js';
 import { UserTokensService } from '../user-tokens.service.js';
@@ -38,6 +41,11 @@ const HANDOFF_TTL_SECONDS = 60;
 const DEVICE_POLL_HOLD_MS = 20_000;
 /** Device polls held open at once on this instance; more are answered 429. */
 const MAX_DEVICE_POLLS = 64;
+/**
+ * Device sign-ins one address may start per minute: each is a request to the IdP with our
+ * client secret, from a route anyone can call (shared by every instance through Redis).
+ */
+const DEVICE_STARTS_PER_MINUTE = 10;
 
 /**
  * Single sign-on with OpenID Connect: the portal's redirect flow and the CLI's device flow,
@@ -48,6 +56,7 @@ const MAX_DEVICE_POLLS = 64;
 export class OidcController {
   private readonly logger = new Logger('OIDC');
   private devicePolls = 0;
+  private readonly deviceStarts: RateLimiterAbstract;
 
   constructor(
     private readonly oidc: OidcService,
@@ -55,7 +64,11 @@ export class OidcController {
     private readonly tokens: UserTokensService,
     private readonly audit: AuditService,
     @Inject(APP_CONFIG) private readonly app: AppConfig,
-  ) {}
+    @Inject(REDIS) redis: Redis | null,
+  ) {
+    const opts = { keyPrefix: 'oidc-device-start', points: DEVICE_STARTS_PER_MINUTE, duration: 60 };
+    this.deviceStarts = redis ? new RateLimiterRedis({ storeClient: redis, ...opts }) : new RateLimiterMemory(opts);
+  }
 
   private get secure(): boolean {
     return this.app.publicUrl.startsWith('https:');
@@ -138,8 +151,23 @@ export class OidcController {
   @Post('oidc/device')
   @HttpCode(200)
   @ApiOperation({ summary: 'Starts the device authorization grant (RFC 8628) for the CLI' })
-  async device(): Promise<OidcDeviceStart> {
+  async device(@Ip() ip: string, @Res({ passthrough: true }) res: Response): Promise<OidcDeviceStart> {
     this.requireConfigured();
+    try {
+      await this.deviceStarts.consume(ip, 1);
+    } catch (err) {
+      if (!(err instanceof RateLimiterRes)) throw err;
+      const retryAfter = Math.max(1, Math.ceil(err.msBeforeNext / 1000));
+      res.setHeader('Retry-After', String(retryAfter));
+      throw new HttpException(
+        {
+          code: 'too_many_requests',
+          message: `too many device sign-ins started; retry in ${retryAfter} s`,
+          retryAfter,
+        },
+        HttpStatus.TOO_MANY_REQUESTS,
+      );
+    }
     let started;
     try {
       started = await this.oidc.startDevice();
