@@ -35,11 +35,40 @@ export interface LoginResponse {
   user: UserSummary;
 }
 
+/** GET /api/auth/providers (public): the sign-in methods besides username and password. */
+export interface AuthProviders {
+  /** Single sign-on with OpenID Connect, when configured: start it at `loginPath`. */
+  oidc: { name: string; loginPath: string } | null;
+}
+
+/**
+ * POST /api/auth/oidc/device: the device authorization grant (RFC 8628), proxied by the
+ * server so the client secret stays there. The user opens `verificationUri` and types
+ * `userCode`; the CLI polls POST /api/auth/oidc/device/token with `handle`.
+ */
+export interface OidcDeviceStart {
+  /** Opaque to the CLI: the IdP's device code, sealed by the server. */
+  handle: string;
+  userCode: string;
+  verificationUri: string;
+  verificationUriComplete: string | null;
+  expiresIn: number;
+  /** Seconds to wait between polls. */
+  interval: number;
+}
+
+/** POST /api/auth/oidc/device/token: still waiting for the user, or the Shoal session. */
+export type OidcDevicePoll = { status: 'pending' } | ({ status: 'done' } & LoginResponse);
+
 export interface UserSummary {
   id: string;
   username: string;
   role: UserRole;
   disabled: boolean;
+  /** Signed in through the OpenID Connect provider (no local password). */
+  sso?: boolean;
+  /** The user's IdP groups from the last single sign-on (empty for local accounts). */
+  groups?: string[];
   createdAt: string;
   updatedAt: string;
 }

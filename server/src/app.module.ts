@@ -8,6 +8,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { BuiltinSeedModule } from './builtin-seed/builtin-seed.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
+import { OidcModule } from './auth/oidc/oidc.module.js';
 import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { CredentialsModule } from './credentials/credentials.module.js';
@@ -57,6 +58,7 @@ export class AppModule {
         }),
         CredentialsModule,
         AuthModule,
+        OidcModule,
         UsersModule,
         AuditModule,
         TrackerModule,

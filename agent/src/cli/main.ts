@@ -10,6 +10,7 @@ import { CliError, EXIT, EXIT_CODES_HELP } from './exit-codes.js';
 import { configure } from './commands/config.js';
 import { DEFAULT_LISTEN, enroll } from './commands/enroll.js';
 import { login } from './commands/login.js';
+import { loginSso } from './commands/login-sso.js';
 import { publish } from './commands/publish.js';
 import { ensureNode, loadManifest, outputDir, trustedOrigins, trustedServer } from './commands/get.js';
 import { runTransfer } from './commands/transfer-loop.js';
@@ -170,17 +171,29 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .command('login')
     .description('log in as a user (or with an API token) and store the access token')
     .requiredOption('--server <url>', 'server URL')
-    .option('--user <username>', 'user name')
+    .option('--user <username>', 'user name (a local account)')
     .option('--password-stdin', 'read the password from standard input')
     .option(
       '--token-stdin',
       'read an API token (shoal_pat_...) from standard input instead of logging in with a password',
     )
-    .action(async (opts, cmd: Command) => {
-      const g = globals(cmd);
-      const answer = await login(g.dataDir, opts);
-      process.stdout.write(`logged in as ${answer.user.username} (${answer.user.role}) until ${answer.expiresAt}\n`);
-    });
+    .option('--sso', "sign in with the organisation's identity provider in a browser (device code)")
+    .action(
+      async (
+        opts: { server: string; user?: string; passwordStdin?: boolean; tokenStdin?: boolean; sso?: boolean },
+        cmd: Command,
+      ) => {
+        const g = globals(cmd);
+        if (opts.sso && (opts.user || opts.tokenStdin || opts.passwordStdin))
+          throw new CliError('--sso and --user, --password-stdin or --token-stdin exclude each other', EXIT.usage);
+        if (!opts.sso && !opts.user && !opts.tokenStdin)
+          throw new CliError('give --user <username>, --token-stdin (an API token) or --sso', EXIT.usage);
+        const answer = opts.sso
+          ? await loginSso(g.dataDir, opts, (line) => process.stderr.write(`${line}\n`))
+          : await login(g.dataDir, opts);
+        process.stdout.write(`logged in as ${answer.user.username} (${answer.user.role}) until ${answer.expiresAt}\n`);
+      },
+    );
 
   program
     .command('publish <path>')

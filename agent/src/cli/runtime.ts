@@ -58,6 +58,7 @@ export class Runtime {
   >();
   private readonly heartbeatBackoff = new Backoff(HEARTBEAT_RETRY_BASE_MS, HEARTBEAT_RETRY_CAP_MS);
   private revokedNow: () => void = () => undefined;
+  private isRevoked = false;
   /** Resolves once the server says this node is revoked (a heartbeat answer, or `markRevoked`). */
   readonly revoked = new Promise<void>((resolve) => (this.revokedNow = resolve));
   /** Only `shoal serve` takes preheat tasks and download requests: a one-off get or publish would drop them on exit. */
@@ -150,6 +151,7 @@ export class Runtime {
 
   /** The server refused this node as revoked (a transfer's announce learned it). */
   markRevoked(): void {
+    this.isRevoked = true;
     this.revokedNow();
   }
 
@@ -173,7 +175,8 @@ export class Runtime {
     if (this.statusTimer) clearInterval(this.statusTimer);
     // The last report is taken while the transfers are still there (their holdings and
     // final counters), and sent once peers were told: the node is offline from then on.
-    const farewell = this.heartbeatsStarted ? this.engine.heartbeatReport() : null;
+    // A revoked node has nothing to say goodbye with: the server refuses its credential.
+    const farewell = this.heartbeatsStarted && !this.isRevoked ? this.engine.heartbeatReport() : null;
     await this.engine.stop();
     if (farewell) await this.sayGoodbye(farewell);
     await this.writeStatus(true).catch(() => undefined);

@@ -80,6 +80,11 @@ describe('shoal CLI (real processes)', () => {
     const dir = await mkdtemp(join(tmpdir(), 'shoal-cli-empty-'));
     expect((await shoal(dir, ['get'])).code).toBe(2);
     expect((await shoal(dir, ['get', 'x', '--upload-limit', 'fast'])).code).toBe(2);
+    // login takes a local user or --sso, never neither nor both.
+    const neither = await shoal(dir, ['login', '--server', 'http://127.0.0.1:9']);
+    expect([neither.code, neither.stderr]).toEqual([2, expect.stringContaining('--sso')]);
+    const both = await shoal(dir, ['login', '--server', 'http://127.0.0.1:9', '--user', 'a', '--sso']);
+    expect([both.code, both.stderr]).toEqual([2, expect.stringContaining('exclude each other')]);
     const r = await shoal(dir, ['get', 'some-id']);
     expect(r.code).toBe(3);
     expect(r.stderr).toContain('shoal login');

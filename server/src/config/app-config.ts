@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { parseRedisUrl, RedisUrlError } from '../redis/redis-connection.js';
+import { loadOidcConfig, type OidcConfig } from './oidc-config.js';
 
 /**
  * Everything the server reads from its environment, validated once at start-up so a
@@ -48,6 +49,8 @@ export interface AppConfig {
   auditRetentionDays: number;
   /** Heartbeats and announces in progress on this instance beyond which more are answered 429 at once. */
   maxInflightNodeRequests: number;
+  /** Single sign-on (SHOAL_OIDC_*); null: local accounts only. */
+  oidc: OidcConfig | null;
 }
 
 export class ConfigError extends Error {}
@@ -160,6 +163,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     maxNodesPerUser,
     auditRetentionDays,
     maxInflightNodeRequests,
+    oidc: loadOidcConfig(env),
     searchWalkThreshold: Math.max(0, Number(env.SHOAL_SEARCH_WALK_THRESHOLD ?? 10_000) || 0),
     metricsToken: env.SHOAL_METRICS_TOKEN?.trim() || null,
     portalDir: resolve(

@@ -24,6 +24,7 @@ import { ApiToken } from '../api-tokens/api-token.entity.js';
 import { NodePresence1764240000000 } from './migrations/1764240000000-NodePresence.js';
 import { DownloadRequests1764250000000 } from './migrations/1764250000000-DownloadRequests.js';
 import { DownloadRequestEntity } from '../download-requests/download-request.entity.js';
+import { SingleSignOn1764260000000 } from './migrations/1764260000000-SingleSignOn.js';
 import { PreheatJobEntity } from '../preheat/preheat-job.entity.js';
 import { PreheatTaskEntity } from '../preheat/preheat-task.entity.js';
 
@@ -57,6 +58,7 @@ export const MIGRATIONS = [
   SessionGeneration1764230000000,
   NodePresence1764240000000,
   DownloadRequests1764250000000,
+  SingleSignOn1764260000000,
 ];
 
 /**

@@ -14,9 +14,34 @@ export function mapUser(u: User): UserSummary {
     username: u.username,
     role: u.role,
     disabled: u.disabled,
+    sso: Boolean(u.oidcSubject),
+    groups: parseGroups(u.idpGroups),
     createdAt: u.createdAt.toISOString(),
     updatedAt: u.updatedAt.toISOString(),
   };
+}
+
+function parseGroups(raw: string | null): string[] {
+  if (!raw) return [];
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    return Array.isArray(parsed) ? parsed.filter((g): g is string => typeof g === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+/** No argon2 hash looks like this, so no password ever verifies for a single sign-on user. */
+const NO_LOCAL_PASSWORD = '!sso';
+
+/** Who the IdP says signed in, already validated (see OidcService). */
+export interface SsoIdentity {
+  issuer: string;
+  subject: string;
+  /** Wanted username (preferred_username, else subject), lower-cased and checked by the caller. */
+  username: string;
+  role: UserRole;
+  groups: string[];
 }
 
 @Injectable()
@@ -78,6 +103,48 @@ export class UsersService {
         message: `username "${name}" is taken`,
         errors: { username: 'is taken' },
       });
+    }
+  }
+
+  /**
+   * The Shoal user linked to this IdP identity, created at its first sign-in; role and
+   * groups rewritten from the claims every time (so removal from an admin group demotes).
+   * A disabled user stays disabled and is refused by the caller. A username already held by
+   * another account (a local break-glass admin, say) is never taken over: refused.
+   */
+  async upsertFromSso(identity: SsoIdentity): Promise<User> {
+    const groups = JSON.stringify(identity.groups);
+    const existing = await this.repo.findOneBy({ oidcIssuer: identity.issuer, oidcSubject: identity.subject });
+    if (existing) {
+      existing.role = identity.role;
+      existing.idpGroups = groups;
+      this.active.forget(existing.id);
+      try {
+        return await this.repo.save(existing);
+      } finally {
+        this.active.forget(existing.id);
+      }
+    }
+    const taken = () =>
+      new ConflictException({
+        code: 'sso_username_taken',
+        message: `username "${identity.username}" belongs to another account`,
+      });
+    if (await this.repo.existsBy({ username: identity.username })) throw taken();
+    const user = this.repo.create({
+      id: randomUUID(),
+      username: identity.username,
+      passwordHash: NO_LOCAL_PASSWORD,
+      role: identity.role,
+      disabled: false,
+      oidcIssuer: identity.issuer,
+      oidcSubject: identity.subject,
+      idpGroups: groups,
+    });
+    try {
+      return await this.repo.save(user);
+    } catch {
+      throw taken(); // a concurrent first sign-in of the same name or identity
     }
   }
 

@@ -23,6 +23,13 @@ const PUBLIC = new Set([
   'GET /metrics',
   'GET /.well-known/jwks.json',
   'POST /api/auth/login',
+  // Single sign-on: the way in for someone not yet signed in (404 while it is not configured).
+  'GET /api/auth/providers',
+  'GET /api/auth/oidc/login',
+  'GET /api/auth/oidc/callback',
+  'POST /api/auth/oidc/session',
+  'POST /api/auth/oidc/device',
+  'POST /api/auth/oidc/device/token',
   'POST /api/nodes/enroll',
   'GET /api/downloads/agent',
   'GET /api/version',

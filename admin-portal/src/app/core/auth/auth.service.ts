@@ -2,7 +2,7 @@ import { HttpClient } from '@angular/common/http';
 import { DestroyRef, Injectable, InjectionToken, computed, inject, signal } from '@angular/core';
 import { DOCUMENT } from '@angular/common';
 import { Observable, Subject, map, tap } from 'rxjs';
-import type { LoginResponse, UserSummary } from '@shoal/contract';
+import type { AuthProviders, LoginResponse, UserSummary } from '@shoal/contract';
 
 /** Where the session is kept between page loads (a shared link opens in a new tab). */
 export const SESSION_STORAGE = new InjectionToken<Storage | null>('SESSION_STORAGE', {
@@ -64,6 +64,24 @@ export class AuthService {
 
   login(username: string, password: string): Observable<UserSummary> {
     return this.http.post<LoginResponse>('/api/auth/login', { username, password }).pipe(
+      tap((res) =>
+        this.save({ accessToken: res.accessToken, expiresAt: res.expiresAt, user: res.user }),
+      ),
+      map((res) => res.user),
+    );
+  }
+
+  /** The sign-in methods the server offers besides the password form (GET /api/auth/providers). */
+  providers(): Observable<AuthProviders> {
+    return this.http.get<AuthProviders>('/api/auth/providers');
+  }
+
+  /**
+   * Back from the identity provider: the server left a short-lived HttpOnly cookie, which
+   * POST /api/auth/oidc/session trades for the same session a password login gives.
+   */
+  completeSingleSignOn(): Observable<UserSummary> {
+    return this.http.post<LoginResponse>('/api/auth/oidc/session', {}).pipe(
       tap((res) =>
         this.save({ accessToken: res.accessToken, expiresAt: res.expiresAt, user: res.user }),
       ),

@@ -49,7 +49,11 @@ describe('LoginComponent', () => {
     harness.detectChanges();
   }
 
-  afterEach(() => http.verify());
+  afterEach(() => {
+    // Every open asks which sign-in methods there are; tests about the form answer "none".
+    for (const req of http.match('/api/auth/providers')) req.flush({ oidc: null });
+    http.verify();
+  });
 
   it('tells the user their session expired', async () => {
     await open('/login?reason=expired&returnUrl=%2Fnodes');
@@ -103,5 +107,39 @@ describe('LoginComponent', () => {
     await open('/login?returnUrl=%2Fnodes', signedIn());
     await settle();
     expect(TestBed.inject(Router).url).toBe('/nodes');
+  });
+
+  it('offers single sign-on when the server has it, linking to where it starts', async () => {
+    await open('/login');
+    http.expectOne('/api/auth/providers').flush({
+      oidc: { name: 'Example IdP', loginPath: '/api/auth/oidc/login' },
+    });
+    await settle();
+    const link = el().querySelector('[data-testid=sso-button]') as HTMLAnchorElement;
+    expect(link.textContent).toContain('Sign in with Example IdP');
+    expect(link.getAttribute('href')).toBe('/api/auth/oidc/login');
+  });
+
+  it('shows no single sign-on button when the server has none', async () => {
+    await open('/login');
+    http.expectOne('/api/auth/providers').flush({ oidc: null });
+    await settle();
+    expect(el().querySelector('[data-testid=sso-button]')).toBeNull();
+  });
+
+  it('back from the IdP, trades the handoff for a session and goes on', async () => {
+    await open('/login?sso=done');
+    http.expectOne('/api/auth/oidc/session').flush(makeLogin());
+    await settle();
+    expect(TestBed.inject(AuthService).isLoggedIn()).toBe(true);
+    expect(TestBed.inject(Router).url).toBe('/resources');
+  });
+
+  it('says why single sign-on was refused', async () => {
+    await open('/login?sso_error=sso_user_disabled');
+    await settle();
+    expect(el().querySelector('[data-testid=login-error]')!.textContent).toContain(
+      'Your Shoal account is disabled',
+    );
   });
 });

@@ -39,9 +39,37 @@ export class LoginComponent {
   protected readonly error = signal<string | null>(null);
   protected readonly hidePassword = signal(true);
 
+  /** Single sign-on, when the server offers it: the button's label and where it goes. */
+  protected readonly sso = signal<{ name: string; loginPath: string } | null>(null);
+
   constructor() {
-    // Already signed in (a bookmarked /login): go straight on.
-    if (this.auth.hasValidSession()) void this.router.navigateByUrl(this.safeReturnUrl());
+    const query = this.params();
+    if (query?.get('sso') === 'done') {
+      this.finishSingleSignOn();
+    } else if (this.auth.hasValidSession()) {
+      // Already signed in (a bookmarked /login): go straight on.
+      void this.router.navigateByUrl(this.safeReturnUrl());
+    }
+    const ssoError = query?.get('sso_error');
+    if (ssoError) this.error.set(ssoErrorMessage(ssoError));
+    this.auth.providers().subscribe({
+      next: (p) => this.sso.set(p.oidc),
+      error: () => this.sso.set(null),
+    });
+  }
+
+  private finishSingleSignOn(): void {
+    this.busy.set(true);
+    this.auth.completeSingleSignOn().subscribe({
+      next: () => {
+        this.busy.set(false);
+        void this.router.navigateByUrl('/resources');
+      },
+      error: (err: unknown) => {
+        this.busy.set(false);
+        this.error.set(apiErrorMessage(err, 'Single sign-on did not finish. Please try again.'));
+      },
+    });
   }
 
   /** Why the user landed here: an expired session or a logout. */
@@ -84,5 +112,23 @@ export class LoginComponent {
     return url.startsWith('/') && !url.startsWith('//') && !url.startsWith('/login')
       ? url
       : '/resources';
+  }
+}
+
+/** What a failed single sign-on tells the user (the codes the server's callback sends back). */
+function ssoErrorMessage(code: string): string {
+  switch (code) {
+    case 'sso_user_disabled':
+      return 'Your Shoal account is disabled. Ask an administrator.';
+    case 'sso_username_taken':
+      return 'Your user name is already used by another Shoal account. Ask an administrator.';
+    case 'sso_bad_username':
+      return 'Your identity provider gave a user name Shoal cannot use. Ask an administrator.';
+    case 'sso_unavailable':
+      return 'The identity provider cannot be reached right now. Try again later.';
+    case 'sso_expired':
+      return 'The sign-in took too long. Please try again.';
+    default:
+      return 'Single sign-on was refused. Please try again.';
   }
 }
