@@ -68,6 +68,12 @@ const SESSION_ONLY = new Set([
   'POST /api/admin/users/{id}/password',
   'POST /api/admin/enrollment-tokens',
   'POST /api/admin/signing-keys/rotate',
+  // Sending content to a person's machines is theirs to do, signed in.
+  'GET /api/me/nodes',
+  'POST /api/me/download-requests',
+  'GET /api/me/download-requests',
+  'GET /api/me/download-requests/{id}',
+  'DELETE /api/me/download-requests/{id}',
 ]);
 
 function audienceOf(route: string): Audience {
