@@ -1,4 +1,4 @@
-// `npm run bench`: every benchmark in turn with its defaults (sized for about 12 minutes on
+// `npm run bench`: every benchmark in turn with its defaults (sized for about 15 minutes on
 // a 2-core machine), each writing bench/results/<name>-latest.json, then one summary.
 // BENCH_ONLY="hash link" picks some; every benchmark's own env vars still apply.
 import { spawnSync } from 'node:child_process';

@@ -36,11 +36,12 @@ const buckets = new Map();
 
 const emptyCounts = () => ({ ok: 0, s429: 0, s503: 0, other: 0, conn: 0 });
 /** Counted in the second the request was sent: the rate the fleet offers, not when the server got round to it. */
-function count(kind, outcome, sentAtMs, latencyMs) {
+function count(kind, outcome, sentAtMs, latencyMs, err = null) {
   const sec = Math.floor(sentAtMs / 1000);
   let b = buckets.get(sec);
-  if (!b) buckets.set(sec, (b = { hb: emptyCounts(), ann: emptyCounts(), lat: [], otherSample: null }));
+  if (!b) buckets.set(sec, (b = { hb: emptyCounts(), ann: emptyCounts(), lat: [], otherSample: null, connSample: null }));
   b[kind][outcome]++;
+  if (err && !b.connSample) b.connSample = `${err.code ?? ''} ${err.message}`.trim().slice(0, 200);
   if (latencyMs !== null && b.lat.length < MAX_LATENCIES_PER_SECOND) b.lat.push(Math.round(latencyMs * 10) / 10);
 }
 
@@ -125,8 +126,8 @@ class SimAgent {
         this.hbBackoff.reset();
         delay = this.steady(res.text);
       } else delay = this.hbBackoff.next(scaled(retryAfterOf(res.status, res.headers)));
-    } catch {
-      if (!answered) count('hb', 'conn', sentAt, null); // else an answer that was not JSON: counted as answered
+    } catch (err) {
+      if (!answered) count('hb', 'conn', sentAt, null, err); // else an answer that was not JSON: counted as answered
       delay = this.hbBackoff.next(null);
     }
     if (!stopped) this.hbTimer = setTimeout(() => void this.heartbeat(), delay);
@@ -164,9 +165,9 @@ class SimAgent {
         this.session = null;
         delay = this.annBackoff.next(scaled(retryAfterOf(res.status, res.headers)));
       }
-    } catch {
+    } catch (err) {
       this.session = null;
-      if (!answered) count('ann', 'conn', sentAt, null); // else an answer that was not JSON: counted as answered
+      if (!answered) count('ann', 'conn', sentAt, null, err); // else an answer that was not JSON: counted as answered
       delay = this.annBackoff.next(null);
     }
     if (!stopped) this.annTimer = setTimeout(() => void this.announce(), delay);
@@ -195,7 +196,10 @@ function flush(all = false) {
 process.on('message', (m) => {
   if (m.type === 'start') {
     cfg = m.cfg;
-    httpAgent = new Agent({ keepAlive: true, maxSockets: cfg.sockets });
+    // An idle socket is closed before the server's 5 s keep-alive timeout would close it,
+    // so no request goes out on a socket the server is closing (a client-side artefact,
+    // not a server failure).
+    httpAgent = new Agent({ keepAlive: true, maxSockets: cfg.sockets, timeout: 4_000 });
     agents = m.identities.map((id) => new SimAgent(id));
     for (const a of agents) a.start();
     reporter = setInterval(() => flush(), 1000);
