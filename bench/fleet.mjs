@@ -12,10 +12,12 @@
 // seconds; the re-registration time is reported in wall seconds and × k.
 //   BENCH_FLEET_AGENTS (2000)  BENCH_FLEET_COMPRESSION (5)  BENCH_FLEET_RESOURCES (200)
 //   BENCH_FLEET_STEADY_S (30)  BENCH_FLEET_KILL_S (20)  BENCH_FLEET_OUTAGE_S (30)
-//   BENCH_FLEET_WORKERS (2 agent processes)  BENCH_FLEET_SOCKETS (256 per process)
+//   BENCH_FLEET_WORKERS (2 agent processes)  BENCH_FLEET_SOCKETS (1024 per process: connections at once,
+//   so a burst reaches the servers' load shedding instead of queueing in the simulator)
 //   BENCH_FLEET_DB (shoal_fleet; kept between runs with its enrolled nodes) BENCH_FLEET_FRESH=1 (drop it first)
 //   BENCH_FLEET_CACHE (enrolled identities; default $TMPDIR/shoal-fleet-cache-<db>.json, mode 0600)
 //   BENCH_FLEET_MAX_INFLIGHT (the servers' SHOAL_MAX_INFLIGHT_NODE_REQUESTS; their default if unset)
+//   BENCH_FLEET_ENROLL_ONLY=1 (enroll and cache the identities, then stop: the run after it starts at once)
 import { execFile, fork } from 'node:child_process';
 import { randomBytes, createPrivateKey } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -32,7 +34,7 @@ const STEADY_S = B.envInt('BENCH_FLEET_STEADY_S', 30);
 const KILL_S = B.envInt('BENCH_FLEET_KILL_S', 20);
 const OUTAGE_S = B.envInt('BENCH_FLEET_OUTAGE_S', 30);
 const WORKERS = B.envInt('BENCH_FLEET_WORKERS', 2);
-const SOCKETS = B.envInt('BENCH_FLEET_SOCKETS', 256);
+const SOCKETS = B.envInt('BENCH_FLEET_SOCKETS', 1024);
 const DB = process.env.BENCH_FLEET_DB || 'shoal_fleet';
 const CACHE = process.env.BENCH_FLEET_CACHE || join(tmpdir(), `shoal-fleet-cache-${DB}.json`);
 const MAX_INFLIGHT = process.env.BENCH_FLEET_MAX_INFLIGHT;
@@ -112,16 +114,18 @@ let enrollS = 0;
 if (missing > 0) {
   console.error(`fleet: enrolling ${missing} nodes (${nodes.length} reused from ${CACHE})`);
   const t0 = Date.now();
-  // one reusable token per ENROLL_TOKEN_MAX_USES machines, as ops would hand out
+  // Reusable tokens, as ops would hand out for a fleet. Each enrollment takes a use of its
+  // token in a transaction (a row lock), so several tokens let enrollments run side by side.
+  const tokenCount = Math.max(Math.ceil(missing / ENROLL_TOKEN_MAX_USES), Math.min(ENROLL_CONCURRENCY, Math.ceil(missing / 100)));
   const tokens = [];
-  for (let left = missing; left > 0; left -= ENROLL_TOKEN_MAX_USES)
-    tokens.push((await B.api(url, 'POST', '/api/admin/enrollment-tokens', { role: 'client', maxUses: Math.min(ENROLL_TOKEN_MAX_USES, left) }, admin)).token);
+  for (let t = 0; t < tokenCount; t++)
+    tokens.push((await B.api(url, 'POST', '/api/admin/enrollment-tokens', { role: 'client', maxUses: Math.ceil(missing / tokenCount) }, admin)).token);
   let next = 0;
   const worker = async () => {
     while (next < missing) {
       const j = next++;
       const i = AGENTS - missing + j;
-      const e = await B.enrollNode(url, { token: tokens[Math.floor(j / ENROLL_TOKEN_MAX_USES)], name: `fleet-${i}-${randomBytes(3).toString('hex')}`,
+      const e = await B.enrollNode(url, { token: tokens[j % tokenCount], name: `fleet-${i}-${randomBytes(3).toString('hex')}`,
         address: `10.${200 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}:7070` });
       nodes.push({ nodeId: e.nodeId, credential: e.credential, credentialExpiresAt: e.credentialExpiresAt,
         key: e.key.export({ format: 'der', type: 'pkcs8' }).toString('base64') });
@@ -132,6 +136,12 @@ if (missing > 0) {
   writeCache({ db: DB, resources, nodes });
   console.error(`fleet: enrolled in ${B.round(enrollS, 1)} s`);
 } else if (!cache || resources.length > cache.resources.length) writeCache({ db: DB, resources, nodes });
+if (process.env.BENCH_FLEET_ENROLL_ONLY) {
+  console.error(`fleet: ${nodes.length} identities in ${CACHE}; BENCH_FLEET_ENROLL_ONLY: no run`);
+  proxy.close();
+  await Promise.all(servers.map((s) => s.stop()));
+  process.exit(0);
+}
 if (nodes[0]) createPrivateKey({ key: Buffer.from(nodes[0].key, 'base64'), format: 'der', type: 'pkcs8' }); // a broken cache fails here, not in a worker
 
 // ---- the fleet
@@ -301,6 +311,9 @@ function window(fromMs, toMs) {
     redis: { cores: avg((x) => x.redisCores), commandsPerS: span ? B.round((last.redis.totalCommands - first.redis.totalCommands) / span, 0) : null,
       instantaneousOpsPerSAvg: avg((x) => x.redis?.opsPerSec) },
     agentProcessCores: avg((x) => x.agentCores),
+    // what sizing needs: CPU of both instances per answered request
+    serverCpuMsPerRequest: (() => { const c = [0, 1].map((i) => avg((x) => x.serverCores?.[i])); const r = sum(answered) / n;
+      return c.some((x) => x === null) || !r ? null : B.round(((c[0] + c[1]) * 1000) / r, 2); })(),
   };
 }
 /**

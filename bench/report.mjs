@@ -56,7 +56,7 @@ if (fl) {
     '| steady state | |', '|---|---|',
     `| requests/s answered (ok) | **${st.answeredPerS}** (${st.okPerS}); busiest second ${st.busiestSecondAnswered} |`,
     `| latency p50 / p99 | ${st.latencyMs.p50} ms / **${st.latencyMs.p99} ms** |`,
-    `| server CPU (cores) / RSS | ${st.serverCores.join(' + ')} / ${st.serverRssMiB.join(', ')} MiB |`,
+    `| server CPU (cores) / RSS | ${st.serverCores.join(' + ')} (${st.serverCpuMsPerRequest} ms per request) / ${st.serverRssMiB.join(', ')} MiB |`,
     `| MariaDB | ${st.mariadb.questionsPerS} questions/s, ${st.mariadb.cores} cores, Threads_running avg ${st.mariadb.threadsRunningAvg} (max ${st.mariadb.threadsRunningMax}) |`,
     `| Redis | ${st.redis.commandsPerS} commands/s, ${st.redis.cores} cores |`,
     `| simulator | ${st.agentProcessCores} cores |`,
