@@ -48,4 +48,21 @@ if (se) {
   for (const q of Object.keys(se.results[dbs[0]].queries)) out.push(`| ${q} (total ${se.results[dbs[0]].queries[q].total}) | ${dbs.map((d) => { const x = se.results[d].queries[q]; return !x ? '-' : x.notMeasured ? 'not measured' : `${x.p50} / **${x.p95}**`; }).join(' | ')} |`);
   out.push('', `Load time: ${dbs.map((d) => `${d} ${se.results[d].loadSeconds} s (${se.results[d].tokens} tokens)`).join(', ')}. Worst p95 ${se.worstP95Ms} ms (target <= 50): ${se.met ? 'met' : 'missed'}.`, '');
 }
+const fl = load('fleet');
+if (fl) {
+  const p = fl.params, st = fl.steady;
+  out.push('### Fleet', head(fl), '',
+    `${p.agents} simulated agents, intervals ${p.intervalS} s (time compressed ${p.compression} x: the request rate of ${p.equivalentFleet} agents at 30 s), ${p.resources} resources, 2 instances behind a TCP balancer, MariaDB + Redis.`, '',
+    '| steady state | |', '|---|---|',
+    `| requests/s answered (ok) | **${st.answeredPerS}** (${st.okPerS}); busiest second ${st.busiestSecondAnswered} |`,
+    `| latency p50 / p99 | ${st.latencyMs.p50} ms / **${st.latencyMs.p99} ms** |`,
+    `| server CPU (cores) / RSS | ${st.serverCores.join(' + ')} (${st.serverCpuMsPerRequest} ms per request) / ${st.serverRssMiB.join(', ')} MiB |`,
+    `| MariaDB | ${st.mariadb.questionsPerS} questions/s, ${st.mariadb.cores} cores, Threads_running avg ${st.mariadb.threadsRunningAvg} (max ${st.mariadb.threadsRunningMax}) |`,
+    `| Redis | ${st.redis.commandsPerS} commands/s, ${st.redis.cores} cores |`,
+    `| simulator | ${st.agentProcessCores} cores |`,
+    `| errors | 429: ${st.errors.s429}, 503: ${st.errors.s503}, other non-2xx: ${st.errors.otherNon2xx}, connection: ${st.errors.connection} |`,
+    '', '| disruption | all agents heartbeated again | peak second / steady | seconds above 2 x steady | 429 / 503 / other / connection errors |', '|---|---|---|---|---|',
+    ...[fl.kill, fl.outage].map((d) => `| ${d.name} | ${d.allReregisteredS ?? 'not within the limit'} s (x ${p.compression} = ${d.allReregisteredEquivalentS} s at 30 s intervals) | ${d.peakAnsweredPerS}/s = **${d.peakOverSteady} x** | ${d.secondsOverTwiceSteady} | ${d.window.errors.s429} / ${d.window.errors.s503} / ${d.window.errors.otherNon2xx} / ${d.window.errors.connection} |`),
+    '', `Target (${fl.target}): ${fl.met ? 'met' : 'missed'}.`, '');
+}
 console.log(out.join('\n'));

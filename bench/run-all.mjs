@@ -1,4 +1,4 @@
-// `npm run bench`: every benchmark in turn with its defaults (sized for about 12 minutes on
+// `npm run bench`: every benchmark in turn with its defaults (sized for about 15 minutes on
 // a 2-core machine), each writing bench/results/<name>-latest.json, then one summary.
 // BENCH_ONLY="hash link" picks some; every benchmark's own env vars still apply.
 import { spawnSync } from 'node:child_process';
@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO, RESULTS_DIR } from './lib/shoal.mjs';
 
-const all = ['hash', 'link', 'memory', 'tracker', 'search', 'swarm'];
+const all = ['hash', 'link', 'memory', 'tracker', 'search', 'fleet', 'swarm'];
 const only = (process.env.BENCH_ONLY || all.join(' ')).split(/\s+/).filter(Boolean);
 if (!existsSync(join(REPO, 'server/dist/main.js')) || !existsSync(join(REPO, 'agent/dist'))) {
   console.error('building server and agent first (npm run build:core)');

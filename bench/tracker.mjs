@@ -8,7 +8,7 @@
 //   BENCH_TRACKER_AUTH=session (default: what agents send between proofs, an HMAC of the
 //   tracker session key each node's first announce was granted) or proof (a DPoP proof on every announce)
 import { spawn, spawnSync } from 'node:child_process';
-import { generateKeyPairSync, createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, writeFileSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureDebianPackages } from './lib/nginx.mjs';
@@ -55,17 +55,12 @@ const profDir = process.env.BENCH_CPU_PROF ? join(B.RESULTS_DIR, 'profiles') : n
 const server = await B.startServer({ env: { SHOAL_MAX_NODES_PER_USER: String(NODES + 10) }, nodeArgs: profDir ? ['--cpu-prof', '--cpu-prof-dir', profDir, '--cpu-prof-name', 'tracker-server.cpuprofile'] : [] });
 const token = await B.adminToken(server.url);
 const pieceSize = 1 << 20;
-const hashes = Array.from({ length: 4 }, (_, i) => createHash('sha256').update(`tracker-bench-${i}-${randomBytes(4).toString('hex')}`).digest('hex'));
-const resource = await B.api(server.url, 'POST', '/api/admin/resources',
-  { name: 'tracker bench', totalSize: 4 * pieceSize, pieceSize, files: [{ path: 'x.bin', size: 4 * pieceSize }], pieceHashes: hashes }, token);
+const resource = await B.fakeResource(server.url, token, 'tracker bench', 4);
 console.error(`tracker: enrolling ${NODES} nodes`);
 const nodes = [];
 for (let i = 0; i < NODES; i++) {
-  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
-  const jwk = publicKey.export({ format: 'jwk' });
-  const e = await B.api(server.url, 'POST', '/api/nodes/enroll', { name: `bench-${i}`, role: 'client', addresses: [`10.200.${i >> 8}.${i & 255}:7070`],
-    publicKey: { kty: 'OKP', crv: 'Ed25519', x: jwk.x } }, token);
-  nodes.push({ credential: e.credential, key: privateKey });
+  const e = await B.enrollNode(server.url, { userToken: token, name: `bench-${i}`, address: `10.200.${i >> 8}.${i & 255}:7070` });
+  nodes.push({ credential: e.credential, key: e.key });
 }
 // every node joins the swarm once, so each announce answers with a full peer list (50)
 for (const n of nodes) {

@@ -2,6 +2,7 @@
 // processes (exactly as an operator would), plus statistics and result files.
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { tmpdir, cpus, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -102,6 +103,25 @@ export async function api(url, method, path, body, token, retry = 1) {
   if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 300)}`);
   return json;
 }
+/**
+ * Enrolls one node with a fresh Ed25519 key: with an enrollment token (`{ token }`) or a
+ * user token (`{ userToken }`). Resolves the enroll answer plus the key (a KeyObject).
+ */
+export async function enrollNode(url, { token, userToken, name, role = 'client', address }) {
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+  const { x } = publicKey.export({ format: 'jwk' });
+  const body = { ...(token ? { token } : {}), name, role, addresses: [address], publicKey: { kty: 'OKP', crv: 'Ed25519', x } };
+  return { ...(await api(url, 'POST', '/api/nodes/enroll', body, userToken)), key: privateKey };
+}
+
+/** A resource of `pieces` 1 MiB pieces with random hashes: for benches that announce, not transfer. */
+export async function fakeResource(url, token, name, pieces = 4) {
+  const pieceSize = 1 << 20;
+  const pieceHashes = Array.from({ length: pieces }, () => randomBytes(32).toString('hex'));
+  return api(url, 'POST', '/api/admin/resources',
+    { name, totalSize: pieces * pieceSize, pieceSize, files: [{ path: 'x.bin', size: pieces * pieceSize }], pieceHashes }, token);
+}
+
 export async function adminToken(url) {
   return (await api(url, 'POST', '/api/auth/login', { username: 'admin', password: ADMIN_PASSWORD })).accessToken;
 }
