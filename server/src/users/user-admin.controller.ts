@@ -13,7 +13,6 @@ import { mapUser, UsersService } from './users.service.js';
 @ApiTags('admin')
 @ApiBearerAuth()
 @Roles('admin')
-@SessionOnly()
 @Controller('api/admin/users')
 export class UserAdminController {
   constructor(
@@ -30,6 +29,7 @@ export class UserAdminController {
   }
 
   @Post()
+  @SessionOnly()
   @ApiOperation({ summary: 'Create a user' })
   async create(@Body() dto: UserAdminCreateDto, @CurrentUser() actor: AuthenticatedUser): Promise<UserSummary> {
     const user = await this.users.create(dto.username, dto.password, dto.role);
@@ -38,6 +38,7 @@ export class UserAdminController {
   }
 
   @Patch(':id')
+  @SessionOnly()
   @ApiOperation({
     summary:
       'Change role or disable/enable a user; disabling revokes the client nodes they enrolled (re-enabling does not restore them)',
@@ -62,6 +63,7 @@ export class UserAdminController {
   }
 
   @Post(':id/password')
+  @SessionOnly()
   @HttpCode(204)
   @ApiOperation({ summary: "Reset a user's password" })
   async resetPassword(

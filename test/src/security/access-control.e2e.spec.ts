@@ -62,7 +62,6 @@ const SESSION_ONLY = new Set([
   'POST /api/me/sign-out-everywhere',
   // Whatever its scope, a token cannot make users, set passwords, mint enrollment tokens or
   // rotate keys: each would let it outlive its revocation or take over its owner.
-  'GET /api/admin/users',
   'POST /api/admin/users',
   'PATCH /api/admin/users/{id}',
   'POST /api/admin/users/{id}/password',
